@@ -1,0 +1,833 @@
+#!/usr/bin/env python3
+"""Generate bplint's embedded knowledge base: src/knowledge/generated.rs.
+
+Reads, per Authentik minor release line (`2026.2`, ...):
+  * the OpenAPI spec published in the npm package @goauthentik/api (`package/schema.yml`),
+    fetched with `npm pack` into a cache directory (default: .cache/openapi, git-ignored);
+  * the blueprint JSON schemas kept in the shared reference folder
+    (`<shared>/authentik/**/schema*.json`, title "authentik X.Y.Z Blueprint schema");
+  * `<shared>/authentik/catalog.json` for the built-in objects.
+See docs/knowledge.md for the approximations made and how to refresh the data.
+
+Usage:
+  python3 scripts/gen-knowledge.py --shared ../shared --cache .cache/openapi
+  python3 scripts/gen-knowledge.py --offline      # use cached specs only, no npm calls
+Needs Python 3.11+ and PyYAML (the C loader is used when available).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+from dataclasses import dataclass, field
+
+import yaml
+
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NPM_PACKAGE = "@goauthentik/api"
+# Oldest release line worth embedding (older Authentik releases are out of support).
+MIN_MINOR = (2024, 8)
+
+PBM = "authentik_policies.policybindingmodel"
+PROVIDER = "authentik_core.provider"
+SOURCE = "authentik_core.source"
+STAGE = "authentik_flows.stage"
+POLICY = "authentik_policies.policy"
+PROPERTY_MAPPING = "authentik_core.propertymapping"
+SERVICE_CONNECTION = "authentik_outposts.outpostserviceconnection"
+
+# Models whose request schema is not `<model name>Request` (case-insensitive). Models
+# not listed here and without a request schema fall back to their response schema
+# (read-only properties dropped, `required` unknown).
+REQUEST_SCHEMA_ALIASES = {
+    # AgentDeviceUserBinding(DeviceUserBinding) has no API of its own; the binding
+    # serializer is the endpoints one.
+    "authentik_endpoints_connectors_agent.agentdeviceuserbinding": "DeviceUserBindingRequest",
+}
+
+# Django multi-table parents that name patterns cannot derive (nearest first).
+# Checked against Authentik's models.py files.
+EXPLICIT_PARENTS = {
+    # ProxyProvider(OutpostModel, OAuth2Provider): a `!Find` on oauth2provider matches it
+    "authentik_providers_proxy.proxyprovider": ["authentik_providers_oauth2.oauth2provider", PROVIDER],
+    # WSFederationProvider(SAMLProvider)
+    "authentik_providers_ws_federation.wsfederationprovider": [
+        "authentik_providers_saml.samlprovider", PROVIDER],
+    "authentik_endpoints.deviceuserbinding": ["authentik_policies.policybinding"],
+    "authentik_endpoints_connectors_agent.agentdeviceuserbinding": [
+        "authentik_endpoints.deviceuserbinding", "authentik_policies.policybinding"],
+    "authentik_outposts.dockerserviceconnection": [SERVICE_CONNECTION],
+    "authentik_outposts.kubernetesserviceconnection": [SERVICE_CONNECTION],
+    # PolicyBindingModel subclasses: policies can be bound to these.
+    "authentik_flows.flow": [PBM],
+    "authentik_flows.flowstagebinding": [PBM],
+    "authentik_core.application": [PBM],
+    "authentik_core.applicationentitlement": [PBM],
+    "authentik_providers_rac.endpoint": [PBM],
+    "authentik_events.notificationrule": [PBM],
+    "authentik_requests.requestrule": [PBM],
+    "authentik_requests.requestrulebinding": [PBM],
+}
+
+# Fields the importer accepts although the REST API does not list them
+# (website/developer-docs/blueprints/v1/models.md). Added wherever the model exists
+# and the field is missing; marked blueprint_only wherever they are not in the
+# release's OpenAPI request schema.
+# field -> (type, nullable, first minor or None for every release with the model)
+STR = ("str", "Plain")
+BLUEPRINT_ONLY = {
+    "authentik_core.token": {"key": (STR, False, None)},
+    "authentik_core.user": {"password": (STR, True, None), "permissions": (("array", STR), False, None)},
+    "authentik_rbac.role": {"permissions": (("array", STR), False, None)},
+    "authentik_core.application": {"icon": (STR, False, None)},
+    "authentik_sources_oauth.oauthsource": {"icon": (STR, False, None)},
+    "authentik_sources_saml.samlsource": {"icon": (STR, False, None)},
+    "authentik_sources_plex.plexsource": {"icon": (STR, False, None)},
+    "authentik_flows.flow": {"background": (STR, False, None)},
+    # in the 2026.2.2 blueprint schema, in no OpenAPI spec (2025.8 .. 2026.8); not in the
+    # 2025.2.4 blueprint schema, so assumed from 2026.2 on
+    "authentik_stages_invitation.invitation": {"created_by": (("int",), False, (2026, 2))},
+    "authentik_endpoints_connectors_agent.enrollmenttoken": {"key": (STR, False, (2026, 2))},
+}
+
+FREE_OBJECT = ("object", ())
+# Meta models (authentik/blueprints/v1/meta/): not in ModelEnum, always accepted.
+# "since": None = every release; "after-catalog" = only releases newer than the newest
+# tagged release the catalog covers (the model is used only by newest/ blueprints).
+META_MODELS = {
+    "authentik_blueprints.metaapplyblueprint": {
+        "since": None,
+        # ApplyBlueprintMetaSerializer: identifiers = JSON dict, required = Bool(default=True)
+        "fields": [("identifiers", FREE_OBJECT, True, False), ("required", ("bool",), False, False)],
+    },
+    "authentik_blueprints.metausersetpassword": {
+        "since": "after-catalog",
+        # UserSetPasswordMetaSerializer: user_identifiers = JSON dict, raw_password = Char,
+        # set_unusable = Bool(default=False)
+        "fields": [("raw_password", STR, True, False), ("set_unusable", ("bool",), False, False),
+                   ("user_identifiers", FREE_OBJECT, True, False)],
+    },
+}
+
+DURATION_MARK = "(Format: hours="
+SLUG_PATTERN = "^[-a-zA-Z0-9_]+$"
+
+
+def log(*a):
+    print(*a, file=sys.stderr)
+
+
+def minor_of(version: str) -> tuple[int, int] | None:
+    m = re.match(r"^(\d+)\.(\d+)\.", version)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def minor_key(minor: tuple[int, int]) -> str:
+    return f"{minor[0]}.{minor[1]}"
+
+
+def version_sort_key(v: str):
+    return tuple(int(x) for x in re.findall(r"\d+", v))
+
+
+# --------------------------------------------------------------------------------------
+# Fetching OpenAPI specs
+
+class SpecCache:
+    """`schema-<version>.yml` files in the cache dir; `<version>.noschema` marks
+    packages that were checked and hold no schema.yml."""
+
+    def __init__(self, cache: str, shared: str, offline: bool):
+        self.cache = cache
+        self.shared = shared
+        self.offline = offline
+        os.makedirs(cache, exist_ok=True)
+
+    def path(self, version):
+        return os.path.join(self.cache, f"schema-{version}.yml")
+
+    def npm_versions(self) -> list[str] | None:
+        if self.offline or not shutil.which("npm"):
+            return None
+        try:
+            out = subprocess.run(["npm", "view", NPM_PACKAGE, "versions", "--json"],
+                                 capture_output=True, text=True, timeout=120, check=True).stdout
+            return json.loads(out)
+        except (subprocess.SubprocessError, json.JSONDecodeError, OSError) as exc:
+            log(f"warning: npm view failed ({exc}); using cached specs only")
+            return None
+
+    def get(self, version: str) -> str | None:
+        """Path of the spec of `version`, fetching it if needed; None if the package
+        has no schema.yml or it cannot be fetched."""
+        p = self.path(version)
+        if os.path.exists(p):
+            return p
+        shared_copy = os.path.join(self.shared, "authentik", "openapi", f"schema-{version}.yml")
+        if os.path.exists(shared_copy):
+            return shared_copy
+        marker = os.path.join(self.cache, f"{version}.noschema")
+        if os.path.exists(marker):
+            return None
+        tgz = os.path.join(self.cache, f"goauthentik-api-{version}.tgz")
+        if not os.path.exists(tgz):
+            if self.offline or not shutil.which("npm"):
+                return None
+            log(f"npm pack {NPM_PACKAGE}@{version}")
+            try:
+                subprocess.run(["npm", "pack", "--silent", f"{NPM_PACKAGE}@{version}"], cwd=self.cache,
+                               capture_output=True, text=True, timeout=300, check=True)
+            except (subprocess.SubprocessError, OSError) as exc:
+                log(f"warning: npm pack {version} failed: {exc}")
+                return None
+            if not os.path.exists(tgz):
+                return None
+        with tarfile.open(tgz) as tar:
+            try:
+                member = tar.getmember("package/schema.yml")
+            except KeyError:
+                member = None
+            if member is None:
+                open(marker, "w").close()
+                os.remove(tgz)
+                return None
+            with tar.extractfile(member) as src, open(p, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        os.remove(tgz)
+        return p
+
+    def cached_versions(self) -> list[str]:
+        found = set()
+        for d in (self.cache, os.path.join(self.shared, "authentik", "openapi")):
+            for f in glob.glob(os.path.join(d, "schema-*.yml")):
+                found.add(os.path.basename(f)[len("schema-"):-len(".yml")])
+        return sorted(found, key=version_sort_key)
+
+
+def pick_openapi_releases(cache: SpecCache) -> dict[tuple[int, int], tuple[str, str]]:
+    """minor -> (release, spec path): the newest final patch of each minor release line
+    (or, for minors without a final npm release, the newest timestamped build that ships
+    schema.yml)."""
+    versions = cache.npm_versions()
+    chosen = {}
+    if versions is None:
+        for v in cache.cached_versions():
+            mi = minor_of(v)
+            if mi and mi >= MIN_MINOR and re.match(r"^\d+\.\d+\.\d+$", v):
+                chosen[mi] = (v, cache.get(v))
+        return chosen
+    finals, builds = {}, {}
+    for v in versions:
+        mi = minor_of(v)
+        if not mi or mi < MIN_MINOR:
+            continue
+        if re.match(r"^\d+\.\d+\.\d+$", v):
+            finals.setdefault(mi, []).append(v)
+        elif re.match(r"^\d+\.\d+\.\d+-\d{9,}$", v):  # timestamped build, not an rc
+            builds.setdefault(mi, []).append(v)
+    for mi in sorted(set(finals) | set(builds)):
+        for v in sorted(finals.get(mi, []), key=version_sort_key, reverse=True)[:1] + \
+                sorted(builds.get(mi, []), key=version_sort_key, reverse=True):
+            p = cache.get(v)
+            if p:
+                release = v.split("-")[0]
+                chosen[mi] = (release, p)
+                break
+    return chosen
+
+
+# --------------------------------------------------------------------------------------
+# Type model (hashable tuples):
+#   ("any",) ("bool",) ("int",) ("num",) ("str", fmt) ("enum", (values...))
+#   ("array", ty) ("object", (field...))
+# field = (name, ty, required, nullable, blueprint_only)
+
+def str_format(schema: dict, desc: str) -> str:
+    if DURATION_MARK in (desc or ""):
+        return "Duration"
+    fmt = schema.get("format")
+    if fmt == "uuid":
+        return "Uuid"
+    if fmt == "uri":
+        return "Uri"
+    if schema.get("pattern") == SLUG_PATTERN:
+        return "Slug"
+    return "Plain"
+
+
+def enum_ty(values) -> tuple[tuple, bool]:
+    nullable = any(v is None for v in values)
+    vals = [v for v in values if v is not None]
+    if not all(isinstance(v, str) for v in vals):
+        return ("any",), nullable
+    # keep "" (blank allowed) when the schema lists it; order is the schema's
+    out = []
+    for v in vals:
+        if v not in out:
+            out.append(v)
+    return ("enum", tuple(out)), nullable
+
+
+class OpenAPI:
+    def __init__(self, path: str):
+        with open(path, encoding="utf-8") as f:
+            self.spec = yaml.load(f, Loader=LOADER)
+        self.schemas = self.spec["components"]["schemas"]
+        self.lower = {k.lower(): k for k in self.schemas}
+        self.release = str(self.spec.get("info", {}).get("version", ""))
+
+    def deref(self, ref: str) -> dict:
+        return self.schemas[ref.rsplit("/", 1)[-1]]
+
+    def ty(self, p: dict, response: bool = False) -> tuple[tuple, bool]:
+        nullable = bool(p.get("nullable"))
+        desc = p.get("description", "") or ""
+        target = p
+        if "$ref" in p:
+            target = self.deref(p["$ref"])
+        elif "allOf" in p:
+            refs = p["allOf"]
+            if len(refs) == 1 and "$ref" in refs[0]:
+                target = self.deref(refs[0]["$ref"])
+            else:
+                return ("any",), nullable
+        elif "oneOf" in p or "anyOf" in p:
+            return ("any",), nullable
+        if target is not p:
+            nullable = nullable or bool(target.get("nullable"))
+            desc = desc or target.get("description", "") or ""
+        if "enum" in target:
+            t, n = enum_ty(target["enum"])
+            return t, nullable or n
+        t = target.get("type")
+        if t == "string":
+            return ("str", str_format(target, desc)), nullable
+        if t == "integer":
+            return ("int",), nullable
+        if t == "number":
+            return ("num",), nullable
+        if t == "boolean":
+            return ("bool",), nullable
+        if t == "array":
+            item, _ = self.ty(target.get("items") or {}, response)
+            return ("array", item), nullable
+        if t == "object" or "properties" in target:
+            if response and target is not p:
+                return ("any",), nullable  # a nested response object; input is a pk
+            props = target.get("properties")
+            if not props:
+                return FREE_OBJECT, nullable
+            return ("object", self.fields(target, response)), nullable
+        return ("any",), nullable
+
+    def fields(self, schema: dict, response: bool = False) -> tuple:
+        required = set(schema.get("required") or []) if not response else set()
+        out = []
+        for name, p in (schema.get("properties") or {}).items():
+            if p.get("readOnly"):
+                continue
+            ty, nullable = self.ty(p, response)
+            out.append((name, ty, name in required, nullable, False))
+        return tuple(sorted(out))
+
+    def models(self) -> dict[str, tuple[tuple, bool]]:
+        """model name -> (fields, required_known)."""
+        out = {}
+        for model in self.schemas["ModelEnum"]["enum"]:
+            short = model.split(".", 1)[1]
+            name = REQUEST_SCHEMA_ALIASES.get(model) or self.lower.get(short + "request")
+            if name:
+                out[model] = (self.fields(self.schemas[name]), True)
+            elif short in self.lower:
+                log(f"  {self.release}: {model}: no request schema, using response schema "
+                    f"{self.lower[short]} (required unknown)")
+                out[model] = (self.fields(self.schemas[self.lower[short]], response=True), False)
+            else:
+                log(f"  {self.release}: {model}: no schema at all, no fields known")
+                out[model] = ((), False)
+        return out
+
+
+class BlueprintSchema:
+    def __init__(self, path: str):
+        with open(path, encoding="utf-8") as f:
+            self.doc = json.load(f)
+        m = re.search(r"authentik (\S+) Blueprint schema", self.doc.get("title", ""))
+        self.release = m.group(1) if m else None
+        self.defs = self.doc.get("$defs", {})
+
+    def entry_templates(self) -> list[dict]:
+        if "blueprint_entry" in self.defs:
+            return self.defs["blueprint_entry"]["oneOf"]
+        return self.doc["properties"]["entries"]["items"]["oneOf"]
+
+    def ty(self, p: dict) -> tuple[tuple, bool]:
+        if "$ref" in p:
+            p = self.defs[p["$ref"].rsplit("/", 1)[-1]]
+        t = p.get("type")
+        nullable = False
+        if isinstance(t, list):
+            nullable = "null" in t
+            rest = [x for x in t if x != "null"]
+            t = rest[0] if len(rest) == 1 else None
+        if "enum" in p:
+            ty, n = enum_ty(p["enum"])
+            return ty, nullable or n
+        desc = p.get("description", "") or ""
+        if t == "string":
+            return ("str", str_format(p, desc)), nullable
+        if t == "integer":
+            return ("int",), nullable
+        if t == "number":
+            return ("num",), nullable
+        if t == "boolean":
+            return ("bool",), nullable
+        if t == "array":
+            item, _ = self.ty(p.get("items") or {})
+            return ("array", item), nullable
+        if t == "object":
+            if not p.get("properties"):
+                return FREE_OBJECT, nullable
+            return ("object", self.fields(p, nested=True)), nullable
+        return ("any",), nullable
+
+    def fields(self, schema: dict, nested: bool = False) -> tuple:
+        # top-level `required` is emptied by Authentik's schema generator; nested
+        # serializers (redirect_uris items) keep theirs
+        required = set(schema.get("required") or []) if nested else set()
+        out = []
+        for name, p in (schema.get("properties") or {}).items():
+            if p.get("readOnly"):
+                continue
+            ty, nullable = self.ty(p)
+            out.append((name, ty, name in required, nullable, False))
+        return tuple(sorted(out))
+
+    def models(self) -> dict[str, tuple]:
+        out = {}
+        for e in self.entry_templates():
+            props = e.get("properties", {})
+            model = props.get("model", {}).get("const")
+            ref = (props.get("attrs") or {}).get("$ref")
+            if not model:
+                continue
+            schema = self.defs[ref.rsplit("/", 1)[-1]] if ref else {}
+            out[model] = self.fields(schema)
+        return out
+
+
+def find_blueprint_schemas(shared: str) -> dict[tuple[int, int], BlueprintSchema]:
+    found = {}
+    paths = glob.glob(os.path.join(shared, "authentik", "**", "schema*.json"), recursive=True)
+    for p in sorted(paths):
+        try:
+            bs = BlueprintSchema(p)
+        except (OSError, json.JSONDecodeError, KeyError):
+            continue
+        if not bs.release:
+            continue
+        mi = minor_of(bs.release)
+        if mi is None or mi < MIN_MINOR:
+            continue
+        if mi not in found or version_sort_key(bs.release) > version_sort_key(found[mi].release):
+            found[mi] = bs
+    return found
+
+
+# --------------------------------------------------------------------------------------
+# Parents
+
+def parents_of(model: str) -> tuple[str, ...]:
+    if model in EXPLICIT_PARENTS:
+        return tuple(EXPLICIT_PARENTS[model])
+    app, short = model.split(".", 1)
+    if short.endswith("mapping"):  # scope/SAML/SCIM/*source*/*provider* property mappings,
+        return (PROPERTY_MAPPING,)  # notification webhook mappings
+    if short.endswith("sourceconnection"):
+        if short.startswith("user"):
+            return ("authentik_core.usersourceconnection",)
+        if short.startswith("group"):
+            return ("authentik_core.groupsourceconnection",)
+    if short.endswith("source") and app.startswith("authentik_sources_"):
+        return (SOURCE, PBM)
+    if short.endswith("provider") and app.startswith("authentik_providers_"):
+        return (PROVIDER,)
+    if short.endswith("stage"):
+        return (STAGE,)
+    if short.endswith("policy") and app.startswith("authentik_policies_"):
+        return (POLICY,)
+    if short.endswith("connector") and app.startswith("authentik_endpoints_connectors_"):
+        return ("authentik_endpoints.connector",)
+    return ()
+
+
+# --------------------------------------------------------------------------------------
+# Assembling the versions
+
+@dataclass
+class Version:
+    minor: tuple[int, int]
+    release: str
+    source: str
+    models: dict = field(default_factory=dict)  # name -> (fields tuple, required_known)
+    notes: list = field(default_factory=list)
+
+    @property
+    def name(self):
+        return minor_key(self.minor)
+
+
+def with_field(fields: tuple, new: tuple) -> tuple:
+    return tuple(sorted([f for f in fields if f[0] != new[0]] + [new]))
+
+
+def build_versions(openapi: dict, bpschemas: dict, after_catalog: set) -> list[Version]:
+    versions = []
+    for mi in sorted(set(openapi) | set(bpschemas)):
+        if mi in openapi:
+            release, path = openapi[mi]
+            log(f"{minor_key(mi)}: OpenAPI {release} ({path})")
+            oa = OpenAPI(path)
+            v = Version(mi, release, "openapi", oa.models())
+            v.notes.append(f"OpenAPI spec of {release} (npm {NPM_PACKAGE})")
+            if mi in bpschemas:
+                bs = bpschemas[mi]
+                log(f"{minor_key(mi)}: + blueprint schema {bs.release}")
+                v.notes.append(f"+ fields only in the blueprint schema of {bs.release}")
+                for model, bfields in bs.models().items():
+                    if model in META_MODELS:
+                        continue
+                    if model not in v.models:
+                        v.models[model] = (tuple((f[0], f[1], False, f[3], True) for f in bfields), False)
+                        continue
+                    fields, known = v.models[model]
+                    names = {f[0] for f in fields}
+                    for bf in bfields:
+                        if bf[0] not in names:
+                            fields = with_field(fields, (bf[0], bf[1], False, bf[3], True))
+                    v.models[model] = (fields, known)
+        else:
+            bs = bpschemas[mi]
+            log(f"{minor_key(mi)}: blueprint schema {bs.release}")
+            v = Version(mi, bs.release, "blueprint-schema",
+                        {m: (f, False) for m, f in bs.models().items()})
+            v.notes.append(f"blueprint JSON schema of {bs.release}")
+        versions.append(v)
+
+    # nullability for blueprint-schema releases: the JSON schema marks only some nullable
+    # fields; borrow the flag from the oldest OpenAPI release that has the same field, and
+    # stay lenient (nullable) for fields no OpenAPI release knows.
+    oa_versions = [v for v in versions if v.source == "openapi"]
+    for v in versions:
+        if v.source != "blueprint-schema":
+            continue
+        for model, (fields, known) in list(v.models.items()):
+            out = []
+            for f in fields:
+                borrowed = None
+                for ov in oa_versions:
+                    of = dict((x[0], x) for x in ov.models.get(model, ((), True))[0])
+                    if f[0] in of:
+                        borrowed = of[f[0]][3]
+                        break
+                nullable = f[3] or (True if borrowed is None else borrowed)
+                out.append((f[0], f[1], f[2], nullable, f[4]))
+            v.models[model] = (tuple(out), known)
+
+    for v in versions:
+        # blueprint-only fields
+        for model, extra in BLUEPRINT_ONLY.items():
+            if model not in v.models:
+                continue
+            fields, known = v.models[model]
+            present = {f[0]: f for f in fields}
+            for fname, (ty, nullable, since) in extra.items():
+                if since is not None and v.minor < since:
+                    continue
+                f = present.get(fname)
+                if f is not None and v.source == "openapi" and not f[4]:
+                    continue  # the API lists it in this release
+                fields = with_field(fields, (fname, ty, False, nullable, True))
+            v.models[model] = (fields, known)
+        # meta models
+        for model, meta in META_MODELS.items():
+            if meta["since"] == "after-catalog" and v.name not in after_catalog:
+                v.models.pop(model, None)
+                continue
+            v.models[model] = (tuple(sorted((n, t, r, nl, False) for n, t, r, nl in meta["fields"])), True)
+    return versions
+
+
+# --------------------------------------------------------------------------------------
+# Built-in objects
+
+def load_unverified(shared: str) -> set:
+    """UNVERIFIED in make_catalog.py: newest/ files the catalog skipped."""
+    try:
+        with open(os.path.join(shared, "authentik", "make_catalog.py"), encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+    except (OSError, SyntaxError):
+        return set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "UNVERIFIED" for t in node.targets):
+            try:
+                return set(ast.literal_eval(node.value))
+            except ValueError:
+                return set()
+    return set()
+
+
+def build_builtins(shared: str, embedded: list[str], after_catalog: list[str]) -> list[tuple]:
+    with open(os.path.join(shared, "authentik", "catalog.json"), encoding="utf-8") as f:
+        catalog = json.load(f)
+    unverified = load_unverified(shared)
+    newest_dir = os.path.join(shared, "authentik", "newest")
+    tags = sorted({t for e in catalog for t in e.get("present_in") or []}, key=version_sort_key)
+    newest_tag = tags[-1] if tags else None
+    merged: dict[tuple, dict] = {}
+    for e in catalog:
+        model = e["model"]
+        if e.get("state") == "absent" or model.startswith("authentik_blueprints.meta"):
+            continue
+        fields = []
+        for k, val in (e.get("identifiers") or {}).items():
+            if isinstance(val, str):
+                fields.append((k, val))
+        for k in ("name", "slug", "managed", "scope_name", "designation", "path"):
+            val = e.get(k)
+            if isinstance(val, str) and k not in dict(fields):
+                fields.append((k, val))
+        if not fields:
+            continue
+        sources = e.get("sources") or []
+        src_file = e.get("source_file")
+        if "startup" in sources:
+            versions, source = [], "startup"
+        else:
+            source = src_file.split("/", 1)[1] if src_file and "/" in src_file else (src_file or "")
+            keys = {minor_key(minor_of(t)) for t in e.get("present_in") or []}
+            newer = "newest" in sources
+            if not newer and newest_tag in (e.get("present_in") or []):
+                # in the newest tagged release; still there later unless the newest/ copy of
+                # its file (one the catalog read) dropped it
+                in_newest_layer = source.split("/")[0] in ("default", "system") and \
+                    source not in unverified and os.path.exists(os.path.join(newest_dir, source))
+                newer = not in_newest_layer
+            if newer:
+                keys |= set(after_catalog)
+            versions = [k for k in embedded if k in keys]
+            if not versions:
+                continue
+        key = (model, tuple(fields))
+        if key in merged:
+            prev = merged[key]
+            if prev["versions"] and versions:
+                prev["versions"] = [k for k in embedded if k in set(prev["versions"]) | set(versions)]
+            elif not versions:
+                prev["versions"] = []
+        else:
+            merged[key] = {"model": model, "fields": tuple(fields), "versions": versions, "source": source}
+    return sorted(((b["model"], b["fields"], tuple(b["versions"]), b["source"]) for b in merged.values()),
+                  key=lambda b: (b[0], b[1]))
+
+
+# --------------------------------------------------------------------------------------
+# Rust output
+
+def rs(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") \
+        .replace("\r", "\\r").replace("\t", "\\t") + '"'
+
+
+SIMPLE_TY = {
+    ("any",): ("ANY", "Ty::Any"),
+    ("bool",): ("BOOL", "Ty::Bool"),
+    ("int",): ("INT", "Ty::Int"),
+    ("num",): ("NUM", "Ty::Number"),
+    ("str", "Plain"): ("STR", "Ty::Str(StrFormat::Plain)"),
+    ("str", "Uuid"): ("UUID", "Ty::Str(StrFormat::Uuid)"),
+    ("str", "Uri"): ("URI", "Ty::Str(StrFormat::Uri)"),
+    ("str", "Duration"): ("DURATION", "Ty::Str(StrFormat::Duration)"),
+    ("str", "Slug"): ("SLUG", "Ty::Str(StrFormat::Slug)"),
+    FREE_OBJECT: ("FREE_OBJECT", "Ty::Object(&[])"),
+}
+
+
+class Emitter:
+    def __init__(self):
+        self.enums: dict[tuple, str] = {}
+        self.objects: dict[tuple, str] = {}
+        self.parents: dict[tuple, str] = {}
+        self.vlists: dict[tuple, str] = {}
+        self.models: dict[tuple, str] = {}
+        self.used_simple: set = set()
+        self.decls: list[str] = []  # enum/object/parent/version-list consts, in order
+        self.model_decls: list[str] = []
+
+    def enum(self, values: tuple) -> str:
+        if values not in self.enums:
+            name = f"E{len(self.enums)}"
+            self.enums[values] = name
+            self.decls.append(f"const {name}: &[&str] = &[{', '.join(rs(v) for v in values)}];")
+        return self.enums[values]
+
+    def ty(self, t: tuple) -> str:
+        if t in SIMPLE_TY:
+            self.used_simple.add(t)
+            return SIMPLE_TY[t][0]
+        kind = t[0]
+        if kind == "enum":
+            return f"Ty::Enum({self.enum(t[1])})"
+        if kind == "array":
+            inner = self.ty(t[1])
+            return f"Ty::Array(&{inner})"
+        if kind == "object":
+            return f"Ty::Object({self.object(t[1])})"
+        raise ValueError(t)
+
+    def fields(self, fields: tuple) -> str:
+        return ", ".join(self.field(f) for f in fields)
+
+    def field(self, f: tuple) -> str:
+        name, ty, required, nullable, bp_only = f
+        flags = [n for n, on in (("R", required), ("N", nullable), ("B", bp_only)) if on]
+        return f"f({rs(name)}, {self.ty(ty)}, {' | '.join(flags) or '0'})"
+
+    def object(self, fields: tuple) -> str:
+        if fields not in self.objects:
+            body = self.fields(fields)  # may declare enums first
+            name = f"O{len(self.objects)}"
+            self.objects[fields] = name
+            self.decls.append(f"const {name}: &[FieldDef] = &[{body}];")
+        return self.objects[fields]
+
+    def parent_list(self, parents: tuple) -> str:
+        if not parents:
+            return "&[]"
+        if parents not in self.parents:
+            name = f"P{len(self.parents)}"
+            self.parents[parents] = name
+            self.decls.append(f"const {name}: &[&str] = &[{', '.join(rs(p) for p in parents)}];")
+        return self.parents[parents]
+
+    def version_list(self, vs: tuple) -> str:
+        if not vs:
+            return "&[]"
+        if vs not in self.vlists:
+            name = f"VS{len(self.vlists)}"
+            self.vlists[vs] = name
+            self.decls.append(f"const {name}: &[&str] = &[{', '.join(rs(v) for v in vs)}];")
+        return self.vlists[vs]
+
+    def model(self, name: str, parents: tuple, fields: tuple, known: bool) -> str:
+        key = (name, parents, fields, known)
+        if key not in self.models:
+            plist = self.parent_list(parents)
+            body = self.fields(fields)
+            ident = f"M{len(self.models)}"
+            self.models[key] = ident
+            self.model_decls.append(
+                f"static {ident}: ModelDef = ModelDef {{ name: {rs(name)}, parents: {plist}, "
+                f"required_known: {'true' if known else 'false'}, fields: &[{body}] }};")
+        return self.models[key]
+
+
+def render(versions: list[Version], builtins: list[tuple], provenance: list[str]) -> str:
+    em = Emitter()
+    version_lines = []
+    for v in versions:
+        refs = []
+        for name in sorted(v.models):
+            fields, known = v.models[name]
+            refs.append("&" + em.model(name, parents_of(name), fields, known))
+        version_lines.append(
+            f"    VersionDef {{ name: {rs(v.name)}, release: {rs(v.release)}, source: {rs(v.source)}, "
+            f"models: &[{', '.join(refs)}] }},")
+    builtin_lines = []
+    for model, fields, vs, source in builtins:
+        pairs = ", ".join(f"({rs(k)}, {rs(val)})" for k, val in fields)
+        builtin_lines.append(
+            f"    BuiltinDef {{ model: {rs(model)}, fields: &[{pairs}], versions: {em.version_list(vs)}, "
+            f"source: {rs(source)} }},")
+    out = ["// @generated by scripts/gen-knowledge.py — do not edit",
+           "use super::types::*;", "",
+           "// Regenerate: python3 scripts/gen-knowledge.py (see docs/knowledge.md).",
+           "// Sources:"]
+    out += [f"//   {line}" for line in provenance]
+    out += ["",
+            "const R: u8 = 1;", "const N: u8 = 2;", "const B: u8 = 4;", "",
+            "/// A field: `R` = required, `N` = nullable, `B` = blueprint-only.",
+            "const fn f(name: &'static str, ty: Ty, flags: u8) -> FieldDef {",
+            "    FieldDef { name, ty, required: flags & R != 0, nullable: flags & N != 0, "
+            "blueprint_only: flags & B != 0 }",
+            "}", ""]
+    for t in sorted(em.used_simple, key=lambda t: SIMPLE_TY[t][0]):
+        ident, expr = SIMPLE_TY[t]
+        out.append(f"const {ident}: Ty = {expr};")
+    out.append("")
+    out += em.decls
+    out.append("")
+    out += em.model_decls
+    out += ["", "pub static VERSIONS: &[VersionDef] = &["] + version_lines + ["];", ""]
+    out += ["pub static BUILTINS: &[BuiltinDef] = &["] + builtin_lines + ["];", ""]
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shared", default=os.path.join(ROOT, "..", "shared"),
+                    help="shared reference folder holding authentik/ (default: ../shared)")
+    ap.add_argument("--cache", default=os.path.join(ROOT, ".cache", "openapi"),
+                    help="where npm packages / extracted specs are cached (default: .cache/openapi)")
+    ap.add_argument("--out", default=os.path.join(ROOT, "src", "knowledge", "generated.rs"))
+    ap.add_argument("--offline", action="store_true", help="no npm calls; use cached specs only")
+    args = ap.parse_args()
+
+    cache = SpecCache(os.path.abspath(args.cache), os.path.abspath(args.shared), args.offline)
+    openapi = pick_openapi_releases(cache)
+    openapi = {mi: rp for mi, rp in openapi.items() if rp[1]}
+    bpschemas = find_blueprint_schemas(args.shared)
+    if not openapi and not bpschemas:
+        sys.exit("no data: neither OpenAPI specs nor blueprint schemas found")
+
+    # releases newer than the newest tag the catalog covers (objects/meta models only
+    # seen in newest/ blueprints)
+    with open(os.path.join(args.shared, "authentik", "catalog.json"), encoding="utf-8") as f:
+        catalog = json.load(f)
+    tags = [t for e in catalog for t in e.get("present_in") or []]
+    newest_tag_minor = max((minor_of(t) for t in tags), default=(0, 0))
+    all_minors = sorted(set(openapi) | set(bpschemas))
+    after_catalog = [minor_key(mi) for mi in all_minors if mi > newest_tag_minor]
+
+    versions = build_versions(openapi, bpschemas, set(after_catalog))
+    embedded = [v.name for v in versions]
+    builtins = build_builtins(args.shared, embedded, after_catalog)
+
+    provenance = []
+    for v in versions:
+        provenance.append(f"{v.name}: {'; '.join(v.notes)}")
+    provenance.append("built-ins: authentik/catalog.json of the shared reference data")
+    text = render(versions, builtins, provenance)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write(text)
+    distinct = len({(n, parents_of(n)) + v.models[n] for v in versions for n in v.models})
+    for v in versions:
+        log(f"  {v.name:8} {v.release:10} {v.source:17} {len(v.models)} models")
+    log(f"{distinct} distinct model definitions, {len(builtins)} built-ins, "
+        f"{len(text.encode())} bytes -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

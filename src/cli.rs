@@ -1,0 +1,94 @@
+//! Command-line interface.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Lint Authentik blueprints before Authentik applies them.
+///
+/// bplint reads blueprints the way Authentik's importer does (PyYAML typing, the
+/// custom tags, the models and built-in objects of your release) and reports
+/// mistakes on the exact line and column, with a fix where one is mechanical.
+#[derive(Debug, Parser)]
+#[command(name = "bplint", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check blueprint files and folders (the default folder is `.`).
+    ///
+    /// Folders are walked recursively, honouring .gitignore and skipping hidden
+    /// folders; `.yaml`/`.yml` files that are blueprints are checked, other YAML is
+    /// skipped. `-` reads one blueprint from standard input.
+    ///
+    /// Exit status: 0 no errors, 1 errors found (or warnings with
+    /// --deny-warnings), 2 a path could not be read or the configuration is bad.
+    Check(CheckArgs),
+    /// Print a rule's documentation: what it checks, why, and examples.
+    Explain {
+        /// A rule code (`BP101`) or name (`missing-invalidation-flow`).
+        rule: String,
+    },
+    /// List every rule with its code, name, default severity and fix.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or folders to check; `-` reads standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+
+    /// Configuration file (default: the nearest bplint.toml from the current folder up).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Authentik release to check against, like 2024.8 or 2026.2.1 (default: the
+    /// newest bplint knows; overrides `authentik_version` in bplint.toml).
+    #[arg(long, value_name = "VERSION")]
+    pub authentik_version: Option<String>,
+
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+
+    /// Name to report standard input under (with `-`); it decides e.g. whether the
+    /// file is discoverable.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Graphical diagnostics with source snippets.
+    Human,
+    /// One JSON object: files_checked, diagnostics, summary.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// Colour when standard output is a terminal and NO_COLOR is unset.
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,200 @@
+//! `bplint.toml`: found by walking up from the current directory (or given with
+//! `--config`), parsed strictly: an unknown key is an error with its location.
+
+use crate::diagnostic::Severity;
+use crate::source::LineIndex;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+pub const FILE_NAME: &str = "bplint.toml";
+
+/// What a user may write in `bplint.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    authentik_version: Option<Spanned<String>>,
+    #[serde(default)]
+    clients: Vec<RawClient>,
+    #[serde(default)]
+    rules: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClient {
+    name: String,
+    provider: String,
+    scopes: Scopes,
+}
+
+/// Scopes as a list or as the space-separated string OAuth clients send.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Scopes {
+    List(Vec<String>),
+    Text(String),
+}
+
+/// An OIDC client that uses one of the blueprints' providers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    pub name: String,
+    /// The provider's `name` attribute or its entry `id`.
+    pub provider: String,
+    pub scopes: Vec<String>,
+}
+
+/// The run's configuration after validation.
+#[derive(Debug, Default, Clone)]
+pub struct Config {
+    /// Where it was read from, if from a file.
+    pub path: Option<PathBuf>,
+    pub authentik_version: Option<String>,
+    pub clients: Vec<Client>,
+    /// Rule code -> severity; `None` turns the rule off.
+    pub severities: BTreeMap<&'static str, Option<Severity>>,
+}
+
+/// A configuration problem, located in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Config {
+    /// The nearest `bplint.toml` from `start` upwards.
+    pub fn discover(start: &Path) -> Option<PathBuf> {
+        start
+            .ancestors()
+            .map(|dir| dir.join(FILE_NAME))
+            .find(|candidate| candidate.is_file())
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
+        let mut config = Config::parse(&text, path)?;
+        config.path = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Parse config text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
+        let lines = LineIndex::new(text);
+        let locate = |span: Option<std::ops::Range<usize>>, message: &str| {
+            let at = match span {
+                Some(span) => {
+                    let lc = lines.line_col(text, span.start);
+                    format!("{}:{}:{}", origin.display(), lc.line, lc.column)
+                }
+                None => origin.display().to_string(),
+            };
+            ConfigError(format!("{at}: {message}"))
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let message = e.message().trim().replace('\n', " ");
+            locate(e.span(), &message)
+        })?;
+        let mut config = Config {
+            path: None,
+            authentik_version: None,
+            clients: Vec::new(),
+            severities: BTreeMap::new(),
+        };
+        if let Some(version) = raw.authentik_version {
+            crate::knowledge::Knowledge::for_version(version.get_ref())
+                .map_err(|e| locate(Some(version.span()), &e))?;
+            config.authentik_version = Some(version.into_inner());
+        }
+        for (rule, level) in raw.rules {
+            let Some(meta) = crate::rules::find(&rule) else {
+                let hint = crate::rules::suggest(&rule)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                return Err(locate(
+                    Some(level.span()),
+                    &format!("unknown rule `{rule}` in [rules]{hint}"),
+                ));
+            };
+            let severity = match level.get_ref().as_str() {
+                "error" => Some(Severity::Error),
+                "warning" => Some(Severity::Warning),
+                "off" => None,
+                other => {
+                    return Err(locate(
+                        Some(level.span()),
+                        &format!("rule level `{other}` must be \"error\", \"warning\" or \"off\""),
+                    ));
+                }
+            };
+            config.severities.insert(meta.code, severity);
+        }
+        config.clients = raw
+            .clients
+            .into_iter()
+            .map(|c| Client {
+                name: c.name,
+                provider: c.provider,
+                scopes: match c.scopes {
+                    Scopes::List(list) => list,
+                    Scopes::Text(text) => text.split_whitespace().map(str::to_string).collect(),
+                },
+            })
+            .collect();
+        Ok(config)
+    }
+
+    /// The severity a rule reports at (`None`: switched off).
+    pub fn severity(&self, code: &str, default: Severity) -> Option<Severity> {
+        self.severities.get(code).copied().unwrap_or(Some(default))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("bplint.toml"))
+    }
+
+    #[test]
+    fn reads_clients_and_rule_levels() {
+        let config = parse(
+            r#"
+authentik_version = "2024.8"
+[[clients]]
+name = "cli"
+provider = "my-provider"
+scopes = "openid offline_access"
+
+[rules]
+BP103 = "error"
+unknown-tag = "off"
+"#,
+        )
+        .unwrap();
+        assert_eq!(config.clients[0].scopes, vec!["openid", "offline_access"]);
+        assert_eq!(config.severity("BP103", Severity::Warning), Some(Severity::Error));
+        assert_eq!(config.severity("BP004", Severity::Error), None);
+    }
+
+    #[test]
+    fn unknown_keys_are_located() {
+        let err = parse("authentik_version = \"2026.2\"\nbogus = 1\n").unwrap_err();
+        assert!(err.0.starts_with("bplint.toml:2:1:"), "{}", err.0);
+        assert!(err.0.contains("bogus"), "{}", err.0);
+    }
+
+    #[test]
+    fn unknown_rules_suggest_the_nearest() {
+        let err = parse("[rules]\nBP1O3 = \"off\"\n").unwrap_err();
+        assert!(err.0.contains("bplint.toml:2:9"), "{}", err.0);
+    }
+}

@@ -1,0 +1,128 @@
+//! Diagnostics are data: a rule builds them, suppressions and severity overrides
+//! filter them, and only a renderer in `report/` turns them into text.
+
+use crate::source::Span;
+use serde::Serialize;
+
+/// Index of a file in the run's file table.
+pub type FileId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Whether a fix may be applied without review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Keeps the blueprint's meaning apart from the problem it fixes.
+    Safe,
+    /// Changes behaviour a human should confirm (`--unsafe-fixes`).
+    Unsafe,
+}
+
+/// Replace the text of `span` with `replacement` (an insertion when empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+/// A secondary location, possibly in another file.
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub file: FileId,
+    pub span: Span,
+    pub message: String,
+}
+
+/// Static facts about a rule: its public identity and documentation.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable code, `BP101`.
+    pub code: &'static str,
+    /// Stable kebab-case name, `missing-invalidation-flow`.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// Fix the rule offers, if any.
+    pub fix: Option<Applicability>,
+    /// One line for `bplint rules`.
+    pub summary: &'static str,
+    /// The full doc (`rules/<code>-<name>.md`).
+    pub doc: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub file: FileId,
+    pub span: Span,
+    pub message: String,
+    /// Text for the label on the span (defaults to the message).
+    pub label: Option<String>,
+    pub help: Option<String>,
+    pub related: Vec<Related>,
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    pub fn new(meta: &RuleMeta, file: FileId, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code: meta.code,
+            rule: meta.name,
+            severity: meta.severity,
+            file,
+            span,
+            message: message.into(),
+            label: None,
+            help: None,
+            related: Vec::new(),
+            fix: None,
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn related(mut self, file: FileId, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            file,
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+}

@@ -1,0 +1,90 @@
+//! Shapes of the embedded knowledge base.
+//!
+//! The tables themselves live in `generated.rs`, written by `scripts/gen-knowledge.py`
+//! from Authentik's published schemas; nothing here is parsed at run time.
+
+/// One embedded Authentik release line (`2026.2` = the newest patch we read of 2026.2.x).
+#[derive(Debug)]
+pub struct VersionDef {
+    /// Minor release key users pass to `--authentik-version` (`"2026.2"`).
+    pub name: &'static str,
+    /// Exact release the data was read from (`"2026.2.2"`).
+    pub release: &'static str,
+    /// Where the model table came from: `"openapi"` or `"blueprint-schema"`.
+    pub source: &'static str,
+    /// Every model the importer accepts in this release, sorted by `name`.
+    pub models: &'static [&'static ModelDef],
+}
+
+/// A blueprint model (`app_label.model_name`) and the fields its serializer accepts.
+#[derive(Debug)]
+pub struct ModelDef {
+    /// `authentik_providers_oauth2.oauth2provider`.
+    pub name: &'static str,
+    /// Django parent models, nearest first (`authentik_core.provider`), so a `!Find`
+    /// on a parent matches entries of this model (multi-table inheritance).
+    pub parents: &'static [&'static str],
+    /// Writable fields, sorted by `name`.
+    pub fields: &'static [FieldDef],
+    /// Whether `required` flags are known for this model in this release. Blueprint
+    /// JSON schemas empty them, so models read from those carry `false`.
+    pub required_known: bool,
+}
+
+/// One serializer field.
+#[derive(Debug)]
+pub struct FieldDef {
+    pub name: &'static str,
+    pub ty: Ty,
+    /// Must be present when the entry creates the object.
+    pub required: bool,
+    /// `null` is accepted.
+    pub nullable: bool,
+    /// Accepted by the importer although the REST API does not list it
+    /// (`user.password`, `token.key`, `role.permissions`, ...).
+    pub blueprint_only: bool,
+}
+
+/// What a field accepts, as the serializer judges it.
+#[derive(Debug)]
+pub enum Ty {
+    /// Anything (free-form JSON, unknown).
+    Any,
+    Bool,
+    Int,
+    /// Float or int.
+    Number,
+    Str(StrFormat),
+    /// One of these strings.
+    Enum(&'static [&'static str]),
+    Array(&'static Ty),
+    /// A mapping; empty `fields` means free-form keys.
+    Object(&'static [FieldDef]),
+}
+
+/// Extra checks on a string field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrFormat {
+    Plain,
+    Uuid,
+    Uri,
+    /// Authentik's `timedelta_from_string` grammar (`hours=1;minutes=30`).
+    Duration,
+    /// A slug (`^[-a-zA-Z0-9_]+$`).
+    Slug,
+}
+
+/// An object that exists in every install of the releases listed (created by an
+/// auto-instantiated shipped blueprint, or by Authentik's start-up code).
+#[derive(Debug)]
+pub struct BuiltinDef {
+    pub model: &'static str,
+    /// Lookup fields a `!Find` may use (`slug`, `name`, `managed`, `scope_name`,
+    /// `designation`, `path`, identifiers ...), as field/value pairs.
+    pub fields: &'static [(&'static str, &'static str)],
+    /// Minor release keys (`VersionDef::name`) that ship it; empty = every release.
+    pub versions: &'static [&'static str],
+    /// Shipped blueprint file it comes from (`default/flow-default-authentication-flow.yaml`),
+    /// or `"startup"`.
+    pub source: &'static str,
+}

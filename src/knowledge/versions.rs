@@ -1,0 +1,108 @@
+//! Facts that changed between Authentik releases, in one table, so a rule asks
+//! "does the target release require X?" instead of comparing versions itself.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version {
+    pub year: u16,
+    pub month: u8,
+    pub patch: u16,
+}
+
+impl Version {
+    pub const fn new(year: u16, month: u8, patch: u16) -> Self {
+        Version { year, month, patch }
+    }
+
+    /// `2026.2`, `2026.2.1`, `version/2026.2.1`; release-candidate suffixes are ignored.
+    pub fn parse(text: &str) -> Option<Version> {
+        let text = text.trim().trim_start_matches("version/");
+        let mut parts = text.split('.');
+        let year = parts.next()?.parse().ok()?;
+        let month = parts.next()?.parse().ok()?;
+        let patch = match parts.next() {
+            None => 0,
+            Some(p) => p
+                .split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()?,
+        };
+        if parts.next().is_some() || !(1..=12).contains(&month) || year < 2000 {
+            return None;
+        }
+        Some(Version { year, month, patch })
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.year, self.month, self.patch)
+    }
+}
+
+/// Providers whose serializer requires `invalidation_flow` on create, since 2024.10.0
+/// (`ProviderSerializer.Meta.extra_kwargs`; RAC sets its own and does not require it).
+pub const INVALIDATION_FLOW_PROVIDERS: &[&str] = &[
+    "authentik_providers_oauth2.oauth2provider",
+    "authentik_providers_proxy.proxyprovider",
+    "authentik_providers_saml.samlprovider",
+    "authentik_providers_ldap.ldapprovider",
+    "authentik_providers_radius.radiusprovider",
+];
+
+/// First release that requires `invalidation_flow` (and ships
+/// `default-provider-invalidation-flow`).
+pub const INVALIDATION_FLOW_SINCE: Version = Version::new(2024, 10, 0);
+
+pub fn requires_invalidation_flow(model: &str, version: Version) -> bool {
+    version >= INVALIDATION_FLOW_SINCE && INVALIDATION_FLOW_PROVIDERS.contains(&model)
+}
+
+/// Whether OAuth2 `redirect_uris` is a list of `{matching_mode, url}` (the
+/// CVE-2024-52289 fix, 2024.10.3 and the 2024.8.5 backport) rather than a
+/// newline-separated string.
+pub fn redirect_uris_are_objects(version: Version) -> bool {
+    version >= Version::new(2024, 10, 3)
+        || (version >= Version::new(2024, 8, 5) && version < Version::new(2024, 10, 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_release_names() {
+        assert_eq!(Version::parse("2026.2"), Some(Version::new(2026, 2, 0)));
+        assert_eq!(
+            Version::parse("version/2024.10.3"),
+            Some(Version::new(2024, 10, 3))
+        );
+        assert_eq!(
+            Version::parse("2026.2.3-rc1"),
+            Some(Version::new(2026, 2, 3))
+        );
+        assert_eq!(Version::parse("latest"), None);
+        assert_eq!(Version::parse("2026.13"), None);
+    }
+
+    #[test]
+    fn invalidation_flow_arrived_in_2024_10() {
+        let oauth = "authentik_providers_oauth2.oauth2provider";
+        assert!(!requires_invalidation_flow(oauth, Version::new(2024, 8, 3)));
+        assert!(requires_invalidation_flow(oauth, Version::new(2024, 10, 0)));
+        assert!(!requires_invalidation_flow(
+            "authentik_providers_rac.racprovider",
+            Version::new(2026, 2, 0)
+        ));
+    }
+
+    #[test]
+    fn redirect_uri_objects_follow_the_backport() {
+        assert!(!redirect_uris_are_objects(Version::new(2024, 8, 3)));
+        assert!(redirect_uris_are_objects(Version::new(2024, 8, 5)));
+        assert!(!redirect_uris_are_objects(Version::new(2024, 10, 2)));
+        assert!(redirect_uris_are_objects(Version::new(2025, 2, 0)));
+    }
+}

@@ -1,0 +1,285 @@
+//! The part of each blueprint the cross-file rules need, extracted while the file's
+//! tree is in memory, so the tree can be dropped before the set is checked.
+
+use crate::diagnostic::FileId;
+use crate::model::{Blueprint, Entry, Origin, State, TagCall, TagParse, parse_tag};
+use crate::source::Span;
+use crate::yaml::{Node, Typed};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::PathBuf;
+
+/// Longest string value kept for lookups; longer ones (expressions, templates) are
+/// never `!Find` keys.
+const MAX_LOOKUP_VALUE: usize = 512;
+/// Longest list kept (property mappings, bindings).
+const MAX_LIST: usize = 256;
+
+/// A value as far as it can be known without applying the blueprint.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    List(Vec<Val>),
+    Ref(Ref),
+    /// A mapping, a long string, a float, or a tag bplint cannot evaluate.
+    Other,
+}
+
+impl Val {
+    /// The string Django compares a lookup value as.
+    pub fn lookup_key(&self) -> Option<String> {
+        match self {
+            Val::Str(s) => Some(s.clone()),
+            Val::Int(i) => Some(i.to_string()),
+            Val::Bool(b) => Some(if *b { "True" } else { "False" }.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// A reference to another object.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ref {
+    /// `!KeyOf id` (within the same blueprint).
+    KeyOf(String),
+    Find(FindQuery),
+}
+
+/// A `!Find` whose model and conditions are literal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindQuery {
+    pub model: String,
+    /// `(field, value)`; a value of `None` is a tag bplint cannot evaluate.
+    pub conditions: Vec<(String, Option<String>)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct EntryFacts {
+    pub index: usize,
+    pub model: Option<String>,
+    pub id: Option<String>,
+    pub state: State,
+    pub conditional: bool,
+    /// The entry's `model:` value (or the entry when absent).
+    pub span: Span,
+    pub identifiers: Vec<(String, Val)>,
+    pub attrs: Vec<(String, Val, Span)>,
+    /// Hash of the attrs' values, to tell identical definitions from conflicting ones.
+    pub attrs_hash: u64,
+}
+
+impl EntryFacts {
+    /// A field as the serializer sees it (identifiers win over attrs).
+    pub fn field(&self, name: &str) -> Option<&Val> {
+        self.identifiers
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+            .or_else(|| {
+                self.attrs
+                    .iter()
+                    .rev()
+                    .find(|(k, _, _)| k == name)
+                    .map(|(_, v, _)| v)
+            })
+    }
+
+    pub fn attr_span(&self, name: &str) -> Option<Span> {
+        self.attrs
+            .iter()
+            .rev()
+            .find(|(k, _, _)| k == name)
+            .map(|(_, _, s)| *s)
+    }
+}
+
+/// A `metaapplyblueprint` entry's target.
+#[derive(Debug, Clone)]
+pub struct MetaApply {
+    pub span: Span,
+    /// `(field, value)` of `attrs.identifiers` (`name` or `path`).
+    pub identifiers: Vec<(String, String)>,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct BlueprintFacts {
+    pub file: FileId,
+    pub path: PathBuf,
+    pub origin: Origin,
+    pub name: Option<(String, Span)>,
+    pub entries: Vec<EntryFacts>,
+    /// Every `!Find`/`!FindObject` with literal arguments, and the entry using it.
+    pub finds: Vec<(Option<usize>, FindQuery)>,
+    pub meta_applies: Vec<MetaApply>,
+}
+
+impl BlueprintFacts {
+    pub fn extract(file: FileId, path: PathBuf, bp: &Blueprint<'_>) -> Self {
+        let name = bp
+            .metadata
+            .as_ref()
+            .and_then(|m| m.name)
+            .and_then(|n| Some((n.as_str()?.to_string(), n.span)));
+        let entries = bp.entries.iter().map(entry_facts).collect();
+        let finds = bp
+            .tags
+            .iter()
+            .filter(|site| !site.in_context)
+            .filter_map(|site| match &site.parsed {
+                TagParse::Call(call @ TagCall::Find { .. }) => {
+                    Some((site.entry, find_query(call, site.node.span)?))
+                }
+                _ => None,
+            })
+            .collect();
+        let meta_applies = bp.entries.iter().filter_map(meta_apply).collect();
+        BlueprintFacts {
+            file,
+            path,
+            origin: bp.origin.clone(),
+            name,
+            entries,
+            finds,
+            meta_applies,
+        }
+    }
+}
+
+fn entry_facts(entry: &Entry<'_>) -> EntryFacts {
+    let pairs = |node: Option<&Node>| -> Vec<(String, Val, Span)> {
+        node.map(|n| n.pairs())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|p| Some((p.key.as_str()?.to_string(), val(&p.value, 0), p.key.span)))
+            .collect()
+    };
+    let mut hasher = DefaultHasher::new();
+    if let Some(attrs) = entry.attrs {
+        hash_node(attrs, &mut hasher, 0);
+    }
+    EntryFacts {
+        index: entry.index,
+        model: entry.model_name(),
+        id: entry.id().map(str::to_string),
+        state: entry.state(),
+        conditional: entry.is_conditional(),
+        span: entry.anchor_span(),
+        identifiers: pairs(entry.identifiers)
+            .into_iter()
+            .map(|(k, v, _)| (k, v))
+            .collect(),
+        attrs: pairs(entry.attrs),
+        attrs_hash: hasher.finish(),
+    }
+}
+
+/// What a node is worth for lookups.
+pub fn val(node: &Node, depth: usize) -> Val {
+    if let Some(parsed) = parse_tag(node) {
+        return match parsed {
+            TagParse::Call(TagCall::KeyOf { id }) => id
+                .scalar()
+                .map(|s| s.value.as_str())
+                .map_or(Val::Other, |id| Val::Ref(Ref::KeyOf(id.to_string()))),
+            TagParse::Call(call @ TagCall::Find { object: false, .. }) => {
+                find_query(&call, node.span).map_or(Val::Other, |q| Val::Ref(Ref::Find(q)))
+            }
+            _ => Val::Other,
+        };
+    }
+    if let Some(items) = node.seq() {
+        if depth > 2 || items.len() > MAX_LIST {
+            return Val::Other;
+        }
+        return Val::List(items.iter().map(|n| val(n, depth + 1)).collect());
+    }
+    match node.typed() {
+        Some(Typed::Null) => Val::Null,
+        Some(Typed::Bool(b)) => Val::Bool(b),
+        Some(Typed::Int(Some(i))) => Val::Int(i),
+        Some(Typed::Str(s)) if s.len() <= MAX_LOOKUP_VALUE => Val::Str(s.to_string()),
+        _ => Val::Other,
+    }
+}
+
+/// The literal query of a `!Find`, or `None` if its model is itself a tag.
+pub fn find_query(call: &TagCall<'_>, span: Span) -> Option<FindQuery> {
+    let TagCall::Find {
+        model, conditions, ..
+    } = call
+    else {
+        return None;
+    };
+    let model = crate::model::normalize_model(model.as_str()?);
+    let conditions = conditions
+        .iter()
+        .map(|cond| {
+            let pair = cond.seq()?;
+            let field = pair.first()?.as_str()?.to_string();
+            let value = pair.get(1).and_then(|v| val(v, 3).lookup_key());
+            Some((field, value))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(FindQuery {
+        model,
+        conditions,
+        span,
+    })
+}
+
+fn meta_apply(entry: &Entry<'_>) -> Option<MetaApply> {
+    if entry.model_name()? != "authentik_blueprints.metaapplyblueprint" {
+        return None;
+    }
+    let attrs = entry.attrs?;
+    let identifiers = attrs.get("identifiers")?;
+    let pairs = identifiers
+        .pairs()
+        .into_iter()
+        .filter_map(|p| Some((p.key.as_str()?.to_string(), p.value.as_str()?.to_string())))
+        .collect::<Vec<_>>();
+    if pairs.is_empty() {
+        return None;
+    }
+    let required = !matches!(
+        attrs.get("required").and_then(Node::typed),
+        Some(Typed::Bool(false))
+    );
+    Some(MetaApply {
+        span: identifiers.span,
+        identifiers: pairs,
+        required,
+    })
+}
+
+/// Hash a subtree by value (typed scalars, tags, structure), not by formatting.
+fn hash_node(node: &Node, h: &mut DefaultHasher, depth: usize) {
+    if depth > crate::yaml::MAX_DEPTH {
+        return;
+    }
+    let node = node.resolved();
+    node.tag().map(|t| t.name.as_str()).hash(h);
+    if let Some(items) = node.seq() {
+        1u8.hash(h);
+        for item in items {
+            hash_node(item, h, depth + 1);
+        }
+    } else if node.map().is_some() {
+        2u8.hash(h);
+        for pair in node.pairs() {
+            hash_node(&pair.key, h, depth + 1);
+            hash_node(&pair.value, h, depth + 1);
+        }
+    } else if let Some(scalar) = node.scalar() {
+        3u8.hash(h);
+        match node.typed() {
+            Some(Typed::Str(s)) => s.hash(h),
+            _ => scalar.value.hash(h),
+        }
+    }
+}

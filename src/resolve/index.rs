@@ -1,0 +1,203 @@
+//! The blueprint set's index: every object the linted files define plus the
+//! built-in objects of the target release, keyed by lookup field and value, so a
+//! `!Find` resolves with hash lookups instead of scans.
+
+use super::facts::{BlueprintFacts, EntryFacts, FindQuery, Val};
+use crate::knowledge::{BuiltinDef, Knowledge};
+use crate::model::State;
+use std::collections::{HashMap, HashSet};
+
+/// One object the set knows of.
+#[derive(Debug, Clone, Copy)]
+pub enum ObjId {
+    /// Entry `entry` of blueprint `bp` (an index into the set's blueprints).
+    Entry { bp: usize, entry: usize },
+    Builtin(&'static BuiltinDef),
+}
+
+impl PartialEq for ObjId {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (ObjId::Entry { bp: a, entry: x }, ObjId::Entry { bp: b, entry: y }) => a == b && x == y,
+            (ObjId::Builtin(a), ObjId::Builtin(b)) => std::ptr::eq(*a, *b),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for ObjId {}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// Objects that match, in set order (entries first, then built-ins).
+    Found(Vec<ObjId>),
+    NotFound,
+    /// bplint cannot tell (a tag in the query, a lookup it does not model, ...).
+    Unknown,
+}
+
+pub struct Index<'a> {
+    pub kb: Knowledge,
+    pub blueprints: &'a [BlueprintFacts],
+    /// (field, lower-cased value) -> objects with that value.
+    by_field: HashMap<(String, String), Vec<ObjId>>,
+    /// model -> objects of exactly that model.
+    by_model: HashMap<String, Vec<ObjId>>,
+    /// (model, field) pairs where some object's value is a tag, so an unmatched
+    /// lookup may still match at apply time.
+    dynamic: HashSet<(String, String)>,
+}
+
+impl<'a> Index<'a> {
+    pub fn build(kb: Knowledge, blueprints: &'a [BlueprintFacts]) -> Self {
+        let mut index = Index {
+            kb,
+            blueprints,
+            by_field: HashMap::new(),
+            by_model: HashMap::new(),
+            dynamic: HashSet::new(),
+        };
+        for (bp_idx, bp) in blueprints.iter().enumerate() {
+            for entry in &bp.entries {
+                if entry.state == State::Absent {
+                    continue;
+                }
+                let Some(model) = &entry.model else { continue };
+                let id = ObjId::Entry {
+                    bp: bp_idx,
+                    entry: entry.index,
+                };
+                index.by_model.entry(model.clone()).or_default().push(id);
+                let fields = entry
+                    .identifiers
+                    .iter()
+                    .map(|(k, v)| (k, v))
+                    .chain(entry.attrs.iter().map(|(k, v, _)| (k, v)));
+                for (field, value) in fields {
+                    match value.lookup_key() {
+                        Some(key) => index.add(field, &key, id),
+                        None if matches!(value, Val::Other | Val::Ref(_)) => {
+                            index.dynamic.insert((model.clone(), field.clone()));
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        for builtin in kb.builtins() {
+            let id = ObjId::Builtin(builtin);
+            index
+                .by_model
+                .entry(builtin.model.to_string())
+                .or_default()
+                .push(id);
+            for (field, value) in builtin.fields {
+                index.add(field, value, id);
+            }
+        }
+        index
+    }
+
+    fn add(&mut self, field: &str, value: &str, id: ObjId) {
+        self.by_field
+            .entry((field.to_string(), value.to_lowercase()))
+            .or_default()
+            .push(id);
+    }
+
+    pub fn entry(&self, bp: usize, entry: usize) -> Option<&'a EntryFacts> {
+        self.blueprints.get(bp)?.entries.get(entry)
+    }
+
+    pub fn model_of(&self, obj: ObjId) -> Option<&str> {
+        match obj {
+            ObjId::Entry { bp, entry } => self.entry(bp, entry)?.model.as_deref(),
+            ObjId::Builtin(b) => Some(b.model),
+        }
+    }
+
+    /// A field's literal value on an object, as a lookup string.
+    pub fn field_of(&self, obj: ObjId, field: &str) -> Option<String> {
+        match obj {
+            ObjId::Entry { bp, entry } => self.entry(bp, entry)?.field(field)?.lookup_key(),
+            ObjId::Builtin(b) => b.field(field).map(str::to_string),
+        }
+    }
+
+    /// The objects a `!Find` matches, as Django's `filter(...).first()` would see
+    /// them (a parent model matches its children's objects).
+    pub fn resolve_find(&self, query: &FindQuery) -> Resolution {
+        let mut exact = Vec::new();
+        for (field, value) in &query.conditions {
+            let Some(value) = value else {
+                return Resolution::Unknown;
+            };
+            let (name, insensitive) = match field.split_once("__") {
+                None => (field.as_str(), false),
+                Some((name, "exact")) => (name, false),
+                Some((name, "iexact")) => (name, true),
+                Some(_) => return Resolution::Unknown,
+            };
+            exact.push((name, value.as_str(), insensitive));
+        }
+        let candidates: Vec<ObjId> = match exact.first() {
+            Some((name, value, _)) => self
+                .by_field
+                .get(&(name.to_string(), value.to_lowercase()))
+                .cloned()
+                .unwrap_or_default(),
+            None => self.objects_of(&query.model),
+        };
+        let found: Vec<ObjId> = candidates
+            .into_iter()
+            .filter(|&obj| {
+                self.model_of(obj)
+                    .is_some_and(|m| self.kb.matches_model(m, &query.model))
+            })
+            .filter(|&obj| {
+                exact.iter().all(|(name, value, insensitive)| {
+                    self.field_of(obj, name).is_some_and(|have| {
+                        if *insensitive {
+                            have.eq_ignore_ascii_case(value)
+                        } else {
+                            have == *value
+                        }
+                    })
+                })
+            })
+            .collect();
+        if !found.is_empty() {
+            return Resolution::Found(found);
+        }
+        let may_match_later = exact.iter().any(|(name, _, _)| {
+            *name == "pk"
+                || self.family(&query.model).any(|model| {
+                    self.dynamic
+                        .contains(&(model.to_string(), name.to_string()))
+                })
+        });
+        if may_match_later {
+            Resolution::Unknown
+        } else {
+            Resolution::NotFound
+        }
+    }
+
+    /// Every object of `model` or of a model that inherits from it.
+    pub fn objects_of(&self, model: &str) -> Vec<ObjId> {
+        self.family(model)
+            .filter_map(|m| self.by_model.get(m))
+            .flatten()
+            .copied()
+            .collect()
+    }
+
+    /// `model` and the models whose parents include it.
+    fn family<'s>(&'s self, model: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        self.by_model
+            .keys()
+            .map(String::as_str)
+            .filter(move |m| self.kb.matches_model(m, model))
+            .chain(std::iter::once(model))
+    }
+}

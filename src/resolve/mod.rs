@@ -1,0 +1,8 @@
+//! Resolution: what tags point at, across the whole blueprint set and the target
+//! release's built-in objects.
+
+pub mod facts;
+pub mod index;
+
+pub use facts::{BlueprintFacts, EntryFacts, FindQuery, MetaApply, Ref, Val};
+pub use index::{Index, ObjId, Resolution};

@@ -1,0 +1,120 @@
+//! Building fixes that add YAML: shared by every rule whose fix inserts a key or a
+//! list item, so indentation, line endings and flow/block style are handled once.
+
+use super::BlueprintCx;
+use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::model::Entry;
+use crate::source::Span;
+use crate::yaml::Node;
+
+/// The file's line ending (`\r\n` if it uses any).
+pub fn eol(text: &str) -> &'static str {
+    if text.contains("\r\n") { "\r\n" } else { "\n" }
+}
+
+/// Byte offset of the end of the line containing `offset` (before `\r\n`/`\n`).
+pub fn line_end(text: &str, offset: usize) -> usize {
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    if end > 0 && text.as_bytes().get(end - 1) == Some(&b'\r') {
+        end - 1
+    } else {
+        end
+    }
+}
+
+/// The indentation before `offset` if only spaces precede it on its line.
+pub fn indent_before(text: &str, offset: usize) -> Option<&str> {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &text[start..offset];
+    indent.bytes().all(|b| b == b' ').then_some(indent)
+}
+
+/// The indentation a sibling key of the key at `offset` needs: the spaces before
+/// it, or for the first key of a list item (`- name: x`) as many spaces as `- `.
+pub fn key_indent(text: &str, offset: usize) -> Option<String> {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = &text[start..offset];
+    let dashless = prefix.replacen('-', " ", 1);
+    dashless
+        .bytes()
+        .all(|b| b == b' ')
+        .then(|| " ".repeat(prefix.len()))
+}
+
+/// An edit that adds `line` (`key: value`) as the last key of `map`.
+pub fn append_to_mapping(text: &str, map: &Node, line: &str) -> Option<Edit> {
+    let pairs = map.map()?;
+    if map.is_alias() {
+        return None;
+    }
+    let last = pairs.last()?;
+    if text.get(map.span.end.saturating_sub(1)..map.span.end) == Some("}") {
+        let close = map.span.end - 1;
+        return Some(Edit {
+            span: Span::empty(close),
+            replacement: format!(", {line}"),
+        });
+    }
+    let indent = key_indent(text, pairs.first()?.key.span.start)?;
+    let at = line_end(text, last.value.span.end.max(last.key.span.end));
+    Some(Edit {
+        span: Span::empty(at),
+        replacement: format!("{}{indent}{line}", eol(text)),
+    })
+}
+
+/// An edit that adds `item` to the end of the list `seq`.
+pub fn append_to_sequence(text: &str, seq: &Node, item: &str) -> Option<Edit> {
+    if seq.is_alias() {
+        return None;
+    }
+    let items = seq.seq()?;
+    if text.get(seq.span.end.saturating_sub(1)..seq.span.end) == Some("]") {
+        let close = seq.span.end - 1;
+        let sep = if items.is_empty() { "" } else { ", " };
+        return Some(Edit {
+            span: Span::empty(close),
+            replacement: format!("{sep}{item}"),
+        });
+    }
+    let first = items.first()?;
+    // Block items: the `- ` sits before the item's own span.
+    let dash = text[..first.span.start].rfind('-')?;
+    let indent = indent_before(text, dash)?;
+    let at = line_end(text, items.last()?.span.end);
+    Some(Edit {
+        span: Span::empty(at),
+        replacement: format!("{}{indent}- {item}", eol(text)),
+    })
+}
+
+/// A fix adding `line` under the entry's `attrs` (creating `attrs:` if needed).
+/// `None` when the layout is too unusual to edit safely; the help text still says
+/// what to add.
+pub fn insert_attr(cx: &BlueprintCx<'_>, entry: &Entry<'_>, line: &str, key: &str) -> Option<Fix> {
+    let text: &str = &cx.file.text;
+    let edit = match entry.attrs {
+        Some(attrs) if attrs.map().is_some_and(|p| !p.is_empty()) => {
+            append_to_mapping(text, attrs, line)?
+        }
+        Some(_) => return None,
+        None => {
+            let pairs = entry.node.map()?;
+            if text.get(entry.node.span.end.saturating_sub(1)..entry.node.span.end) == Some("}") {
+                return None;
+            }
+            let indent = key_indent(text, pairs.first()?.key.span.start)?;
+            let last = pairs.last()?;
+            let nl = eol(text);
+            Edit {
+                span: Span::empty(line_end(text, last.value.span.end.max(last.key.span.end))),
+                replacement: format!("{nl}{indent}attrs:{nl}{indent}  {line}"),
+            }
+        }
+    };
+    Some(Fix {
+        title: format!("add `{key}`"),
+        applicability: Applicability::Safe,
+        edits: vec![edit],
+    })
+}

@@ -1,0 +1,86 @@
+//! BP101: a provider created without `invalidation_flow` on a release that requires it.
+
+use super::{BlueprintCx, Rule};
+use crate::diagnostic::{Applicability, Diagnostic, RuleMeta, Severity};
+use crate::knowledge::versions::requires_invalidation_flow;
+use crate::model::{Entry, State};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "BP101",
+    name: "missing-invalidation-flow",
+    severity: Severity::Error,
+    fix: Some(Applicability::Safe),
+    summary: "A provider lacks the `invalidation_flow` the target release requires",
+    doc: include_str!("../../rules/BP101-missing-invalidation-flow.md"),
+};
+
+/// The attribute line the help text and the fix add.
+pub const LINE: &str =
+    "invalidation_flow: !Find [authentik_flows.flow, [slug, default-provider-invalidation-flow]]";
+
+pub struct MissingInvalidationFlow;
+
+impl Rule for MissingInvalidationFlow {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
+        for entry in &cx.bp.entries {
+            let Some(model) = entry.model_name() else {
+                continue;
+            };
+            if !requires_invalidation_flow(&model, cx.kb.version)
+                || entry.state() == State::Absent
+                || entry.field("invalidation_flow").is_some()
+                || entry.attrs.is_some_and(|a| a.tag().is_some())
+                || updates_earlier_entry(cx, entry, &model)
+            {
+                continue;
+            }
+            let kind = provider_kind(&model);
+            let mut diag = Diagnostic::new(
+                &META,
+                cx.file_id,
+                entry.anchor_span(),
+                format!(
+                    "{kind} provider has no `invalidation_flow`, which Authentik {} requires when \
+                     it creates the provider",
+                    cx.kb.version
+                ),
+            )
+            .label("created without invalidation_flow")
+            .help(format!("add under `attrs`: `{LINE}`"));
+            if let Some(fix) = super::edits::insert_attr(cx, entry, LINE, "invalidation_flow") {
+                diag = diag.fix(fix);
+            }
+            out.push(diag);
+        }
+    }
+}
+
+fn provider_kind(model: &str) -> &'static str {
+    match model.rsplit('.').next() {
+        Some("oauth2provider") => "OAuth2",
+        Some("proxyprovider") => "Proxy",
+        Some("samlprovider") => "SAML",
+        Some("ldapprovider") => "LDAP",
+        Some("radiusprovider") => "Radius",
+        _ => "This",
+    }
+}
+
+/// An entry that repeats an earlier entry's model and identifiers only updates the
+/// object the earlier one created; updates are partial and need no required field.
+fn updates_earlier_entry(cx: &BlueprintCx<'_>, entry: &Entry<'_>, model: &str) -> bool {
+    let Some(identifiers) = entry.identifiers else {
+        return false;
+    };
+    let text = cx.file.slice(identifiers.span);
+    cx.bp.entries[..entry.index].iter().any(|earlier| {
+        earlier.model_name().as_deref() == Some(model)
+            && earlier
+                .identifiers
+                .is_some_and(|i| cx.file.slice(i.span) == text)
+    })
+}

@@ -1,0 +1,33 @@
+//! BP001: the file is not YAML PyYAML can load.
+
+use super::Rule;
+use crate::diagnostic::{Diagnostic, FileId, RuleMeta, Severity};
+use crate::yaml::YamlError;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "BP001",
+    name: "yaml-syntax",
+    severity: Severity::Error,
+    fix: None,
+    summary: "The file is not valid YAML",
+    doc: include_str!("../../rules/BP001-yaml-syntax.md"),
+};
+
+pub struct YamlSyntax;
+
+impl Rule for YamlSyntax {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+}
+
+/// The parser reports syntax errors before any blueprint exists, so the pipeline
+/// builds this rule's diagnostic directly.
+pub fn diagnostic(file: FileId, error: &YamlError) -> Diagnostic {
+    Diagnostic::new(&META, file, error.span, format!("invalid YAML: {}", error.message))
+        .label(error.message.clone())
+        .help(
+            "Authentik skips a file it cannot parse, with only a warning in the worker's log; \
+             fix the YAML at this position",
+        )
+}

@@ -1,0 +1,110 @@
+//! BP103: a user-login stage whose sessions end with the browser.
+
+use super::{BlueprintCx, Rule};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
+use crate::knowledge::duration;
+use crate::model::State;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "BP103",
+    name: "zero-session-duration",
+    severity: Severity::Warning,
+    fix: Some(Applicability::Unsafe),
+    summary: "A login stage's session_duration is zero, so sessions end with the browser",
+    doc: include_str!("../../rules/BP103-zero-session-duration.md"),
+};
+
+const MODEL: &str = "authentik_stages_user_login.userloginstage";
+const SUGGESTED: &str = "weeks=4";
+
+pub struct ZeroSessionDuration;
+
+impl Rule for ZeroSessionDuration {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
+        for entry in &cx.bp.entries {
+            if entry.model_name().as_deref() != Some(MODEL) || entry.state() == State::Absent {
+                continue;
+            }
+            match entry.field("session_duration") {
+                Some(value) => {
+                    let Some(text) = value.as_str() else { continue };
+                    let Ok(parsed) = duration::parse(text) else {
+                        continue;
+                    };
+                    if parsed.total_seconds != 0.0 {
+                        continue;
+                    }
+                    let dropped = if parsed.ignored.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " (Authentik ignores `{}`: keys are not trimmed, so write no space after `;`)",
+                            parsed.ignored.join("`, `")
+                        )
+                    };
+                    out.push(
+                        Diagnostic::new(
+                            &META,
+                            cx.file_id,
+                            value.span,
+                            format!("`session_duration: {text}` is zero{dropped}"),
+                        )
+                        .label("sessions end when the browser closes")
+                        .help(format!(
+                            "a zero duration makes a browser-session cookie that the server expires \
+                             after AUTHENTIK_SESSIONS__UNAUTHENTICATED_AGE; set a real lifetime such \
+                             as `session_duration: {SUGGESTED}`"
+                        ))
+                        .fix(Fix {
+                            title: format!("set session_duration to {SUGGESTED}"),
+                            applicability: Applicability::Unsafe,
+                            edits: vec![Edit {
+                                span: value.value_span(),
+                                replacement: SUGGESTED.to_string(),
+                            }],
+                        }),
+                    );
+                }
+                None => {
+                    if entry.attrs.is_some_and(|a| a.tag().is_some()) || is_builtin(cx, entry) {
+                        continue;
+                    }
+                    let line = format!("session_duration: {SUGGESTED}");
+                    let mut diag = Diagnostic::new(
+                        &META,
+                        cx.file_id,
+                        entry.anchor_span(),
+                        "user-login stage has no `session_duration`, so a new stage gets the \
+                         default `seconds=0`",
+                    )
+                    .label("sessions end when the browser closes")
+                    .help(format!(
+                        "set a real lifetime under `attrs`, such as `{line}`"
+                    ));
+                    if let Some(mut fix) = super::edits::insert_attr(cx, entry, &line, "session_duration") {
+                        fix.applicability = Applicability::Unsafe;
+                        diag = diag.fix(fix);
+                    }
+                    out.push(diag);
+                }
+            }
+        }
+    }
+}
+
+/// Built-in login stages exist already, so an entry that names one only updates it.
+fn is_builtin(cx: &BlueprintCx<'_>, entry: &crate::model::Entry<'_>) -> bool {
+    let Some(identifiers) = entry.identifiers else {
+        return false;
+    };
+    let pairs: Vec<(&str, &str)> = identifiers
+        .pairs()
+        .into_iter()
+        .filter_map(|p| Some((p.key.as_str()?, p.value.as_str()?)))
+        .collect();
+    !pairs.is_empty() && cx.kb.builtin_matching(MODEL, &pairs).is_some()
+}

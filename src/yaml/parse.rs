@@ -1,0 +1,379 @@
+//! Parser events -> spanned tree.
+//!
+//! saphyr-parser reports positions in characters; bplint's spans are bytes, so every
+//! marker goes through [`CharToByte`]. Aliases are copied under a node budget and
+//! nesting is capped, so hostile input gives an error instead of a hang or a crash.
+
+use super::node::{Kind, Node, Pair, Scalar, Style, Tag};
+use super::{MAX_ALIAS_NODES, MAX_DEPTH};
+use crate::source::Span;
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use std::collections::HashMap;
+
+/// One YAML document of a stream.
+#[derive(Debug)]
+pub struct Document {
+    pub root: Node,
+}
+
+/// Why a text could not be turned into a tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub span: Span,
+    pub message: String,
+}
+
+/// A mapping key given more than once.
+#[derive(Debug, Clone)]
+pub struct DuplicateKey {
+    pub key: String,
+    pub first: Span,
+    pub second: Span,
+}
+
+#[derive(Debug, Default)]
+pub struct Stream {
+    pub documents: Vec<Document>,
+    pub duplicates: Vec<DuplicateKey>,
+}
+
+/// Parse a whole YAML stream (one or more documents).
+pub fn parse(text: &str) -> Result<Stream, YamlError> {
+    Builder::new(text).run()
+}
+
+/// Converts saphyr's character offsets to byte offsets. Positions arrive nearly in
+/// order, so a cursor that walks from the last position costs O(1) amortised.
+struct CharToByte<'a> {
+    text: &'a str,
+    ascii: bool,
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'a> CharToByte<'a> {
+    fn new(text: &'a str) -> Self {
+        CharToByte {
+            text,
+            ascii: text.is_ascii(),
+            chars: 0,
+            bytes: 0,
+        }
+    }
+
+    fn byte(&mut self, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(self.text.len());
+        }
+        while self.chars < char_index && self.bytes < self.text.len() {
+            let c = self.text[self.bytes..].chars().next().map_or(1, char::len_utf8);
+            self.bytes += c;
+            self.chars += 1;
+        }
+        while self.chars > char_index && self.bytes > 0 {
+            self.bytes -= 1;
+            while !self.text.is_char_boundary(self.bytes) {
+                self.bytes -= 1;
+            }
+            self.chars -= 1;
+        }
+        self.bytes
+    }
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        tag: Option<Tag>,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        tag: Option<Tag>,
+        anchor: usize,
+        pairs: Vec<Pair>,
+        key: Option<Node>,
+    },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    pos: CharToByte<'a>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    alias_nodes: usize,
+    out: Stream,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str) -> Self {
+        Builder {
+            text,
+            pos: CharToByte::new(text),
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            alias_nodes: 0,
+            out: Stream::default(),
+        }
+    }
+
+    fn run(mut self) -> Result<Stream, YamlError> {
+        let mut parser = Parser::new_from_str(self.text);
+        while let Some(event) = parser.next_event() {
+            let (event, span) = match event {
+                Ok(ok) => ok,
+                Err(err) => {
+                    let at = self.pos.byte(err.marker().index());
+                    return Err(YamlError {
+                        span: self.error_span(at),
+                        message: err.info().to_string(),
+                    });
+                }
+            };
+            let start = self.pos.byte(span.start.index());
+            let end = self.pos.byte(span.end.index());
+            self.event(event, Span::new(start, end))?;
+        }
+        Ok(self.out)
+    }
+
+    /// Errors point at one character (or at the end of the text).
+    fn error_span(&self, at: usize) -> Span {
+        let len = self.text[at..].chars().next().map_or(0, char::len_utf8);
+        Span::new(at, at + len)
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
+        match event {
+            Event::Scalar(value, style, anchor, tag) => {
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted => Style::SingleQuoted,
+                    ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                    ScalarStyle::Literal => Style::Literal,
+                    ScalarStyle::Folded => Style::Folded,
+                };
+                let span = if matches!(style, Style::Literal | Style::Folded) {
+                    self.trim_end(span)
+                } else {
+                    span
+                };
+                let (tag, value_start) = if matches!(style, Style::Literal | Style::Folded) {
+                    // Block scalar spans start at the content, after the header line.
+                    (self.properties(Span::empty(span.start), tag.as_deref()).0, span.start)
+                } else {
+                    self.properties(span, tag.as_deref())
+                };
+                let node = Node {
+                    span,
+                    tag,
+                    kind: Kind::Scalar(Scalar {
+                        value: value.into_owned(),
+                        style,
+                        value_span: Span::new(value_start.min(span.end), span.end),
+                    }),
+                };
+                self.finish(node, anchor)
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.push_frame(span)?;
+                let (tag, _) = self.properties(span, tag.as_deref());
+                self.stack.push(Frame::Seq {
+                    start: span.start,
+                    tag,
+                    anchor,
+                    items: Vec::new(),
+                });
+                Ok(())
+            }
+            Event::MappingStart(anchor, tag) => {
+                self.push_frame(span)?;
+                let (tag, _) = self.properties(span, tag.as_deref());
+                self.stack.push(Frame::Map {
+                    start: span.start,
+                    tag,
+                    anchor,
+                    pairs: Vec::new(),
+                    key: None,
+                });
+                Ok(())
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.stack.pop() else {
+                    return Ok(());
+                };
+                let (start, tag, anchor, kind, last_end) = match frame {
+                    Frame::Seq {
+                        start,
+                        tag,
+                        anchor,
+                        items,
+                    } => {
+                        let last = items.last().map(|n| n.span.end);
+                        (start, tag, anchor, Kind::Seq(items), last)
+                    }
+                    Frame::Map {
+                        start,
+                        tag,
+                        anchor,
+                        pairs,
+                        key,
+                    } => {
+                        let last = pairs.last().map(|p| p.value.span.end);
+                        let last = last.max(key.as_ref().map(|k| k.span.end));
+                        self.find_duplicates(&pairs);
+                        (start, tag, anchor, Kind::Map(pairs), last)
+                    }
+                };
+                // Flow collections end at their closing bracket; block ones at their
+                // last child (the end event sits on the next token).
+                let end = if span.is_empty() {
+                    last_end.unwrap_or(span.end).max(start)
+                } else {
+                    span.end
+                };
+                let node = Node {
+                    span: Span::new(start, end),
+                    tag,
+                    kind,
+                };
+                self.finish(node, anchor)
+            }
+            Event::Alias(id) => {
+                let Some(target) = self.anchors.get(&id) else {
+                    return Err(YamlError {
+                        span,
+                        message: "alias refers to an unknown anchor".into(),
+                    });
+                };
+                self.alias_nodes += target.node_count();
+                if self.alias_nodes > MAX_ALIAS_NODES {
+                    return Err(YamlError {
+                        span,
+                        message: format!(
+                            "aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?); \
+                             bplint stops here"
+                        ),
+                    });
+                }
+                let node = Node {
+                    span,
+                    tag: None,
+                    kind: Kind::Alias(Box::new(target.clone())),
+                };
+                self.finish(node, 0)
+            }
+            Event::DocumentStart(_) => {
+                self.anchors.clear();
+                Ok(())
+            }
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => Ok(()),
+        }
+    }
+
+    fn push_frame(&self, span: Span) -> Result<(), YamlError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(YamlError {
+                span: self.error_span(span.start),
+                message: format!("nesting is deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.out.documents.push(super::parse::Document { root: node }),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { pairs, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => pairs.push(Pair {
+                    key: k,
+                    value: node,
+                }),
+            },
+        }
+        Ok(())
+    }
+
+    /// Drop trailing whitespace (block scalars end after the next line's indent).
+    fn trim_end(&self, span: Span) -> Span {
+        let text = &self.text[span.start..span.end];
+        Span::new(span.start, span.start + text.trim_end().len())
+    }
+
+    /// Read the tag and anchor written before a node's value; returns the tag with its
+    /// span and where the value itself starts.
+    fn properties(&self, span: Span, tag: Option<&saphyr_parser::Tag>) -> (Option<Tag>, usize) {
+        let bytes = self.text.as_bytes();
+        let mut pos = span.start;
+        let mut tag_span = None;
+        while pos < span.end && (bytes[pos] == b'!' || bytes[pos] == b'&') {
+            let start = pos;
+            while pos < span.end && !bytes[pos].is_ascii_whitespace() {
+                pos += 1;
+            }
+            if bytes[start] == b'!' {
+                tag_span = Some(Span::new(start, pos));
+            }
+            while pos < span.end && bytes[pos].is_ascii_whitespace() {
+                pos += 1;
+            }
+        }
+        let tag = tag.map(|t| Tag {
+            name: format!("{}{}", t.handle, t.suffix),
+            span: tag_span.unwrap_or(Span::empty(span.start)),
+        });
+        (tag, pos)
+    }
+
+    fn find_duplicates(&mut self, pairs: &[Pair]) {
+        if pairs.len() < 2 {
+            return;
+        }
+        let mut seen: HashMap<String, Span> = HashMap::with_capacity(pairs.len());
+        for pair in pairs {
+            if pair.key.is_merge_key() {
+                continue;
+            }
+            let Some(key) = canonical_key(&pair.key) else {
+                continue;
+            };
+            let span = pair.key.span;
+            if let Some(first) = seen.insert(key, span) {
+                let shown = pair
+                    .key
+                    .scalar()
+                    .map(|s| s.value.clone())
+                    .unwrap_or_default();
+                self.out.duplicates.push(super::parse::DuplicateKey {
+                    key: shown,
+                    first,
+                    second: span,
+                });
+            }
+        }
+    }
+}
+
+/// The constructed value of a scalar key, so `yes` and `true` collide but `1` and
+/// `"1"` do not (as in the dict PyYAML builds).
+fn canonical_key(key: &Node) -> Option<String> {
+    use super::node::Typed;
+    if key.tag().is_some_and(|t| t.core_name().is_none()) {
+        return None;
+    }
+    Some(match key.typed()? {
+        Typed::Null => "null".into(),
+        Typed::Bool(b) => format!("bool:{b}"),
+        Typed::Int(Some(i)) => format!("int:{i}"),
+        Typed::Int(None) | Typed::Float | Typed::Timestamp => {
+            format!("raw:{}", key.scalar()?.value)
+        }
+        Typed::Str(s) => format!("str:{s}"),
+    })
+}
