@@ -181,7 +181,10 @@ unknown-tag = "off"
         )
         .unwrap();
         assert_eq!(config.clients[0].scopes, vec!["openid", "offline_access"]);
-        assert_eq!(config.severity("BP103", Severity::Warning), Some(Severity::Error));
+        assert_eq!(
+            config.severity("BP103", Severity::Warning),
+            Some(Severity::Error)
+        );
         assert_eq!(config.severity("BP004", Severity::Error), None);
     }
 

@@ -65,9 +65,11 @@ pub fn run(request: &Request) -> Outcome {
     let (mut candidates, walk_errors) = discover(&request.paths);
     let mut outcome = Outcome::default();
     for e in walk_errors {
-        outcome
-            .io_errors
-            .push(format!("{}: {}", crate::source::display_path(&e.path), e.message));
+        outcome.io_errors.push(format!(
+            "{}: {}",
+            crate::source::display_path(&e.path),
+            e.message
+        ));
     }
     if let Some((name, _)) = &request.stdin {
         candidates.push(Candidate {
@@ -129,7 +131,11 @@ pub fn run(request: &Request) -> Outcome {
     load_missing_sources(&mut outcome);
     let files = &outcome.files;
     outcome.diagnostics.sort_by(|a, b| {
-        (&files[a.file].path, a.span.start, a.code).cmp(&(&files[b.file].path, b.span.start, b.code))
+        (&files[a.file].path, a.span.start, a.code).cmp(&(
+            &files[b.file].path,
+            b.span.start,
+            b.code,
+        ))
     });
     outcome
 }
@@ -197,7 +203,11 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
         .enumerate()
         .filter(|(_, doc)| is_blueprint(&doc.root))
         .map(|(n, doc)| {
-            let origin = if multi { Origin::Document(n + 1) } else { Origin::File };
+            let origin = if multi {
+                Origin::Document(n + 1)
+            } else {
+                Origin::File
+            };
             Blueprint::new(&doc.root, origin)
         })
         .collect();

@@ -82,7 +82,10 @@ impl Knowledge {
     /// Whether objects of `model` are found by a `!Find` on `target` (the same
     /// model, or one of its parents).
     pub fn matches_model(&self, model: &str, target: &str) -> bool {
-        model == target || self.model(model).is_some_and(|m| m.parents.contains(&target))
+        model == target
+            || self
+                .model(model)
+                .is_some_and(|m| m.parents.contains(&target))
     }
 
     pub fn field(&self, model: &str, field: &str) -> Option<&'static FieldDef> {
@@ -121,7 +124,10 @@ impl Knowledge {
 
 impl BuiltinDef {
     pub fn field(&self, name: &str) -> Option<&'static str> {
-        self.fields.iter().find(|(f, _)| *f == name).map(|(_, v)| *v)
+        self.fields
+            .iter()
+            .find(|(f, _)| *f == name)
+            .map(|(_, v)| *v)
     }
 
     /// A short name for messages: `flow default-authentication-flow`.

@@ -12,14 +12,29 @@ const UNIQUE: &[(&str, &[&[&str]])] = &[
     ("authentik_core.application", &[&["slug"]]),
     ("authentik_core.token", &[&["identifier"]]),
     ("authentik_flows.flow", &[&["slug"], &["flow_uuid"]]),
-    ("authentik_flows.flowstagebinding", &[&["target", "stage", "order"]]),
+    (
+        "authentik_flows.flowstagebinding",
+        &[&["target", "stage", "order"]],
+    ),
     ("authentik_brands.brand", &[&["domain"], &["brand_uuid"]]),
-    ("authentik_blueprints.blueprintinstance", &[&["name"], &["instance_uuid"]]),
-    ("authentik_providers_oauth2.oauth2provider", &[&["name"], &["client_id"]]),
-    ("authentik_providers_oauth2.scopemapping", &[&["managed"], &["name"]]),
+    (
+        "authentik_blueprints.blueprintinstance",
+        &[&["name"], &["instance_uuid"]],
+    ),
+    (
+        "authentik_providers_oauth2.oauth2provider",
+        &[&["name"], &["client_id"]],
+    ),
+    (
+        "authentik_providers_oauth2.scopemapping",
+        &[&["managed"], &["name"]],
+    ),
     ("authentik_outposts.outpost", &[&["name"], &["managed"]]),
     ("authentik_rbac.role", &[&["name"]]),
-    ("authentik_crypto.certificatekeypair", &[&["name"], &["managed"]]),
+    (
+        "authentik_crypto.certificatekeypair",
+        &[&["name"], &["managed"]],
+    ),
 ];
 
 /// Model families whose `name` is unique (Django `unique=True` on the base model).

@@ -29,7 +29,9 @@ pub const CONDITION_MODES: &[&str] = &["AND", "NAND", "OR", "NOR", "XOR", "XNOR"
 #[derive(Debug, Clone, Copy)]
 pub enum TagCall<'a> {
     /// `!KeyOf id`: primary key of the object an earlier entry with that `id` made.
-    KeyOf { id: &'a Node },
+    KeyOf {
+        id: &'a Node,
+    },
     /// `!Find [model, [field, value], ...]` (or `!FindObject`, which yields the
     /// object's data instead of its key).
     Find {
@@ -53,9 +55,15 @@ pub enum TagCall<'a> {
         default: Option<&'a Node>,
     },
     /// `!Format [format, args...]`: Python `%` formatting.
-    Format { format: &'a Node, args: &'a [Node] },
+    Format {
+        format: &'a Node,
+        args: &'a [Node],
+    },
     /// `!Condition [MODE, args...]`.
-    Condition { mode: &'a Node, args: &'a [Node] },
+    Condition {
+        mode: &'a Node,
+        args: &'a [Node],
+    },
     /// `!If [cond]` or `!If [cond, when_true, when_false]`.
     If {
         cond: &'a Node,
@@ -68,8 +76,12 @@ pub enum TagCall<'a> {
         body: &'a Node,
     },
     /// `!Index depth` / `!Value depth`, only inside an `!Enumerate` body.
-    Index { depth: i64 },
-    Value { depth: i64 },
+    Index {
+        depth: i64,
+    },
+    Value {
+        depth: i64,
+    },
     /// `!AtIndex [obj, key]` or `!AtIndex [obj, key, default]`.
     AtIndex {
         object: &'a Node,
@@ -77,7 +89,9 @@ pub enum TagCall<'a> {
         default: Option<&'a Node>,
     },
     /// `!ParseJSON text`.
-    ParseJson { text: &'a Node },
+    ParseJson {
+        text: &'a Node,
+    },
 }
 
 impl TagCall<'_> {
@@ -127,7 +141,17 @@ fn err<T>(span: Span, message: impl Into<String>) -> Result<T, TagError> {
 /// Standard tags SafeLoader constructs (`!!str` ...); any other `!!` tag, such as
 /// `!!python/object`, makes the load fail.
 const SAFE_CORE_TAGS: &[&str] = &[
-    "null", "bool", "int", "float", "binary", "timestamp", "omap", "pairs", "set", "str", "seq",
+    "null",
+    "bool",
+    "int",
+    "float",
+    "binary",
+    "timestamp",
+    "omap",
+    "pairs",
+    "set",
+    "str",
+    "seq",
     "map",
 ];
 
@@ -152,7 +176,10 @@ fn parse_known<'a>(name: &str, node: &'a Node) -> Result<TagCall<'a>, TagError> 
     match name {
         "KeyOf" => {
             if node.scalar().is_none() {
-                return err(span, "`!KeyOf` takes one entry id as a scalar: `!KeyOf my-id`");
+                return err(
+                    span,
+                    "`!KeyOf` takes one entry id as a scalar: `!KeyOf my-id`",
+                );
             }
             if node.scalar().is_some_and(|s| s.value.is_empty()) {
                 return err(span, "`!KeyOf` needs an entry id: `!KeyOf my-id`");
@@ -330,16 +357,14 @@ fn scalar_or_pair<'a>(
     }
 }
 
-fn seq_of<'a>(
-    name: &str,
-    node: &'a Node,
-    min: usize,
-    usage: &str,
-) -> Result<&'a [Node], TagError> {
+fn seq_of<'a>(name: &str, node: &'a Node, min: usize, usage: &str) -> Result<&'a [Node], TagError> {
     let Some(items) = node.seq() else {
         return err(
             node.span,
-            format!("`!{name}` takes a sequence, not a {}: {usage}", node.kind_name()),
+            format!(
+                "`!{name}` takes a sequence, not a {}: {usage}",
+                node.kind_name()
+            ),
         );
     };
     if items.len() < min {

@@ -43,7 +43,9 @@ impl miette::Diagnostic for Rendered {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -55,9 +57,8 @@ impl miette::Diagnostic for Rendered {
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        (!self.related.is_empty()).then(|| {
-            Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)) as Box<_>
-        })
+        (!self.related.is_empty())
+            .then(|| Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)) as Box<_>)
     }
 }
 
@@ -70,7 +71,10 @@ fn named(source: &SourceFile) -> NamedSource<String> {
 fn label(span: Span, text: Option<String>, primary: bool) -> LabeledSpan {
     let mut l = LabeledSpan::new_with_span(text, (span.start, span.len()));
     if primary {
-        l = LabeledSpan::new_primary_with_span(l.label().map(str::to_string), (span.start, span.len()));
+        l = LabeledSpan::new_primary_with_span(
+            l.label().map(str::to_string),
+            (span.start, span.len()),
+        );
     }
     l
 }
@@ -120,6 +124,10 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
+        // Never split `default-provider-invalidation-flow` style words: help
+        // lines are meant to be copied.
+        .with_break_words(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_context_lines(1);
     let mut out = String::new();
     for d in &outcome.diagnostics {

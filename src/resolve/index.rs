@@ -11,14 +11,19 @@ use std::collections::{HashMap, HashSet};
 #[derive(Debug, Clone, Copy)]
 pub enum ObjId {
     /// Entry `entry` of blueprint `bp` (an index into the set's blueprints).
-    Entry { bp: usize, entry: usize },
+    Entry {
+        bp: usize,
+        entry: usize,
+    },
     Builtin(&'static BuiltinDef),
 }
 
 impl PartialEq for ObjId {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
-            (ObjId::Entry { bp: a, entry: x }, ObjId::Entry { bp: b, entry: y }) => a == b && x == y,
+            (ObjId::Entry { bp: a, entry: x }, ObjId::Entry { bp: b, entry: y }) => {
+                a == b && x == y
+            }
             (ObjId::Builtin(a), ObjId::Builtin(b)) => std::ptr::eq(*a, *b),
             _ => false,
         }

@@ -58,7 +58,10 @@ impl Out<'_, '_> {
         .label("Authentik ignores this key");
         diag = match suggestion {
             Some(s) => diag
-                .help(format!("did you mean `{s}`? Known keys: {}", known.join(", ")))
+                .help(format!(
+                    "did you mean `{s}`? Known keys: {}",
+                    known.join(", ")
+                ))
                 .fix(Fix {
                     title: format!("rename `{name}` to `{s}`"),
                     applicability: Applicability::Safe,
@@ -146,7 +149,10 @@ fn check_metadata(out: &mut Out<'_, '_>) {
     if metadata.node.map().is_none() {
         out.report(
             metadata.node,
-            format!("`metadata` must be a mapping, not a {}", metadata.node.kind_name()),
+            format!(
+                "`metadata` must be a mapping, not a {}",
+                metadata.node.kind_name()
+            ),
             "write `metadata:` with a `name:` and optional `labels:`",
         );
         return;
@@ -238,7 +244,10 @@ fn check_entry(out: &mut Out<'_, '_>, entry: &Entry<'_>) {
             _ => {
                 out.report(
                     model,
-                    format!("`model` must be `app_label.model_name`, not `{}`", out.cx.file.slice(model.span)),
+                    format!(
+                        "`model` must be `app_label.model_name`, not `{}`",
+                        out.cx.file.slice(model.span)
+                    ),
                     "for example `authentik_flows.flow`",
                 );
                 None
@@ -278,7 +287,8 @@ fn check_entry(out: &mut Out<'_, '_>, entry: &Entry<'_>) {
             );
         }
     }
-    let is_meta = model_name.is_some_and(|m| META_MODELS.contains(&crate::model::normalize_model(m).as_str()));
+    let is_meta = model_name
+        .is_some_and(|m| META_MODELS.contains(&crate::model::normalize_model(m).as_str()));
     let has_identifiers = entry
         .identifiers
         .is_some_and(|n| n.tag().is_some() || n.map().is_some_and(|m| !m.is_empty()));
@@ -290,7 +300,10 @@ fn check_entry(out: &mut Out<'_, '_>, entry: &Entry<'_>) {
              object, such as `slug` or `name`",
         );
     }
-    for (name, value) in [("conditions", entry.conditions), ("permissions", entry.permissions)] {
+    for (name, value) in [
+        ("conditions", entry.conditions),
+        ("permissions", entry.permissions),
+    ] {
         if let Some(value) = value
             && value.seq().is_none()
             && value.tag().is_none()

@@ -44,8 +44,8 @@ impl Rule for MissingInvalidationFlow {
                 cx.file_id,
                 entry.anchor_span(),
                 format!(
-                    "{kind} provider has no `invalidation_flow`, which Authentik {} requires when \
-                     it creates the provider",
+                    "{kind} provider has no `invalidation_flow`, which Authentik requires since \
+                     2024.10 when it creates the provider (target: {})",
                     cx.kb.version
                 ),
             )

@@ -14,8 +14,8 @@ use crate::source::SourceFile;
 use crate::yaml::DuplicateKey;
 
 mod duplicate_entry_id;
-pub mod edits;
 mod duplicate_key;
+pub mod edits;
 mod invalid_blueprint_structure;
 mod invalid_tag_arguments;
 mod missing_invalidation_flow;

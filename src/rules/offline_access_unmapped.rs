@@ -19,8 +19,7 @@ const PROVIDER: &str = "authentik_providers_oauth2.oauth2provider";
 const SCOPE: &str = "offline_access";
 const MANAGED: &str = "goauthentik.io/providers/oauth2/scope-offline_access";
 /// The list item the help text and the fix add to `property_mappings`.
-pub const ITEM: &str =
-    "!Find [authentik_providers_oauth2.scopemapping, [managed, goauthentik.io/providers/oauth2/scope-offline_access]]";
+pub const ITEM: &str = "!Find [authentik_providers_oauth2.scopemapping, [managed, goauthentik.io/providers/oauth2/scope-offline_access]]";
 
 pub struct OfflineAccessUnmapped;
 
@@ -77,7 +76,11 @@ impl Rule for OfflineAccessUnmapped {
                 if let Some(refresh) = refresh
                     && !clients.is_empty()
                 {
-                    diag = diag.related(bp.file, refresh, "refresh_token_validity has no effect without it");
+                    diag = diag.related(
+                        bp.file,
+                        refresh,
+                        "refresh_token_validity has no effect without it",
+                    );
                 }
                 out.push(diag);
             }

@@ -24,10 +24,15 @@ impl Rule for YamlSyntax {
 /// The parser reports syntax errors before any blueprint exists, so the pipeline
 /// builds this rule's diagnostic directly.
 pub fn diagnostic(file: FileId, error: &YamlError) -> Diagnostic {
-    Diagnostic::new(&META, file, error.span, format!("invalid YAML: {}", error.message))
-        .label(error.message.clone())
-        .help(
-            "Authentik skips a file it cannot parse, with only a warning in the worker's log; \
+    Diagnostic::new(
+        &META,
+        file,
+        error.span,
+        format!("invalid YAML: {}", error.message),
+    )
+    .label(error.message.clone())
+    .help(
+        "Authentik skips a file it cannot parse, with only a warning in the worker's log; \
              fix the YAML at this position",
-        )
+    )
 }

@@ -85,7 +85,9 @@ impl Rule for ZeroSessionDuration {
                     .help(format!(
                         "set a real lifetime under `attrs`, such as `{line}`"
                     ));
-                    if let Some(mut fix) = super::edits::insert_attr(cx, entry, &line, "session_duration") {
+                    if let Some(mut fix) =
+                        super::edits::insert_attr(cx, entry, &line, "session_duration")
+                    {
                         fix.applicability = Applicability::Unsafe;
                         diag = diag.fix(fix);
                     }

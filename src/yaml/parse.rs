@@ -66,7 +66,10 @@ impl<'a> CharToByte<'a> {
             return char_index.min(self.text.len());
         }
         while self.chars < char_index && self.bytes < self.text.len() {
-            let c = self.text[self.bytes..].chars().next().map_or(1, char::len_utf8);
+            let c = self.text[self.bytes..]
+                .chars()
+                .next()
+                .map_or(1, char::len_utf8);
             self.bytes += c;
             self.chars += 1;
         }
@@ -125,9 +128,16 @@ impl<'a> Builder<'a> {
                 Ok(ok) => ok,
                 Err(err) => {
                     let at = self.pos.byte(err.marker().index());
+                    let message = match err.info() {
+                        "recursion limit exceeded" => {
+                            "nesting is deeper than the parser accepts (recursion limit exceeded)"
+                                .to_string()
+                        }
+                        info => info.to_string(),
+                    };
                     return Err(YamlError {
                         span: self.error_span(at),
-                        message: err.info().to_string(),
+                        message,
                     });
                 }
             };
@@ -161,7 +171,10 @@ impl<'a> Builder<'a> {
                 };
                 let (tag, value_start) = if matches!(style, Style::Literal | Style::Folded) {
                     // Block scalar spans start at the content, after the header line.
-                    (self.properties(Span::empty(span.start), tag.as_deref()).0, span.start)
+                    (
+                        self.properties(Span::empty(span.start), tag.as_deref()).0,
+                        span.start,
+                    )
                 } else {
                     self.properties(span, tag.as_deref())
                 };
@@ -287,7 +300,10 @@ impl<'a> Builder<'a> {
             self.anchors.insert(anchor, node.clone());
         }
         match self.stack.last_mut() {
-            None => self.out.documents.push(super::parse::Document { root: node }),
+            None => self
+                .out
+                .documents
+                .push(super::parse::Document { root: node }),
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { pairs, key, .. }) => match key.take() {
                 None => *key = Some(node),

@@ -1,0 +1,192 @@
+//! The command line as users and CI meet it: exit codes, stdin, notes, explain.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn bplint() -> Command {
+    Command::cargo_bin("bplint").expect("binary builds")
+}
+
+#[test]
+fn clean_files_exit_zero() {
+    bplint()
+        .args(["check", "fixtures/clean", "--color", "never"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No problems in 3 files."));
+}
+
+#[test]
+fn errors_exit_one() {
+    bplint()
+        .args(["check", "fixtures/BP101/bad.yaml"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("BP101"));
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    bplint()
+        .args(["check", "fixtures/BP103/bad.yaml"])
+        .assert()
+        .code(0);
+    bplint()
+        .args(["check", "fixtures/BP103/bad.yaml", "--deny-warnings"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn a_missing_path_exits_two_and_names_it() {
+    bplint()
+        .args(["check", "fixtures/clean", "no/such/dir"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no/such/dir: no such file or directory",
+        ));
+}
+
+#[test]
+fn a_bad_config_exits_two_with_its_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bplint.toml");
+    std::fs::write(&config, "authentik_version = \"2026.2\"\ncolour = true\n").unwrap();
+    bplint()
+        .args(["check", "fixtures/clean", "--config"])
+        .arg(&config)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bplint.toml:2:1"))
+        .stderr(predicate::str::contains("colour"));
+}
+
+#[test]
+fn an_unknown_version_exits_two() {
+    bplint()
+        .args(["check", "fixtures/clean", "--authentik-version", "2019.1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("known releases"));
+}
+
+#[test]
+fn stdin_is_read_with_its_name() {
+    let text = std::fs::read_to_string("fixtures/BP008/bad.yml").unwrap();
+    bplint()
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "blueprints/app.yml",
+            "--format",
+            "json",
+        ])
+        .write_stdin(text)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("\"file\": \"blueprints/app.yml\""))
+        .stdout(predicate::str::contains("BP008"));
+}
+
+#[test]
+fn json_output_is_one_object() {
+    let output = bplint()
+        .args(["check", "fixtures/BP006/bad.yaml", "--format", "json"])
+        .output()
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["files_checked"], 1);
+    assert_eq!(value["summary"]["errors"], 2);
+    let first = &value["diagnostics"][0];
+    for key in [
+        "code",
+        "rule",
+        "severity",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "message",
+        "help",
+    ] {
+        assert!(first.get(key).is_some(), "diagnostic lacks {key}");
+    }
+    assert_eq!(first["rule"], "unresolved-keyof");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(13), Some(30))
+    );
+}
+
+#[test]
+fn naming_a_non_blueprint_gets_a_note() {
+    bplint()
+        .args(["check", "Cargo.toml", ".github-none"])
+        .assert()
+        .code(2);
+    let dir = tempfile::tempdir().unwrap();
+    let values = dir.path().join("values.yaml");
+    std::fs::write(&values, "replicas: 2\n").unwrap();
+    bplint()
+        .arg("check")
+        .arg(&values)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("not a blueprint"));
+    bplint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stderr(predicate::str::is_empty());
+}
+
+#[test]
+fn explain_prints_the_rule_doc() {
+    let doc = std::fs::read_to_string("rules/BP101-missing-invalidation-flow.md").unwrap();
+    bplint()
+        .args(["explain", "BP101"])
+        .assert()
+        .code(0)
+        .stdout(doc.clone());
+    bplint()
+        .args(["explain", "missing-invalidation-flow"])
+        .assert()
+        .code(0)
+        .stdout(doc);
+    bplint()
+        .args(["explain", "BP1O1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `BP101`"));
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let output = bplint()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(list.len(), bplint::rules::ALL.len());
+    assert!(
+        list.iter()
+            .any(|r| r["code"] == "BP102" && r["name"] == "offline-access-unmapped")
+    );
+}
+
+#[test]
+fn the_target_version_changes_the_verdict() {
+    bplint()
+        .args([
+            "check",
+            "fixtures/BP101/bad.yaml",
+            "--authentik-version",
+            "2024.8",
+        ])
+        .assert()
+        .code(0);
+}

@@ -1,0 +1,130 @@
+//! Every rule's doc under `rules/` is what `bplint explain` prints, and its
+//! examples are tested: the `## Example` files must fire the rule, the
+//! `## Use instead` files must not.
+//!
+//! A section's ```yaml blocks are blueprint files (`title="path"` names one,
+//! default `example.yaml`); a ```toml block titled `bplint.toml` configures them.
+
+mod common;
+
+use std::path::PathBuf;
+
+struct Block {
+    lang: String,
+    title: Option<String>,
+    body: String,
+}
+
+fn blocks(section: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut lines = section.lines();
+    while let Some(line) = lines.next() {
+        let Some(info) = line.strip_prefix("```") else {
+            continue;
+        };
+        let mut parts = info.splitn(2, ' ');
+        let lang = parts.next().unwrap_or("").to_string();
+        let title = parts
+            .next()
+            .and_then(|rest| rest.strip_prefix("title=\""))
+            .and_then(|rest| rest.strip_suffix('"'))
+            .map(str::to_string);
+        let mut body = String::new();
+        for line in lines.by_ref() {
+            if line.starts_with("```") {
+                break;
+            }
+            body.push_str(line);
+            body.push('\n');
+        }
+        out.push(Block { lang, title, body });
+    }
+    out
+}
+
+fn section<'a>(doc: &'a str, heading: &str) -> &'a str {
+    let start = doc
+        .find(heading)
+        .unwrap_or_else(|| panic!("doc lacks {heading}"));
+    let rest = &doc[start + heading.len()..];
+    let end = rest.find("\n## ").unwrap_or(rest.len());
+    &rest[..end]
+}
+
+fn run_example(code: &str, section: &str, tag: &str) -> Vec<String> {
+    let dir = std::env::temp_dir().join(format!("bplint-doc-{code}-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut config = None;
+    let mut paths = Vec::new();
+    for block in blocks(section) {
+        match block.lang.as_str() {
+            "yaml" => {
+                let name = block.title.unwrap_or_else(|| "example.yaml".into());
+                let path = dir.join(&name);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, &block.body).unwrap();
+                paths.push(path);
+            }
+            "toml" => {
+                let path = dir.join("bplint.toml");
+                std::fs::write(&path, &block.body).unwrap();
+                config = Some(path);
+            }
+            _ => {}
+        }
+    }
+    assert!(!paths.is_empty(), "{code} {tag} has no yaml example");
+    let rel: Vec<PathBuf> = paths;
+    let outcome = common::lint(&rel, config.as_deref());
+    let _ = std::fs::remove_dir_all(&dir);
+    outcome
+        .diagnostics
+        .iter()
+        .map(|d| d.code.to_string())
+        .collect()
+}
+
+#[test]
+fn every_rule_has_a_tested_doc() {
+    for rule in bplint::rules::ALL {
+        let meta = rule.meta();
+        let doc = meta.doc;
+        assert!(
+            doc.starts_with(&format!("# {} {}\n", meta.code, meta.name)),
+            "{} doc starts with its code and name",
+            meta.code
+        );
+        for heading in ["## What it checks", "## Why it matters"] {
+            assert!(doc.contains(heading), "{} doc lacks {heading}", meta.code);
+        }
+        let bad = run_example(meta.code, section(doc, "## Example"), "bad");
+        assert!(
+            bad.iter().any(|c| c == meta.code),
+            "{}'s example does not fire it: {bad:?}",
+            meta.code
+        );
+        let good = run_example(meta.code, section(doc, "## Use instead"), "good");
+        assert!(
+            !good.iter().any(|c| c == meta.code),
+            "{}'s 'use instead' example fires it",
+            meta.code
+        );
+    }
+}
+
+#[test]
+fn rule_docs_on_disk_are_the_embedded_ones() {
+    for rule in bplint::rules::ALL {
+        let meta = rule.meta();
+        let path = format!("rules/{}-{}.md", meta.code, meta.name);
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{path} exists"));
+        assert_eq!(on_disk, meta.doc, "{path}");
+    }
+    let files = std::fs::read_dir("rules").unwrap().count();
+    assert_eq!(
+        files,
+        bplint::rules::ALL.len(),
+        "one doc per rule under rules/"
+    );
+}
