@@ -116,6 +116,21 @@ fn check(args: CheckArgs) -> u8 {
     for note in &outcome.notes {
         eprintln!("bplint: note: {note}");
     }
+    if let Some(first) = outcome.templates.first() {
+        let more = outcome.templates.len() - 1;
+        eprintln!(
+            "bplint: note: skipped {} templated file{} (`{{{{ }}}}`, not YAML until rendered: {}{}); \
+             lint the rendered output instead, e.g. `helm template ... | bplint check -`",
+            outcome.templates.len(),
+            if more == 0 { "" } else { "s" },
+            source::display_path(first),
+            if more == 0 {
+                String::new()
+            } else {
+                format!(" and {more} more")
+            },
+        );
+    }
     for error in &outcome.io_errors {
         eprintln!("bplint: error: {error}");
     }

@@ -41,6 +41,8 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// Paths that could not be read: the run exits 2.
     pub io_errors: Vec<String>,
+    /// Templated files (`{{ }}`) that are not YAML until rendered: skipped.
+    pub templates: Vec<PathBuf>,
 }
 
 impl Outcome {
@@ -59,6 +61,8 @@ struct FileOutcome {
     facts: Vec<BlueprintFacts>,
     note: Option<String>,
     io_error: Option<String>,
+    /// A Helm/Jinja template that is not YAML until rendered.
+    template: bool,
 }
 
 pub fn run(request: &Request) -> Outcome {
@@ -98,6 +102,7 @@ pub fn run(request: &Request) -> Outcome {
                     diagnostics: Vec::new(),
                     facts: Vec::new(),
                     note: None,
+                    template: false,
                     io_error: Some(format!(
                         "{}: cannot read: {}",
                         crate::source::display_path(&candidate.path),
@@ -113,6 +118,9 @@ pub fn run(request: &Request) -> Outcome {
         facts.extend(result.facts);
         outcome.notes.extend(result.note);
         outcome.io_errors.extend(result.io_error);
+        if result.template {
+            outcome.templates.push(result.record.path.clone());
+        }
         outcome.files.push(result.record);
     }
     let index = Index::build(request.kb, &facts);
@@ -173,6 +181,7 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
         facts: Vec::new(),
         note: None,
         io_error: None,
+        template: false,
     };
     let (source, decode_error) = decode(candidate, bytes);
     if let Some(error) = decode_error {
@@ -187,6 +196,10 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
     let stream = match yaml::parse(&source.text) {
         Ok(stream) => stream,
         Err(error) => {
+            if source.text.contains("{{") {
+                out.template = true;
+                return out;
+            }
             if candidate.explicit || looks_like_blueprint(&source.text) {
                 out.record.linted = true;
                 out.diagnostics
@@ -197,7 +210,18 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
         }
     };
     let multi = stream.documents.len() > 1;
-    let blueprints: Vec<Blueprint<'_>> = stream
+    let mut embedded = Vec::new();
+    for doc in &stream.documents {
+        for found in crate::model::embedded::find(&source.text, &doc.root) {
+            match found.parsed {
+                Ok(inner) => embedded.push((inner, found.origin)),
+                Err(error) => out
+                    .diagnostics
+                    .push(rules::yaml_syntax::diagnostic(id, &error)),
+            }
+        }
+    }
+    let mut blueprints: Vec<Blueprint<'_>> = stream
         .documents
         .iter()
         .enumerate()
@@ -211,6 +235,16 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             Blueprint::new(&doc.root, origin)
         })
         .collect();
+    for (inner, origin) in &embedded {
+        for doc in inner.documents.iter().filter(|d| is_blueprint(&d.root)) {
+            blueprints.push(Blueprint::new(&doc.root, origin.clone()));
+        }
+    }
+    if blueprints.is_empty() && !out.diagnostics.is_empty() {
+        out.record.linted = true;
+        out.record.source = Some(source);
+        return out;
+    }
     if blueprints.is_empty() {
         if candidate.explicit {
             out.note = Some(format!(
@@ -221,6 +255,12 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
         return out;
     }
     out.record.linted = true;
+    let duplicates: Vec<yaml::DuplicateKey> = stream
+        .duplicates
+        .iter()
+        .chain(embedded.iter().flat_map(|(inner, _)| &inner.duplicates))
+        .cloned()
+        .collect();
     for bp in &blueprints {
         let cx = BlueprintCx {
             file_id: id,
@@ -229,7 +269,7 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             bp,
             kb: &request.kb,
             config: &request.config,
-            duplicates: &stream.duplicates,
+            duplicates: &duplicates,
         };
         for rule in rules::ALL {
             rule.check_blueprint(&cx, &mut out.diagnostics);

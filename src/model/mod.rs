@@ -4,6 +4,7 @@
 //! The model is tolerant: it keeps whatever it can read so rules can report every
 //! structural problem at once (BP003 judges the shape; this layer never fails).
 
+pub mod embedded;
 pub mod tags;
 
 use crate::source::Span;
@@ -23,6 +24,8 @@ pub enum Origin {
         object: String,
         /// The key (`apps.yaml`) or path (`spec.blueprint`) holding it.
         key: String,
+        /// Where that key is written.
+        key_span: Span,
     },
 }
 

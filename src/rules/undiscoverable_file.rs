@@ -66,13 +66,29 @@ impl Rule for UndiscoverableFile {
                 ),
                 "put each blueprint in its own file, or wrap them in a ConfigMap with one key each",
             ),
-            Origin::Embedded { key, .. } => match skip_reason(Path::new(key)) {
-                Some(reason) => (
-                    format!("once mounted as `{key}`, {reason}"),
-                    "name the ConfigMap key `*.yaml`",
-                ),
-                None => return,
-            },
+            Origin::Embedded { key, key_span, .. } => {
+                if key.contains('.') && key.starts_with("spec.") {
+                    return;
+                }
+                match skip_reason(Path::new(key)) {
+                    Some(reason) => {
+                        out.push(
+                            Diagnostic::new(
+                                &META,
+                                cx.file_id,
+                                *key_span,
+                                format!(
+                                    "Authentik will not discover this blueprint: once mounted as \
+                                     `{key}`, {reason}"
+                                ),
+                            )
+                            .help("name the ConfigMap key `*.yaml`"),
+                        );
+                        return;
+                    }
+                    None => return,
+                }
+            }
         };
         out.push(
             Diagnostic::new(
