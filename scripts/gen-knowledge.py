@@ -606,6 +606,11 @@ def build_builtins(shared: str, embedded: list[str], after_catalog: list[str]) -
             val = e.get(k)
             if isinstance(val, str) and k not in dict(fields):
                 fields.append((k, val))
+        # Objects created in code record their name only in `created_by`
+        # ("authentik/outposts/apps.py: name 'authentik Embedded Outpost'").
+        named = re.search(r"name '([^']+)'", e.get("created_by") or "")
+        if named and "name" not in dict(fields):
+            fields.append(("name", named.group(1)))
         if not fields:
             continue
         sources = e.get("sources") or []

@@ -19,6 +19,16 @@ struct RawConfig {
     clients: Vec<RawClient>,
     #[serde(default)]
     rules: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    assume_exists: Vec<RawAssumed>,
+}
+
+/// An object that lives only in the database: `model` plus lookup fields.
+#[derive(Debug, Deserialize)]
+struct RawAssumed {
+    model: String,
+    #[serde(flatten)]
+    fields: BTreeMap<String, toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,6 +56,13 @@ pub struct Client {
     pub scopes: Vec<String>,
 }
 
+/// An object bplint should take as existing although no linted file creates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumedObject {
+    pub model: String,
+    pub fields: Vec<(String, String)>,
+}
+
 /// The run's configuration after validation.
 #[derive(Debug, Default, Clone)]
 pub struct Config {
@@ -55,6 +72,8 @@ pub struct Config {
     pub clients: Vec<Client>,
     /// Rule code -> severity; `None` turns the rule off.
     pub severities: BTreeMap<&'static str, Option<Severity>>,
+    /// Objects `!Find` may match that exist only in the database (BP205).
+    pub assume_exists: Vec<AssumedObject>,
 }
 
 /// A configuration problem, located in the file.
@@ -106,6 +125,7 @@ impl Config {
             authentik_version: None,
             clients: Vec::new(),
             severities: BTreeMap::new(),
+            assume_exists: Vec::new(),
         };
         if let Some(version) = raw.authentik_version {
             crate::knowledge::Knowledge::for_version(version.get_ref())
@@ -135,6 +155,24 @@ impl Config {
             };
             config.severities.insert(meta.code, severity);
         }
+        config.assume_exists = raw
+            .assume_exists
+            .into_iter()
+            .map(|a| AssumedObject {
+                model: crate::model::normalize_model(&a.model),
+                fields: a
+                    .fields
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let value = match v {
+                            toml::Value::String(s) => s,
+                            other => other.to_string(),
+                        };
+                        (k, value)
+                    })
+                    .collect(),
+            })
+            .collect();
         config.clients = raw
             .clients
             .into_iter()

@@ -123,7 +123,7 @@ pub fn run(request: &Request) -> Outcome {
         }
         outcome.files.push(result.record);
     }
-    let index = Index::build(request.kb, &facts);
+    let index = Index::build(request.kb, &facts, &request.config.assume_exists);
     let set = SetCx {
         index: &index,
         blueprints: &facts,

@@ -28,11 +28,12 @@ fn errors_exit_one() {
 #[test]
 fn warnings_pass_unless_denied() {
     bplint()
-        .args(["check", "fixtures/BP103/bad.yaml"])
+        .args(["check", "fixtures/BP202/bad.yaml"])
         .assert()
-        .code(0);
+        .code(0)
+        .stdout(predicate::str::contains("4 warnings"));
     bplint()
-        .args(["check", "fixtures/BP103/bad.yaml", "--deny-warnings"])
+        .args(["check", "fixtures/BP202/bad.yaml", "--deny-warnings"])
         .assert()
         .code(1);
 }
@@ -117,7 +118,7 @@ fn json_output_is_one_object() {
     assert_eq!(first["rule"], "unresolved-keyof");
     assert_eq!(
         (first["line"].as_u64(), first["column"].as_u64()),
-        (Some(13), Some(30))
+        (Some(16), Some(30))
     );
 }
 

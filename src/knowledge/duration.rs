@@ -28,6 +28,9 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     let mut valid = 0;
     for pair in text.split(';') {
         let Some((key, value)) = pair.split_once('=') else {
+            if pair.trim().is_empty() {
+                return Err("it has an empty pair (a trailing or doubled `;`)".into());
+            }
             return Err(format!("`{pair}` is not a `key=value` pair"));
         };
         if value.contains('=') {

@@ -26,6 +26,21 @@ pub fn all_versions() -> &'static [VersionDef] {
     generated::VERSIONS
 }
 
+/// The embedded releases where `has` holds, for "exists in Authentik 2024.8 to
+/// 2025.2" style hints (`None` if none).
+pub fn release_range(has: impl Fn(&VersionDef) -> bool) -> Option<String> {
+    let have: Vec<&str> = generated::VERSIONS
+        .iter()
+        .filter(|v| has(v))
+        .map(|v| v.name)
+        .collect();
+    match have.as_slice() {
+        [] => None,
+        [one] => Some(one.to_string()),
+        [first, .., last] => Some(format!("{first} to {last}")),
+    }
+}
+
 impl Knowledge {
     /// The newest embedded release.
     pub fn newest() -> Knowledge {

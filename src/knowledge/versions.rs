@@ -68,6 +68,81 @@ pub fn redirect_uris_are_objects(version: Version) -> bool {
         || (version >= Version::new(2024, 8, 5) && version < Version::new(2024, 10, 0))
 }
 
+/// Models renamed in a release: `(old, new, release)`, for BP201's suggestion.
+pub const RENAMED_MODELS: &[(&str, &str, &str)] = &[
+    (
+        "authentik_tenants.tenant",
+        "authentik_brands.brand",
+        "2024.2",
+    ),
+    (
+        "authentik_sources_ldap.ldappropertymapping",
+        "authentik_sources_ldap.ldapsourcepropertymapping",
+        "2024.8",
+    ),
+    (
+        "authentik_sources_saml.samlpropertymapping",
+        "authentik_sources_saml.samlsourcepropertymapping",
+        "2024.8",
+    ),
+    (
+        "authentik_sources_oauth.oauthpropertymapping",
+        "authentik_sources_oauth.oauthsourcepropertymapping",
+        "2024.8",
+    ),
+];
+
+/// Attributes real blueprints write under an old or mistaken name:
+/// `(model, written, meant)`. BP202 suggests `meant` when the target release has it
+/// and lacks `written`.
+pub const FIELD_HINTS: &[(&str, &str, &str)] = &[
+    (
+        "authentik_core.application",
+        "description",
+        "meta_description",
+    ),
+    (
+        "authentik_core.application",
+        "launch_url",
+        "meta_launch_url",
+    ),
+    ("authentik_core.application", "publisher", "meta_publisher"),
+    ("authentik_core.group", "is_superuser_group", "is_superuser"),
+    ("authentik_core.group", "parent", "parents"),
+    ("authentik_flows.flow", "background_url", "background"),
+    (
+        "authentik_events.notificationrule",
+        "group",
+        "destination_group",
+    ),
+    (
+        "authentik_providers_oauth2.oauth2provider",
+        "token_validity",
+        "access_token_validity",
+    ),
+    (
+        "authentik_providers_oauth2.oauth2provider",
+        "jwks_sources",
+        "jwt_federation_sources",
+    ),
+    (
+        "authentik_providers_proxy.proxyprovider",
+        "jwks_sources",
+        "jwt_federation_sources",
+    ),
+    (
+        "authentik_providers_scim.scimprovider",
+        "filter_group",
+        "group_filters",
+    ),
+];
+
+/// Context keys the importer always provides (`default_context()`).
+pub const DEFAULT_CONTEXT_KEYS: &[&str] = &[
+    "goauthentik.io/enterprise/licensed",
+    "goauthentik.io/rbac/models",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

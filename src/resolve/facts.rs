@@ -53,6 +53,8 @@ pub struct FindQuery {
     pub model: String,
     /// `(field, value)`; a value of `None` is a tag bplint cannot evaluate.
     pub conditions: Vec<(String, Option<String>)>,
+    /// Where each condition's value is written (for "did you mean" fixes).
+    pub value_spans: Vec<Span>,
     pub span: Span,
 }
 
@@ -112,6 +114,11 @@ pub struct BlueprintFacts {
     pub path: PathBuf,
     pub origin: Origin,
     pub name: Option<(String, Span)>,
+    /// Authentik instantiates it on discovery (label `instantiate` is not "false").
+    pub instantiates: bool,
+    /// Hash of the entries' values: equal for two copies of one blueprint (a file
+    /// and the ConfigMap that ships it).
+    pub entries_hash: u64,
     pub entries: Vec<EntryFacts>,
     /// Every `!Find`/`!FindObject` with literal arguments, and the entry using it.
     pub finds: Vec<(Option<usize>, FindQuery)>,
@@ -143,6 +150,14 @@ impl BlueprintFacts {
             path,
             origin: bp.origin.clone(),
             name,
+            instantiates: bp.instantiates(),
+            entries_hash: {
+                let mut hasher = DefaultHasher::new();
+                if let Some(entries) = bp.entries_node {
+                    hash_node(entries, &mut hasher, 0);
+                }
+                hasher.finish()
+            },
             entries,
             finds,
             meta_applies,
@@ -202,7 +217,9 @@ pub fn val(node: &Node, depth: usize) -> Val {
         Some(Typed::Null) => Val::Null,
         Some(Typed::Bool(b)) => Val::Bool(b),
         Some(Typed::Int(Some(i))) => Val::Int(i),
-        Some(Typed::Str(s)) if s.len() <= MAX_LOOKUP_VALUE => Val::Str(s.to_string()),
+        Some(Typed::Str(s)) if s.len() <= MAX_LOOKUP_VALUE && !super::yields::is_template(s) => {
+            Val::Str(s.to_string())
+        }
         _ => Val::Other,
     }
 }
@@ -216,18 +233,19 @@ pub fn find_query(call: &TagCall<'_>, span: Span) -> Option<FindQuery> {
         return None;
     };
     let model = crate::model::normalize_model(model.as_str()?);
-    let conditions = conditions
-        .iter()
-        .map(|cond| {
-            let pair = cond.seq()?;
-            let field = pair.first()?.as_str()?.to_string();
-            let value = pair.get(1).and_then(|v| val(v, 3).lookup_key());
-            Some((field, value))
-        })
-        .collect::<Option<Vec<_>>>()?;
+    let mut pairs = Vec::with_capacity(conditions.len());
+    let mut value_spans = Vec::with_capacity(conditions.len());
+    for cond in *conditions {
+        let pair = cond.seq()?;
+        let field = pair.first()?.as_str()?.to_string();
+        let value = pair.get(1)?;
+        pairs.push((field, val(value, 3).lookup_key()));
+        value_spans.push(value.value_span());
+    }
     Some(FindQuery {
         model,
-        conditions,
+        conditions: pairs,
+        value_spans,
         span,
     })
 }

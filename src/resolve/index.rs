@@ -3,6 +3,7 @@
 //! `!Find` resolves with hash lookups instead of scans.
 
 use super::facts::{BlueprintFacts, EntryFacts, FindQuery, Val};
+use crate::config::AssumedObject;
 use crate::knowledge::{BuiltinDef, Knowledge};
 use crate::model::State;
 use std::collections::{HashMap, HashSet};
@@ -16,6 +17,8 @@ pub enum ObjId {
         entry: usize,
     },
     Builtin(&'static BuiltinDef),
+    /// An object `assume_exists` in bplint.toml declares.
+    Assumed(usize),
 }
 
 impl PartialEq for ObjId {
@@ -25,6 +28,7 @@ impl PartialEq for ObjId {
                 a == b && x == y
             }
             (ObjId::Builtin(a), ObjId::Builtin(b)) => std::ptr::eq(*a, *b),
+            (ObjId::Assumed(a), ObjId::Assumed(b)) => a == b,
             _ => false,
         }
     }
@@ -44,6 +48,7 @@ pub enum Resolution {
 pub struct Index<'a> {
     pub kb: Knowledge,
     pub blueprints: &'a [BlueprintFacts],
+    assumed: &'a [AssumedObject],
     /// (field, lower-cased value) -> objects with that value.
     by_field: HashMap<(String, String), Vec<ObjId>>,
     /// model -> objects of exactly that model.
@@ -54,10 +59,15 @@ pub struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    pub fn build(kb: Knowledge, blueprints: &'a [BlueprintFacts]) -> Self {
+    pub fn build(
+        kb: Knowledge,
+        blueprints: &'a [BlueprintFacts],
+        assumed: &'a [AssumedObject],
+    ) -> Self {
         let mut index = Index {
             kb,
             blueprints,
+            assumed,
             by_field: HashMap::new(),
             by_model: HashMap::new(),
             dynamic: HashSet::new(),
@@ -89,6 +99,17 @@ impl<'a> Index<'a> {
                 }
             }
         }
+        for (i, object) in assumed.iter().enumerate() {
+            let id = ObjId::Assumed(i);
+            index
+                .by_model
+                .entry(object.model.clone())
+                .or_default()
+                .push(id);
+            for (field, value) in &object.fields {
+                index.add(field, value, id);
+            }
+        }
         for builtin in kb.builtins() {
             let id = ObjId::Builtin(builtin);
             index
@@ -118,6 +139,7 @@ impl<'a> Index<'a> {
         match obj {
             ObjId::Entry { bp, entry } => self.entry(bp, entry)?.model.as_deref(),
             ObjId::Builtin(b) => Some(b.model),
+            ObjId::Assumed(i) => self.assumed.get(i).map(|a| a.model.as_str()),
         }
     }
 
@@ -126,6 +148,13 @@ impl<'a> Index<'a> {
         match obj {
             ObjId::Entry { bp, entry } => self.entry(bp, entry)?.field(field)?.lookup_key(),
             ObjId::Builtin(b) => b.field(field).map(str::to_string),
+            ObjId::Assumed(i) => self
+                .assumed
+                .get(i)?
+                .fields
+                .iter()
+                .find(|(k, _)| k == field)
+                .map(|(_, v)| v.clone()),
         }
     }
 

@@ -3,6 +3,9 @@
 
 pub mod facts;
 pub mod index;
+pub mod typecheck;
+pub mod yields;
 
 pub use facts::{BlueprintFacts, EntryFacts, FindQuery, MetaApply, Ref, Val};
 pub use index::{Index, ObjId, Resolution};
+pub use yields::{Yield, yields};

@@ -3,7 +3,7 @@
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, RuleMeta, Severity};
 use crate::knowledge::versions::requires_invalidation_flow;
-use crate::model::{Entry, State};
+use crate::model::State;
 
 pub static META: RuleMeta = RuleMeta {
     code: "BP101",
@@ -34,7 +34,7 @@ impl Rule for MissingInvalidationFlow {
                 || entry.state() == State::Absent
                 || entry.field("invalidation_flow").is_some()
                 || entry.attrs.is_some_and(|a| a.tag().is_some())
-                || updates_earlier_entry(cx, entry, &model)
+                || super::fields::updates_earlier_entry(cx, entry)
             {
                 continue;
             }
@@ -68,19 +68,4 @@ fn provider_kind(model: &str) -> &'static str {
         Some("radiusprovider") => "Radius",
         _ => "This",
     }
-}
-
-/// An entry that repeats an earlier entry's model and identifiers only updates the
-/// object the earlier one created; updates are partial and need no required field.
-fn updates_earlier_entry(cx: &BlueprintCx<'_>, entry: &Entry<'_>, model: &str) -> bool {
-    let Some(identifiers) = entry.identifiers else {
-        return false;
-    };
-    let text = cx.file.slice(identifiers.span);
-    cx.bp.entries[..entry.index].iter().any(|earlier| {
-        earlier.model_name().as_deref() == Some(model)
-            && earlier
-                .identifiers
-                .is_some_and(|i| cx.file.slice(i.span) == text)
-    })
 }

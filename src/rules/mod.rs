@@ -13,16 +13,29 @@ use crate::resolve::{BlueprintFacts, Index};
 use crate::source::SourceFile;
 use crate::yaml::DuplicateKey;
 
+mod conflicting_entries;
+mod duplicate_blueprint_name;
 mod duplicate_entry_id;
 mod duplicate_key;
 pub mod edits;
+pub mod fields;
+mod format_arguments;
 mod invalid_blueprint_structure;
+mod invalid_field_value;
 mod invalid_tag_arguments;
+mod keyof_forward_reference;
 mod missing_invalidation_flow;
+mod missing_required_field;
 mod offline_access_unmapped;
+mod undefined_context;
 mod undiscoverable_file;
+mod unknown_field;
+mod unknown_model;
 mod unknown_tag;
+mod unresolved_blueprint;
+mod unresolved_find;
 mod unresolved_keyof;
+mod yaml11_implicit_type;
 pub mod yaml_syntax;
 mod zero_session_duration;
 
@@ -69,6 +82,18 @@ pub static ALL: &[&dyn Rule] = &[
     &missing_invalidation_flow::MissingInvalidationFlow,
     &offline_access_unmapped::OfflineAccessUnmapped,
     &zero_session_duration::ZeroSessionDuration,
+    &unknown_model::UnknownModel,
+    &unknown_field::UnknownField,
+    &invalid_field_value::InvalidFieldValue,
+    &missing_required_field::MissingRequiredField,
+    &unresolved_find::UnresolvedFind,
+    &keyof_forward_reference::KeyOfForwardReference,
+    &undefined_context::UndefinedContext,
+    &conflicting_entries::ConflictingEntries,
+    &yaml11_implicit_type::Yaml11ImplicitType,
+    &format_arguments::FormatArguments,
+    &unresolved_blueprint::UnresolvedBlueprint,
+    &duplicate_blueprint_name::DuplicateBlueprintName,
 ];
 
 /// Look a rule up by code (`BP101`, any case) or name (`missing-invalidation-flow`).

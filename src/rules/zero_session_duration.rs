@@ -70,7 +70,9 @@ impl Rule for ZeroSessionDuration {
                     );
                 }
                 None => {
-                    if entry.attrs.is_some_and(|a| a.tag().is_some()) || is_builtin(cx, entry) {
+                    if entry.attrs.is_some_and(|a| a.tag().is_some())
+                        || super::fields::names_builtin(cx, entry, MODEL)
+                    {
                         continue;
                     }
                     let line = format!("session_duration: {SUGGESTED}");
@@ -96,17 +98,4 @@ impl Rule for ZeroSessionDuration {
             }
         }
     }
-}
-
-/// Built-in login stages exist already, so an entry that names one only updates it.
-fn is_builtin(cx: &BlueprintCx<'_>, entry: &crate::model::Entry<'_>) -> bool {
-    let Some(identifiers) = entry.identifiers else {
-        return false;
-    };
-    let pairs: Vec<(&str, &str)> = identifiers
-        .pairs()
-        .into_iter()
-        .filter_map(|p| Some((p.key.as_str()?, p.value.as_str()?)))
-        .collect();
-    !pairs.is_empty() && cx.kb.builtin_matching(MODEL, &pairs).is_some()
 }

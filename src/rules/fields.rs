@@ -1,0 +1,59 @@
+//! Walking an entry's fields with their knowledge-base definitions, shared by the
+//! rules that judge values.
+
+use super::BlueprintCx;
+use crate::knowledge::FieldDef;
+use crate::model::{Entry, State};
+use crate::yaml::Pair;
+
+/// Every `identifiers`/`attrs` pair of every entry whose field the target release
+/// knows. Entries that delete need no valid values and are skipped.
+pub fn each<'a>(
+    cx: &'a BlueprintCx<'a>,
+) -> impl Iterator<Item = (&'a Entry<'a>, &'static FieldDef, &'a Pair)> + 'a {
+    cx.bp
+        .entries
+        .iter()
+        .filter(|e| e.state() != State::Absent)
+        .filter_map(|entry| Some((entry, cx.kb.model(&entry.model_name()?)?)))
+        .flat_map(move |(entry, model)| {
+            [entry.identifiers, entry.attrs]
+                .into_iter()
+                .flatten()
+                .flat_map(|map| map.pairs())
+                .filter_map(move |pair| {
+                    let field = cx.kb.field(model.name, pair.key.as_str()?)?;
+                    Some((entry, field, pair))
+                })
+        })
+}
+
+/// Whether an earlier entry of the blueprint has the same model and identifiers:
+/// this one then updates the object the earlier one created, and updates are
+/// partial (required fields may be left out).
+pub fn updates_earlier_entry(cx: &BlueprintCx<'_>, entry: &Entry<'_>) -> bool {
+    let (Some(model), Some(identifiers)) = (entry.model_name(), entry.identifiers) else {
+        return false;
+    };
+    let text = cx.file.slice(identifiers.span);
+    cx.bp.entries[..entry.index].iter().any(|earlier| {
+        earlier.model_name().as_deref() == Some(model.as_str())
+            && earlier
+                .identifiers
+                .is_some_and(|i| cx.file.slice(i.span) == text)
+    })
+}
+
+/// Whether the identifiers name a built-in object of the target release (which
+/// exists already, so the entry updates it).
+pub fn names_builtin(cx: &BlueprintCx<'_>, entry: &Entry<'_>, model: &str) -> bool {
+    let Some(identifiers) = entry.identifiers else {
+        return false;
+    };
+    let pairs: Vec<(&str, &str)> = identifiers
+        .pairs()
+        .into_iter()
+        .filter_map(|p| Some((p.key.as_str()?, p.value.as_str()?)))
+        .collect();
+    !pairs.is_empty() && cx.kb.builtin_matching(model, &pairs).is_some()
+}

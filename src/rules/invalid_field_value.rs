@@ -1,0 +1,46 @@
+//! BP203: a value the serializer rejects or silently changes: wrong type, a value
+//! outside an enum, a malformed duration or UUID.
+
+use super::{BlueprintCx, Rule};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
+use crate::resolve::typecheck::{ProblemKind, check_field};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "BP203",
+    name: "invalid-field-value",
+    severity: Severity::Error,
+    fix: Some(Applicability::Unsafe),
+    summary: "A value of the wrong type, outside an enum, or a malformed duration or UUID",
+    doc: include_str!("../../rules/BP203-invalid-field-value.md"),
+};
+
+pub struct InvalidFieldValue;
+
+impl Rule for InvalidFieldValue {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
+        for (_, field, pair) in super::fields::each(cx) {
+            for problem in check_field(field, &pair.value, &cx.file.text) {
+                if problem.kind != ProblemKind::Invalid {
+                    continue;
+                }
+                let mut diag = Diagnostic::new(&META, cx.file_id, problem.span, problem.message)
+                    .help(problem.help);
+                if let Some(replacement) = problem.replacement {
+                    diag = diag.fix(Fix {
+                        title: format!("replace with `{replacement}`"),
+                        applicability: Applicability::Unsafe,
+                        edits: vec![Edit {
+                            span: problem.span,
+                            replacement,
+                        }],
+                    });
+                }
+                out.push(diag);
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! BP204: an entry that creates an object leaves out a field the serializer
+//! requires on create.
+
+use super::{BlueprintCx, Rule};
+use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::knowledge::versions::requires_invalidation_flow;
+use crate::model::State;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "BP204",
+    name: "missing-required-field",
+    severity: Severity::Error,
+    fix: None,
+    summary: "An entry that creates an object lacks a required field",
+    doc: include_str!("../../rules/BP204-missing-required-field.md"),
+};
+
+pub struct MissingRequiredField;
+
+impl Rule for MissingRequiredField {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
+        for entry in &cx.bp.entries {
+            let Some(name) = entry.model_name() else {
+                continue;
+            };
+            let Some(model) = cx.kb.model(&name) else {
+                continue;
+            };
+            if !model.required_known
+                || entry.state() == State::Absent
+                || entry.attrs.is_some_and(|a| a.tag().is_some())
+                || entry
+                    .identifiers
+                    .is_some_and(|i| i.tag().is_some() || i.get("pk").is_some())
+                || super::fields::updates_earlier_entry(cx, entry)
+                || super::fields::names_builtin(cx, entry, &name)
+            {
+                continue;
+            }
+            let missing: Vec<&str> = model
+                .fields
+                .iter()
+                .filter(|f| f.required && entry.field(f.name).is_none())
+                // BP101 reports this one with its own fix.
+                .filter(|f| {
+                    f.name != "invalidation_flow"
+                        || !requires_invalidation_flow(&name, cx.kb.version)
+                })
+                .map(|f| f.name)
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let list = missing
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    cx.file_id,
+                    entry.anchor_span(),
+                    format!(
+                        "`{name}` requires {list} when the entry creates the object (Authentik {})",
+                        cx.kb.def.name
+                    ),
+                )
+                .label(format!("missing {list}"))
+                .help(format!(
+                    "add {list} under `attrs`; an existing object is updated partially, so the \
+                     blueprint may apply where the object exists and fail on a fresh install \
+                     with \"This field is required.\""
+                )),
+            );
+        }
+    }
+}

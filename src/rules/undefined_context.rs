@@ -1,0 +1,59 @@
+//! BP207: `!Context key` with no default and no such key under `context:`.
+
+use super::{BlueprintCx, Rule};
+use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::knowledge::versions::DEFAULT_CONTEXT_KEYS;
+use crate::model::{TagCall, TagParse};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "BP207",
+    name: "undefined-context",
+    severity: Severity::Warning,
+    fix: None,
+    summary: "`!Context` names a key the blueprint does not define and gives no default",
+    doc: include_str!("../../rules/BP207-undefined-context.md"),
+};
+
+pub struct UndefinedContext;
+
+impl Rule for UndefinedContext {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
+        let keys: Vec<&str> = cx.bp.context_keys().collect();
+        for site in &cx.bp.tags {
+            let TagParse::Call(TagCall::Context { key, default: None }) = site.parsed else {
+                continue;
+            };
+            let Some(name) = key.scalar().map(|s| s.value.as_str()) else {
+                continue;
+            };
+            // Newer releases also resolve `a.b.c` into nested context values.
+            let head = name.split('.').next().unwrap_or(name);
+            if keys.contains(&name) || keys.contains(&head) || DEFAULT_CONTEXT_KEYS.contains(&name)
+            {
+                continue;
+            }
+            let near = crate::suggest::closest(name, keys.iter().copied());
+            let help = match near {
+                Some(near) => format!("did you mean `{near}`? "),
+                None => String::new(),
+            } + &format!(
+                "define it under `context:`, or give a default: `!Context [{name}, default]`; \
+                 unless the blueprint instance supplies it, the value is null"
+            );
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    cx.file_id,
+                    key.value_span(),
+                    format!("`!Context {name}`: the blueprint defines no context key `{name}`"),
+                )
+                .label("resolves to null")
+                .help(help),
+            );
+        }
+    }
+}

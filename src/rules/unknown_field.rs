@@ -1,0 +1,123 @@
+//! BP202: an `attrs` or `identifiers` key the model's serializer does not have;
+//! Authentik drops it silently.
+
+use super::{BlueprintCx, Rule};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
+use crate::knowledge::versions::FIELD_HINTS;
+use crate::knowledge::{ModelDef, release_range};
+use crate::yaml::Node;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "BP202",
+    name: "unknown-field",
+    severity: Severity::Warning,
+    fix: Some(Applicability::Unsafe),
+    summary: "An attribute the model does not have (Authentik drops it silently)",
+    doc: include_str!("../../rules/BP202-unknown-field.md"),
+};
+
+/// Keys every model accepts in `identifiers`: Django lookups on the primary key.
+const LOOKUP_KEYS: &[&str] = &["pk", "id"];
+
+pub struct UnknownField;
+
+impl Rule for UnknownField {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
+        for entry in &cx.bp.entries {
+            let Some(model) = entry.model_name().and_then(|m| cx.kb.model(&m)) else {
+                continue;
+            };
+            if model.fields.is_empty() {
+                continue;
+            }
+            // An entry that deletes only looks the object up: its identifiers may use
+            // any model column, which the serializer's fields do not list.
+            let identifiers = entry
+                .identifiers
+                .filter(|_| entry.state() != crate::model::State::Absent);
+            for (map, place) in [(identifiers, "identifiers"), (entry.attrs, "attrs")] {
+                let Some(map) = map else { continue };
+                for pair in map.pairs() {
+                    check_key(cx, model, &pair.key, place, out);
+                }
+            }
+        }
+    }
+}
+
+fn check_key(
+    cx: &BlueprintCx<'_>,
+    model: &ModelDef,
+    key: &Node,
+    place: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(name) = key.as_str() else { return };
+    // Identifiers are Django lookups: `pk`, and `field__lookup` on a real field.
+    let base = if place == "identifiers" {
+        if LOOKUP_KEYS.contains(&name) {
+            return;
+        }
+        name.split("__").next().unwrap_or(name)
+    } else {
+        name
+    };
+    if cx.kb.field(model.name, base).is_some() {
+        return;
+    }
+    let hint = FIELD_HINTS
+        .iter()
+        .find(|(m, written, meant)| {
+            *m == model.name && *written == name && cx.kb.field(model.name, meant).is_some()
+        })
+        .map(|(_, _, meant)| *meant);
+    let near = hint.or_else(|| crate::suggest::closest(name, model.fields.iter().map(|f| f.name)));
+    let elsewhere = releases_with_field(model.name, name);
+    let mut help = match (near, &elsewhere) {
+        (Some(near), _) => format!("did you mean `{near}`?"),
+        (None, Some(range)) => format!(
+            "`{name}` exists in Authentik {range}; check `authentik_version` matches your server"
+        ),
+        (None, None) => format!(
+            "{} has no field `{name}`",
+            model.name.rsplit('.').next().unwrap_or(model.name)
+        ),
+    };
+    help.push_str(
+        "; Authentik ignores unknown attributes without a word, so this setting never takes effect",
+    );
+    let mut diag = Diagnostic::new(
+        &META,
+        cx.file_id,
+        key.span,
+        format!(
+            "`{name}` is not a field of `{}` in Authentik {}",
+            model.name, cx.kb.def.name
+        ),
+    )
+    .label("ignored by Authentik")
+    .help(help);
+    if let Some(near) = near {
+        diag = diag.fix(Fix {
+            title: format!("rename `{name}` to `{near}`"),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                span: key.value_span(),
+                replacement: near.to_string(),
+            }],
+        });
+    }
+    out.push(diag);
+}
+
+fn releases_with_field(model: &str, field: &str) -> Option<String> {
+    release_range(|v| {
+        v.models
+            .iter()
+            .any(|m| m.name == model && m.fields.iter().any(|f| f.name == field))
+    })
+}

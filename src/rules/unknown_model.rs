@@ -1,0 +1,107 @@
+//! BP201: an entry or `!Find` names a model the target release does not have.
+
+use super::{BlueprintCx, Rule};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
+use crate::knowledge::versions::RENAMED_MODELS;
+use crate::knowledge::{Knowledge, release_range};
+use crate::model::{TagCall, TagParse, normalize_model};
+use crate::yaml::Node;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "BP201",
+    name: "unknown-model",
+    severity: Severity::Error,
+    fix: Some(Applicability::Unsafe),
+    summary: "A model the target Authentik release does not have",
+    doc: include_str!("../../rules/BP201-unknown-model.md"),
+};
+
+pub struct UnknownModel;
+
+impl Rule for UnknownModel {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
+        for entry in &cx.bp.entries {
+            if let Some(node) = entry.model
+                && let Some(name) = node.as_str()
+                && name.split('.').count() == 2
+                && cx.kb.model(&normalize_model(name)).is_none()
+            {
+                out.push(diagnose(cx, node, name, false));
+            }
+        }
+        for site in &cx.bp.tags {
+            if let TagParse::Call(TagCall::Find { model, .. }) = site.parsed
+                && let Some(name) = model.as_str()
+                && !cx.kb.is_findable(&normalize_model(name))
+            {
+                out.push(diagnose(cx, model, name, true));
+            }
+        }
+    }
+}
+
+fn diagnose(cx: &BlueprintCx<'_>, node: &Node, name: &str, in_find: bool) -> Diagnostic {
+    let normalized = normalize_model(name);
+    let where_ = if in_find { "`!Find` on " } else { "" };
+    let mut diag = Diagnostic::new(
+        &META,
+        cx.file_id,
+        node.value_span(),
+        format!(
+            "{where_}unknown model `{name}` in Authentik {}",
+            cx.kb.def.name
+        ),
+    )
+    .label("no such model");
+    let renamed = RENAMED_MODELS
+        .iter()
+        .find(|(old, new, _)| *old == normalized && cx.kb.model(new).is_some());
+    let (suggestion, reason) = match renamed {
+        Some((_, new, release)) => (
+            Some(*new),
+            format!("`{name}` was renamed to `{new}` in Authentik {release}"),
+        ),
+        None => {
+            let candidates = cx.kb.model_names().chain(parents(cx.kb));
+            let near = crate::suggest::closest(&normalized, candidates);
+            let other = other_releases(&normalized);
+            let reason = match (near, &other) {
+                (_, Some(range)) => format!(
+                    "the model exists in Authentik {range}; check `authentik_version` \
+                     (or --authentik-version) matches your server"
+                ),
+                (Some(near), None) => format!("did you mean `{near}`?"),
+                (None, None) => "`bplint` lists no such model in any release it knows".into(),
+            };
+            (near.filter(|_| other.is_none()), reason)
+        }
+    };
+    diag = diag.help(format!(
+        "{reason}; the importer stops with \"App or Model does not exist\""
+    ));
+    if let Some(new) = suggestion {
+        diag = diag.fix(Fix {
+            title: format!("use `{new}`"),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                span: node.value_span(),
+                replacement: new.to_string(),
+            }],
+        });
+    }
+    diag
+}
+
+/// Parent models `!Find` may search (`authentik_core.provider`, ...).
+fn parents(kb: &Knowledge) -> impl Iterator<Item = &'static str> + '_ {
+    kb.def.models.iter().flat_map(|m| m.parents.iter().copied())
+}
+
+/// The embedded releases that do have the model.
+fn other_releases(model: &str) -> Option<String> {
+    release_range(|v| v.models.iter().any(|m| m.name == model))
+}

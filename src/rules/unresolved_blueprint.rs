@@ -1,0 +1,109 @@
+//! BP211: a `metaapplyblueprint` entry names a blueprint that is neither in the
+//! linted set nor shipped with Authentik.
+
+use super::{Rule, SetCx};
+use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::resolve::BlueprintFacts;
+use std::path::Path;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "BP211",
+    name: "unresolved-blueprint",
+    severity: Severity::Error,
+    fix: None,
+    summary: "`metaapplyblueprint` names a blueprint that does not exist",
+    doc: include_str!("../../rules/BP211-unresolved-blueprint.md"),
+};
+
+const INSTANCE: &str = "authentik_blueprints.blueprintinstance";
+
+pub struct UnresolvedBlueprint;
+
+impl Rule for UnresolvedBlueprint {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
+        for bp in cx.blueprints {
+            for apply in &bp.meta_applies {
+                let found = apply
+                    .identifiers
+                    .iter()
+                    .all(|(field, value)| match field.as_str() {
+                        "name" => {
+                            cx.blueprints
+                                .iter()
+                                .any(|b| b.name.as_ref().is_some_and(|(n, _)| n == value))
+                                || builtin(cx, "name", value)
+                        }
+                        "path" => {
+                            cx.blueprints.iter().any(|b| path_matches(b, value))
+                                || builtin(cx, "path", value)
+                        }
+                        _ => true,
+                    });
+                if found {
+                    continue;
+                }
+                let names = cx
+                    .blueprints
+                    .iter()
+                    .filter_map(|b| b.name.as_ref().map(|(n, _)| n.as_str()))
+                    .chain(
+                        cx.kb
+                            .builtins()
+                            .filter(|b| b.model == INSTANCE)
+                            .filter_map(|b| b.field("name")),
+                    );
+                let target = apply
+                    .identifiers
+                    .iter()
+                    .map(|(f, v)| format!("{f} `{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and ");
+                let wanted = apply
+                    .identifiers
+                    .iter()
+                    .find(|(f, _)| f == "name")
+                    .map(|(_, v)| v.as_str());
+                let near = wanted.and_then(|w| crate::suggest::closest(w, names));
+                let mut help = match near {
+                    Some(near) => format!("did you mean `{near}`? "),
+                    None => String::new(),
+                };
+                let mut diag = Diagnostic::new(
+                    &META,
+                    bp.file,
+                    apply.span,
+                    format!(
+                        "no blueprint with {target} in the linted set or shipped with Authentik"
+                    ),
+                )
+                .label("no such blueprint");
+                if apply.required {
+                    help.push_str(
+                        "with `required: true` (the default) the import fails with \"Required \
+                         blueprint does not exist\"",
+                    );
+                } else {
+                    diag.severity = Severity::Warning;
+                    help.push_str("with `required: false` the dependency is skipped silently");
+                }
+                out.push(diag.help(help));
+            }
+        }
+    }
+}
+
+fn builtin(cx: &SetCx<'_>, field: &str, value: &str) -> bool {
+    cx.kb
+        .builtins()
+        .any(|b| b.model == INSTANCE && b.field(field) == Some(value))
+}
+
+/// `path` is relative to Authentik's blueprints folder; a linted file matches when
+/// its path ends with it.
+fn path_matches(bp: &BlueprintFacts, path: &str) -> bool {
+    bp.path.ends_with(Path::new(path))
+}

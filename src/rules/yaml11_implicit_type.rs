@@ -1,0 +1,47 @@
+//! BP209: an unquoted scalar PyYAML types differently than a reader expects, where
+//! the field wants a string (`on`, `no`, `0755`, `1_000`, `12:30`, a date).
+
+use super::{BlueprintCx, Rule};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
+use crate::resolve::typecheck::{ProblemKind, check_field};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "BP209",
+    name: "yaml11-implicit-type",
+    severity: Severity::Warning,
+    fix: Some(Applicability::Safe),
+    summary: "An unquoted value PyYAML reads as a bool, number or date where a string is meant",
+    doc: include_str!("../../rules/BP209-yaml11-implicit-type.md"),
+};
+
+pub struct Yaml11ImplicitType;
+
+impl Rule for Yaml11ImplicitType {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
+        for (_, field, pair) in super::fields::each(cx) {
+            for problem in check_field(field, &pair.value, &cx.file.text) {
+                if problem.kind != ProblemKind::Yaml11 {
+                    continue;
+                }
+                let mut diag = Diagnostic::new(&META, cx.file_id, problem.span, problem.message)
+                    .label("not a string for PyYAML")
+                    .help(problem.help);
+                if let Some(quoted) = problem.replacement {
+                    diag = diag.fix(Fix {
+                        title: format!("quote it as {quoted}"),
+                        applicability: Applicability::Safe,
+                        edits: vec![Edit {
+                            span: problem.span,
+                            replacement: quoted,
+                        }],
+                    });
+                }
+                out.push(diag);
+            }
+        }
+    }
+}
