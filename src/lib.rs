@@ -152,39 +152,8 @@ fn explain(rule: &str) -> u8 {
 fn list_rules(format: ListFormat) -> u8 {
     let metas = rules::ALL.iter().map(|r| r.meta());
     let text = match format {
-        ListFormat::Json => {
-            let list: Vec<_> = metas
-                .map(|m| {
-                    serde_json::json!({
-                        "code": m.code,
-                        "name": m.name,
-                        "severity": m.severity,
-                        "fix": m.fix,
-                        "summary": m.summary,
-                    })
-                })
-                .collect();
-            let mut text = serde_json::to_string_pretty(&list).unwrap_or_default();
-            text.push('\n');
-            text
-        }
-        ListFormat::Human => metas
-            .map(|m| {
-                let fix = match m.fix {
-                    Some(diagnostic::Applicability::Safe) => "fix",
-                    Some(diagnostic::Applicability::Unsafe) => "unsafe fix",
-                    None => "",
-                };
-                format!(
-                    "{:<6} {:<32} {:<8} {:<11} {}\n",
-                    m.code,
-                    m.name,
-                    m.severity.as_str(),
-                    fix,
-                    m.summary
-                )
-            })
-            .collect(),
+        ListFormat::Json => report::rules::json(metas),
+        ListFormat::Human => report::rules::human(metas),
     };
     print!("{text}");
     EXIT_OK

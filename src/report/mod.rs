@@ -3,6 +3,7 @@
 
 pub mod human;
 pub mod json;
+pub mod rules;
 
 use crate::diagnostic::FileId;
 use crate::pipeline::Outcome;
