@@ -109,9 +109,14 @@ fn check(args: CheckArgs) -> u8 {
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let text = match args.format {
+    let format = args.format();
+    let text = match format {
         Format::Human => report::human::render(&outcome, color),
+        Format::Concise => report::concise::render(&outcome),
         Format::Json => report::json::render(&outcome),
+        Format::Sarif => report::sarif::render(&outcome),
+        Format::Github => report::github::render(&outcome),
+        Format::Junit => report::junit::render(&outcome, args.deny_warnings),
     };
     for note in &outcome.notes {
         eprintln!("bplint: note: {note}");
@@ -122,6 +127,11 @@ fn check(args: CheckArgs) -> u8 {
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(text.as_bytes()).is_err() {
         return EXIT_TROUBLE;
+    }
+    // Line formats keep the report to findings; the summary is for the person
+    // watching.
+    if matches!(format, Format::Concise | Format::Github) {
+        eprintln!("{}", report::summary_line(&outcome));
     }
     if !outcome.io_errors.is_empty() {
         return EXIT_TROUBLE;

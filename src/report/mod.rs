@@ -1,9 +1,13 @@
 //! Renderers: each turns the same `Outcome` into one output format. Positions,
 //! paths and the summary are computed here once, so every format agrees on them.
 
+pub mod concise;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod rules;
+pub mod sarif;
 
 use crate::diagnostic::FileId;
 use crate::pipeline::Outcome;
