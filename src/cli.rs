@@ -49,7 +49,12 @@ pub struct CheckArgs {
     #[arg(long, value_enum)]
     pub format: Option<Format>,
 
-    /// When to colour human output.
+    /// Write the report to FILE instead of standard output (atomically: readers
+    /// never see half a report). The exit status still reflects the findings.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// When to colour human output (auto: only on a terminal, without --output).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
 

@@ -107,7 +107,11 @@ fn check(args: CheckArgs) -> u8 {
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        Color::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let format = args.format();
     let text = match format {
@@ -124,9 +128,22 @@ fn check(args: CheckArgs) -> u8 {
     for error in &outcome.io_errors {
         eprintln!("bplint: error: {error}");
     }
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).is_err() {
-        return EXIT_TROUBLE;
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = report::output::write_atomically(path, &text) {
+                return fail(&format!(
+                    "cannot write the report to {}: {}",
+                    source::display_path(path),
+                    discover::describe_io(&e)
+                ));
+            }
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            if stdout.write_all(text.as_bytes()).is_err() {
+                return EXIT_TROUBLE;
+            }
+        }
     }
     // Line formats keep the report to findings; the summary is for the person
     // watching.

@@ -1,6 +1,6 @@
 //! Every `--format` on the same findings, and the contracts each one has with the
 //! tool that reads it: SARIF against the official schema, GitHub's workflow-command
-//! escaping and column rule, JUnit as well-formed XML.
+//! escaping and column rule, JUnit as well-formed XML, and `--output`.
 
 mod common;
 
@@ -448,6 +448,61 @@ fn junit_escapes_what_xml_cannot_hold_raw() {
         case.attribute("name"),
         Some(bplint::source::display_path(&path).as_str())
     );
+}
+
+// ---- --output ----------------------------------------------------------------
+
+#[test]
+fn output_writes_the_report_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("report.sarif");
+    std::fs::write(&target, "an older report").unwrap();
+    bplint()
+        .args([
+            "check",
+            "fixtures/BP101/bad.yaml",
+            "--format",
+            "sarif",
+            "--output",
+        ])
+        .arg(&target)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty());
+    let text = std::fs::read_to_string(&target).unwrap();
+    let log = assert_valid_sarif(&text);
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 2);
+    // Only the report is left in the folder: the temporary file was renamed.
+    let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(entries.len(), 1);
+
+    let clean = dir.path().join("clean.txt");
+    bplint()
+        .args(["check", "fixtures/clean", "--output"])
+        .arg(&clean)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::is_empty());
+    let text = std::fs::read_to_string(&clean).unwrap();
+    assert_eq!(
+        text, "No problems in 3 files.\n",
+        "no colour codes in a file"
+    );
+}
+
+#[test]
+fn output_to_an_unwritable_place_exits_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("no/such/folder/report.json");
+    bplint()
+        .args(["check", "fixtures/clean", "--format", "json", "--output"])
+        .arg(&target)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot write the report to"))
+        .stderr(predicate::str::contains(
+            "report.json: no such file or directory",
+        ));
 }
 
 // ---- bplint rules ------------------------------------------------------------
