@@ -229,6 +229,8 @@ fn sarif_uris_are_encoded_references() {
         report::sarif::uri(Path::new("/srv/blueprints/x y.yaml")),
         "file:///srv/blueprints/x%20y.yaml"
     );
+    #[cfg(unix)]
+    assert_eq!(report::sarif::uri(Path::new("a\\b.yaml")), "a%5Cb.yaml");
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("my blueprint #1.yaml");

@@ -7,7 +7,7 @@
 //! output against the official schema (tests/data/sarif-schema-2.1.0.json).
 
 use super::{Region, path_of};
-use crate::diagnostic::{Applicability, Diagnostic, Fix, RuleMeta, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, FileId, Fix, RuleMeta, Severity};
 use crate::pipeline::Outcome;
 use serde::Serialize;
 use std::path::Path;
@@ -203,7 +203,11 @@ fn descriptor(meta: &'static RuleMeta) -> ReportingDescriptor<'static> {
 /// A path as a URI reference: relative paths stay relative (code-scanning tools
 /// resolve them against the checkout), absolute ones become `file://` URIs.
 pub fn uri(path: &Path) -> String {
-    let display = crate::source::display_path(path).replace('\\', "/");
+    let mut display = crate::source::display_path(path);
+    // A separator only on Windows; elsewhere a backslash is part of a file name.
+    if cfg!(windows) {
+        display = display.replace('\\', "/");
+    }
     let absolute = path.is_absolute();
     let mut out = String::new();
     if absolute {
@@ -225,7 +229,7 @@ pub fn uri(path: &Path) -> String {
     out
 }
 
-fn physical(outcome: &Outcome, file: usize, region: Region) -> PhysicalLocation {
+fn physical(outcome: &Outcome, file: FileId, region: Region) -> PhysicalLocation {
     PhysicalLocation {
         artifact_location: artifact(outcome, file),
         region: SarifRegion {
@@ -239,7 +243,7 @@ fn physical(outcome: &Outcome, file: usize, region: Region) -> PhysicalLocation 
     }
 }
 
-fn artifact(outcome: &Outcome, file: usize) -> ArtifactLocation {
+fn artifact(outcome: &Outcome, file: FileId) -> ArtifactLocation {
     let uri = match outcome.files.get(file) {
         Some(record) => uri(&record.path),
         None => path_of(outcome, file),
