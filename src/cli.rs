@@ -44,11 +44,17 @@ pub struct CheckArgs {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format [default: human; github when the environment has
+    /// GITHUB_ACTIONS=true or FORGEJO_ACTIONS=true, so CI runs get annotations].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 
-    /// When to colour human output.
+    /// Write the report to FILE instead of standard output (atomically: readers
+    /// never see half a report). The exit status still reflects the findings.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// When to colour human output (auto: only on a terminal, without --output).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
 
@@ -75,8 +81,38 @@ pub struct CheckArgs {
 pub enum Format {
     /// Graphical diagnostics with source snippets.
     Human,
+    /// One line per finding: `path:line:col: CODE severity message`.
+    Concise,
     /// One JSON object: files_checked, diagnostics, summary.
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// GitHub/Forgejo Actions workflow commands: annotations on the lines.
+    Github,
+    /// JUnit XML, one test case per checked file, for CI test reports.
+    Junit,
+}
+
+impl Format {
+    /// The format when `--format` is not given: `github` inside GitHub Actions or
+    /// Forgejo Actions (both set their variable to `true`), where annotations
+    /// beat a log nobody scrolls, `human` elsewhere. `var` reads the environment.
+    pub fn default_from_env(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Format {
+        let set = |name: &str| var(name).is_some_and(|value| value == "true");
+        if set("GITHUB_ACTIONS") || set("FORGEJO_ACTIONS") {
+            Format::Github
+        } else {
+            Format::Human
+        }
+    }
+}
+
+impl CheckArgs {
+    /// `--format`, or the environment's default.
+    pub fn format(&self) -> Format {
+        self.format
+            .unwrap_or_else(|| Format::default_from_env(|name| std::env::var_os(name)))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

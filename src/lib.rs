@@ -107,11 +107,20 @@ fn check(args: CheckArgs) -> u8 {
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        Color::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+        }
     };
-    let text = match args.format {
+    let format = args.format();
+    let text = match format {
         Format::Human => report::human::render(&outcome, color),
+        Format::Concise => report::concise::render(&outcome),
         Format::Json => report::json::render(&outcome),
+        Format::Sarif => report::sarif::render(&outcome),
+        Format::Github => report::github::render(&outcome),
+        Format::Junit => report::junit::render(&outcome, args.deny_warnings),
     };
     for note in &outcome.notes {
         eprintln!("bplint: note: {note}");
@@ -134,9 +143,27 @@ fn check(args: CheckArgs) -> u8 {
     for error in &outcome.io_errors {
         eprintln!("bplint: error: {error}");
     }
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).is_err() {
-        return EXIT_TROUBLE;
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = report::output::write_atomically(path, &text) {
+                return fail(&format!(
+                    "cannot write the report to {}: {}",
+                    source::display_path(path),
+                    discover::describe_io(&e)
+                ));
+            }
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            if stdout.write_all(text.as_bytes()).is_err() {
+                return EXIT_TROUBLE;
+            }
+        }
+    }
+    // Line formats keep the report to findings; the summary is for the person
+    // watching.
+    if matches!(format, Format::Concise | Format::Github) {
+        eprintln!("{}", report::summary_line(&outcome));
     }
     if !outcome.io_errors.is_empty() {
         return EXIT_TROUBLE;
@@ -167,39 +194,8 @@ fn explain(rule: &str) -> u8 {
 fn list_rules(format: ListFormat) -> u8 {
     let metas = rules::ALL.iter().map(|r| r.meta());
     let text = match format {
-        ListFormat::Json => {
-            let list: Vec<_> = metas
-                .map(|m| {
-                    serde_json::json!({
-                        "code": m.code,
-                        "name": m.name,
-                        "severity": m.severity,
-                        "fix": m.fix,
-                        "summary": m.summary,
-                    })
-                })
-                .collect();
-            let mut text = serde_json::to_string_pretty(&list).unwrap_or_default();
-            text.push('\n');
-            text
-        }
-        ListFormat::Human => metas
-            .map(|m| {
-                let fix = match m.fix {
-                    Some(diagnostic::Applicability::Safe) => "fix",
-                    Some(diagnostic::Applicability::Unsafe) => "unsafe fix",
-                    None => "",
-                };
-                format!(
-                    "{:<6} {:<32} {:<8} {:<11} {}\n",
-                    m.code,
-                    m.name,
-                    m.severity.as_str(),
-                    fix,
-                    m.summary
-                )
-            })
-            .collect(),
+        ListFormat::Json => report::rules::json(metas),
+        ListFormat::Human => report::rules::human(metas),
     };
     print!("{text}");
     EXIT_OK

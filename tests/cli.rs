@@ -3,8 +3,13 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+/// bplint with the CI variables that switch the default format to `github`
+/// removed, so these tests hold inside GitHub or Forgejo Actions too.
 fn bplint() -> Command {
-    Command::cargo_bin("bplint").expect("binary builds")
+    let mut cmd = Command::cargo_bin("bplint").expect("binary builds");
+    cmd.env_remove("GITHUB_ACTIONS")
+        .env_remove("FORGEJO_ACTIONS");
+    cmd
 }
 
 #[test]

@@ -137,13 +137,7 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
         }
         out.push('\n');
     }
-    let summary = super::json::Summary::of(&outcome.diagnostics);
-    let files = outcome.files_checked();
-    out.push_str(&format!(
-        "{} in {} file{}.\n",
-        super::count_phrase(summary.errors, summary.warnings),
-        files,
-        if files == 1 { "" } else { "s" }
-    ));
+    out.push_str(&super::summary_line(outcome));
+    out.push('\n');
     out
 }

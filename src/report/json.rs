@@ -1,6 +1,10 @@
 //! `--format json`: exactly one JSON object on stdout.
+//!
+//! The fields documented in the README are a contract for scripts: they are only
+//! ever added to, never renamed or removed.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use super::{Region, path_of};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Related, Severity};
 use crate::pipeline::Outcome;
 use serde::Serialize;
 
@@ -23,6 +27,39 @@ struct JsonDiagnostic<'a> {
     end_column: usize,
     message: &'a str,
     help: Option<&'a str>,
+    /// Secondary locations ("first used here"), possibly in other files.
+    related: Vec<JsonRelated<'a>>,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    title: &'a str,
+    applicability: Applicability,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+/// An edit in the diagnostic's file, both as byte offsets (for tools that splice
+/// the file's bytes) and as lines and columns (for editors).
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    start_byte: usize,
+    end_byte: usize,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    replacement: &'a str,
 }
 
 #[derive(Serialize)]
@@ -46,13 +83,39 @@ impl Summary {
 
 /// 1-based start and end (line, column) of a diagnostic, in characters.
 pub fn positions(outcome: &Outcome, d: &Diagnostic) -> (usize, usize, usize, usize) {
-    match outcome.source(d.file) {
-        Some(source) => {
-            let start = source.line_col(d.span.start);
-            let end = source.line_col(d.span.end);
-            (start.line, start.column, end.line, end.column)
+    let r = Region::of(outcome, d.file, d.span);
+    (r.line, r.column, r.end_line, r.end_column)
+}
+
+fn related<'a>(outcome: &Outcome, r: &'a Related) -> JsonRelated<'a> {
+    let region = Region::of(outcome, r.file, r.span);
+    JsonRelated {
+        file: path_of(outcome, r.file),
+        line: region.line,
+        column: region.column,
+        end_line: region.end_line,
+        end_column: region.end_column,
+        message: &r.message,
+    }
+}
+
+fn fix<'a>(outcome: &Outcome, d: &Diagnostic, fix: &'a Fix) -> JsonFix<'a> {
+    let edit = |e: &'a Edit| {
+        let region = Region::of(outcome, d.file, e.span);
+        JsonEdit {
+            start_byte: e.span.start,
+            end_byte: e.span.end,
+            line: region.line,
+            column: region.column,
+            end_line: region.end_line,
+            end_column: region.end_column,
+            replacement: &e.replacement,
         }
-        None => (1, 1, 1, 1),
+    };
+    JsonFix {
+        title: &fix.title,
+        applicability: fix.applicability,
+        edits: fix.edits.iter().map(edit).collect(),
     }
 }
 
@@ -61,18 +124,20 @@ pub fn render(outcome: &Outcome) -> String {
         .diagnostics
         .iter()
         .map(|d| {
-            let (line, column, end_line, end_column) = positions(outcome, d);
+            let region = Region::of(outcome, d.file, d.span);
             JsonDiagnostic {
                 code: d.code,
                 rule: d.rule,
                 severity: d.severity,
-                file: crate::source::display_path(&outcome.files[d.file].path),
-                line,
-                column,
-                end_line,
-                end_column,
+                file: path_of(outcome, d.file),
+                line: region.line,
+                column: region.column,
+                end_line: region.end_line,
+                end_column: region.end_column,
                 message: &d.message,
                 help: d.help.as_deref(),
+                related: d.related.iter().map(|r| related(outcome, r)).collect(),
+                fix: d.fix.as_ref().map(|f| fix(outcome, d, f)),
             }
         })
         .collect();

@@ -1,7 +1,18 @@
-//! Renderers: each turns the same `Outcome` into one output format.
+//! Renderers: each turns the same `Outcome` into one output format. Positions,
+//! paths and the summary are computed here once, so every format agrees on them.
 
+pub mod concise;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod output;
+pub mod rules;
+pub mod sarif;
+
+use crate::diagnostic::FileId;
+use crate::pipeline::Outcome;
+use crate::source::Span;
 
 /// "2 errors and 1 warning" / "No problems".
 pub fn count_phrase(errors: usize, warnings: usize) -> String {
@@ -12,4 +23,58 @@ pub fn count_phrase(errors: usize, warnings: usize) -> String {
         (0, w) => plural(w, "warning"),
         (e, w) => format!("{} and {}", plural(e, "error"), plural(w, "warning")),
     }
+}
+
+/// The closing line of a run: "2 errors and 1 warning in 3 files."
+pub fn summary_line(outcome: &Outcome) -> String {
+    let summary = json::Summary::of(&outcome.diagnostics);
+    let files = outcome.files_checked();
+    format!(
+        "{} in {} file{}.",
+        count_phrase(summary.errors, summary.warnings),
+        files,
+        if files == 1 { "" } else { "s" }
+    )
+}
+
+/// Where a span sits, 1-based, columns in characters; the end is exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Region {
+    /// The span's lines and columns; 1:1 when the file's text is not at hand
+    /// (it could not be read back), so a finding is still reported.
+    pub fn of(outcome: &Outcome, file: FileId, span: Span) -> Region {
+        match outcome.source(file) {
+            Some(source) => {
+                let start = source.line_col(span.start);
+                let end = source.line_col(span.end);
+                Region {
+                    line: start.line,
+                    column: start.column,
+                    end_line: end.line,
+                    end_column: end.column,
+                }
+            }
+            None => Region {
+                line: 1,
+                column: 1,
+                end_line: 1,
+                end_column: 1,
+            },
+        }
+    }
+}
+
+/// A file's path as every renderer prints it (see `source::display_path`).
+pub fn path_of(outcome: &Outcome, file: FileId) -> String {
+    outcome
+        .files
+        .get(file)
+        .map_or_else(String::new, |f| crate::source::display_path(&f.path))
 }
