@@ -3,6 +3,7 @@
 
 pub mod facts;
 pub mod index;
+pub mod local;
 pub mod typecheck;
 pub mod yields;
 

@@ -3,7 +3,9 @@
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
 use crate::knowledge::duration;
-use crate::model::State;
+use crate::model::{Blueprint, Entry, State};
+use crate::resolve::local;
+use crate::yaml::Node;
 
 pub static META: RuleMeta = RuleMeta {
     code: "BP103",
@@ -19,6 +21,34 @@ const SUGGESTED: &str = "weeks=4";
 
 pub struct ZeroSessionDuration;
 
+/// An LDAP outpost runs its bind flow for every bind and never hands the session
+/// to a browser, so its length does not matter there. A stage is exempt when the
+/// blueprint binds it only to LDAP bind flows: flows an LDAP provider of the
+/// blueprint uses, or whose slug or name says `ldap`.
+fn only_in_ldap_flows(bp: &Blueprint<'_>, stage: &Entry<'_>) -> bool {
+    let ldap_flows: Vec<usize> = bp
+        .entries
+        .iter()
+        .filter(|e| e.model_name().as_deref() == Some("authentik_providers_ldap.ldapprovider"))
+        .filter_map(|p| local::target(bp, p.field("authorization_flow")?))
+        .map(|f| f.index)
+        .collect();
+    let is_ldap = |flow: &Entry<'_>| {
+        ldap_flows.contains(&flow.index)
+            || ["slug", "name"].iter().any(|k| {
+                flow.field(k)
+                    .and_then(Node::as_str)
+                    .is_some_and(|v| v.to_ascii_lowercase().contains("ldap"))
+            })
+    };
+    let flows: Vec<Option<&Entry<'_>>> = local::stage_bindings(bp)
+        .into_iter()
+        .filter(|(_, s, _)| s.is_some_and(|s| s.index == stage.index))
+        .map(|(_, _, flow)| flow)
+        .collect();
+    !flows.is_empty() && flows.iter().all(|f| f.is_some_and(is_ldap))
+}
+
 impl Rule for ZeroSessionDuration {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -26,7 +56,10 @@ impl Rule for ZeroSessionDuration {
 
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         for entry in &cx.bp.entries {
-            if entry.model_name().as_deref() != Some(MODEL) || entry.state() == State::Absent {
+            if entry.model_name().as_deref() != Some(MODEL)
+                || entry.state() == State::Absent
+                || only_in_ldap_flows(cx.bp, entry)
+            {
                 continue;
             }
             match entry.field("session_duration") {
