@@ -71,6 +71,32 @@ pub struct CheckArgs {
     #[arg(long)]
     pub deny_warnings: bool,
 
+    /// Apply safe fixes to the files, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With --fix or --diff, also apply fixes that change behaviour a human should
+    /// confirm (each rule's doc says why its fix is unsafe).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print a unified diff of what --fix would change, write nothing; exit 1 if
+    /// there is anything to fix.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+
+    /// Rules to run instead of all: codes (BP101), prefixes (BP1), names, or ALL.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Option<Vec<String>>,
+
+    /// Rules to run in addition to the selected ones.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
+
+    /// Rules not to run.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
     /// Name to report standard input under (with `-`); it decides e.g. whether the
     /// file is discoverable.
     #[arg(long, value_name = "NAME")]

@@ -21,6 +21,24 @@ struct RawConfig {
     rules: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     assume_exists: Vec<RawAssumed>,
+    select: Option<Spanned<Vec<String>>>,
+    #[serde(default, rename = "extend-select")]
+    extend_select: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    ignore: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default, rename = "per-file-ignores")]
+    per_file_ignores: BTreeMap<String, Spanned<Vec<String>>>,
+    #[serde(default)]
+    discovery: Option<RawDiscovery>,
+}
+
+/// `[discovery]`: what bplint reads besides blueprints.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDiscovery {
+    clients: Option<bool>,
 }
 
 /// An object that lives only in the database: `model` plus lookup fields.
@@ -64,7 +82,7 @@ pub struct AssumedObject {
 }
 
 /// The run's configuration after validation.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// Where it was read from, if from a file.
     pub path: Option<PathBuf>,
@@ -74,6 +92,35 @@ pub struct Config {
     pub severities: BTreeMap<&'static str, Option<Severity>>,
     /// Objects `!Find` may match that exist only in the database (BP205).
     pub assume_exists: Vec<AssumedObject>,
+    /// Rule selectors (`select` replaces the default of every rule).
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    /// Glob -> selectors switched off for matching files.
+    pub per_file_ignores: Vec<(String, Vec<String>)>,
+    /// Globs of paths the folder walk skips.
+    pub exclude: Vec<String>,
+    /// Look for OIDC client configuration (oauth2-proxy, Grafana, ...) in the
+    /// checked folders (on unless `[discovery] clients = false`).
+    pub discover_clients: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            path: None,
+            authentik_version: None,
+            clients: Vec::new(),
+            severities: BTreeMap::new(),
+            assume_exists: Vec::new(),
+            select: None,
+            extend_select: Vec::new(),
+            ignore: Vec::new(),
+            per_file_ignores: Vec::new(),
+            exclude: Vec::new(),
+            discover_clients: true,
+        }
+    }
 }
 
 /// A configuration problem, located in the file.
@@ -121,12 +168,40 @@ impl Config {
             locate(e.span(), &message)
         })?;
         let mut config = Config {
-            path: None,
-            authentik_version: None,
-            clients: Vec::new(),
-            severities: BTreeMap::new(),
-            assume_exists: Vec::new(),
+            exclude: raw.exclude,
+            discover_clients: raw.discovery.and_then(|d| d.clients).unwrap_or(true),
+            ..Config::default()
         };
+        for (list, target) in [
+            (raw.select.as_ref(), "select"),
+            (raw.extend_select.as_ref(), "extend-select"),
+            (raw.ignore.as_ref(), "ignore"),
+        ] {
+            if let Some(list) = list {
+                crate::selection::validate(list.get_ref().iter().map(String::as_str))
+                    .map_err(|e| locate(Some(list.span()), &format!("{target}: {e}")))?;
+            }
+        }
+        config.select = raw.select.map(Spanned::into_inner);
+        config.extend_select = raw
+            .extend_select
+            .map(Spanned::into_inner)
+            .unwrap_or_default();
+        config.ignore = raw.ignore.map(Spanned::into_inner).unwrap_or_default();
+        for (pattern, list) in raw.per_file_ignores {
+            crate::selection::validate(list.get_ref().iter().map(String::as_str))
+                .and_then(|()| {
+                    globset::Glob::new(&pattern)
+                        .map(|_| ())
+                        .map_err(|e| format!("bad glob `{pattern}`: {e}"))
+                })
+                .map_err(|e| locate(Some(list.span()), &format!("per-file-ignores: {e}")))?;
+            config.per_file_ignores.push((pattern, list.into_inner()));
+        }
+        for pattern in &config.exclude {
+            globset::Glob::new(pattern)
+                .map_err(|e| locate(None, &format!("exclude: bad glob `{pattern}`: {e}")))?;
+        }
         if let Some(version) = raw.authentik_version {
             crate::knowledge::Knowledge::for_version(version.get_ref())
                 .map_err(|e| locate(Some(version.span()), &e))?;

@@ -84,6 +84,26 @@ pub struct Diagnostic {
     pub help: Option<String>,
     pub related: Vec<Related>,
     pub fix: Option<Fix>,
+    /// A fix a set-wide rule can only describe; the pipeline turns it into edits
+    /// once it has the file's tree again.
+    pub deferred: Option<DeferredFix>,
+}
+
+/// A fix on an entry, described without the tree.
+#[derive(Debug, Clone)]
+pub struct DeferredFix {
+    /// The blueprint's position in its file (`BlueprintFacts::index_in_file`).
+    pub blueprint: usize,
+    /// The entry's position in the blueprint.
+    pub entry: usize,
+    pub applicability: Applicability,
+    pub action: DeferredAction,
+}
+
+#[derive(Debug, Clone)]
+pub enum DeferredAction {
+    /// Add `item` to the list under `attrs.<key>`.
+    AppendToList { key: &'static str, item: String },
 }
 
 impl Diagnostic {
@@ -99,6 +119,7 @@ impl Diagnostic {
             help: None,
             related: Vec::new(),
             fix: None,
+            deferred: None,
         }
     }
 
@@ -123,6 +144,11 @@ impl Diagnostic {
 
     pub fn fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
+        self
+    }
+
+    pub fn deferred_fix(mut self, fix: DeferredFix) -> Self {
+        self.deferred = Some(fix);
         self
     }
 }

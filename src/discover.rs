@@ -22,8 +22,58 @@ pub struct WalkError {
     pub message: String,
 }
 
-/// YAML files under `paths`, sorted and de-duplicated.
-pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<WalkError>) {
+/// `exclude` globs from bplint.toml, matched against paths relative to the
+/// folder holding it (see [`relative_to`]).
+#[derive(Debug, Clone, Default)]
+pub struct Exclude {
+    globs: globset::GlobSet,
+    base: PathBuf,
+}
+
+impl Exclude {
+    /// Patterns were validated when the configuration loaded; a bad one is skipped.
+    pub fn new(patterns: &[String], base: &Path) -> Self {
+        let mut builder = globset::GlobSetBuilder::new();
+        for pattern in patterns {
+            if let Ok(glob) = globset::Glob::new(pattern) {
+                builder.add(glob);
+            }
+        }
+        Exclude {
+            globs: builder.build().unwrap_or_default(),
+            base: base.to_path_buf(),
+        }
+    }
+
+    pub fn matches(&self, path: &Path) -> bool {
+        !self.globs.is_empty() && self.globs.is_match(relative_to(&self.base, path))
+    }
+}
+
+/// `path` relative to `base` when it lies below it (relative paths are taken
+/// from the current folder), else as written without a leading `./`.
+pub fn relative_to(base: &Path, path: &Path) -> PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|cwd| cwd.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let normal: PathBuf = absolute
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    match normal.strip_prefix(base) {
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => path.strip_prefix("./").unwrap_or(path).to_path_buf(),
+    }
+}
+
+/// YAML files under `paths`, sorted and de-duplicated. Walked files and folders
+/// matching `exclude` are skipped (a file named on the command line is always
+/// checked).
+pub fn discover(paths: &[PathBuf], exclude: &Exclude) -> (Vec<Candidate>, Vec<WalkError>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for root in paths {
@@ -37,7 +87,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<WalkError>) {
                 relative: root.file_name().map_or_else(|| root.clone(), PathBuf::from),
                 explicit: true,
             }),
-            Ok(_) => walk(root, &mut found, &mut errors),
+            Ok(_) => walk(root, exclude, &mut found, &mut errors),
         }
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
@@ -45,8 +95,12 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<WalkError>) {
     (found, errors)
 }
 
-fn walk(root: &Path, found: &mut Vec<Candidate>, errors: &mut Vec<WalkError>) {
-    for result in ignore::WalkBuilder::new(root).build() {
+fn walk(root: &Path, exclude: &Exclude, found: &mut Vec<Candidate>, errors: &mut Vec<WalkError>) {
+    let exclude = exclude.clone();
+    let walker = ignore::WalkBuilder::new(root)
+        .filter_entry(move |entry| !exclude.matches(entry.path()))
+        .build();
+    for result in walker {
         match result {
             Ok(entry) => {
                 if !entry.file_type().is_some_and(|t| t.is_file()) || !is_yaml(entry.path()) {

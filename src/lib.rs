@@ -10,14 +10,17 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod fix;
 pub mod knowledge;
 pub mod model;
 pub mod pipeline;
 pub mod report;
 pub mod resolve;
 pub mod rules;
+pub mod selection;
 pub mod source;
 pub mod suggest;
+pub mod suppression;
 pub mod yaml;
 
 use clap::Parser;
@@ -97,13 +100,61 @@ fn check(args: CheckArgs) -> u8 {
             paths.push(path.clone());
         }
     }
-    let request = pipeline::Request {
-        paths,
-        stdin,
-        config,
-        kb,
+    let selectors = args
+        .select
+        .iter()
+        .flatten()
+        .chain(&args.extend_select)
+        .chain(&args.ignore);
+    if let Err(message) = selection::validate(selectors.map(String::as_str)) {
+        return fail(&message);
+    }
+    if (args.fix || args.diff) && stdin.is_some() {
+        return fail("--fix and --diff work on files, not on standard input");
+    }
+    let mut request = pipeline::Request::new(paths, config, kb);
+    request
+        .selection
+        .apply(args.select.as_deref(), &args.extend_select, &args.ignore);
+    request.stdin = stdin;
+    let mut fix_problems = Vec::new();
+    let outcome = if args.fix || args.diff {
+        let run = fix::fix(&mut request, args.unsafe_fixes);
+        if args.diff {
+            let mut stdout = std::io::stdout().lock();
+            for change in &run.changes {
+                if stdout
+                    .write_all(fix::unified_diff(change).as_bytes())
+                    .is_err()
+                {
+                    return EXIT_TROUBLE;
+                }
+            }
+            eprintln!(
+                "bplint: {} fix{} would change {} file{}",
+                run.applied,
+                if run.applied == 1 { "" } else { "es" },
+                run.changes.len(),
+                if run.changes.len() == 1 { "" } else { "s" }
+            );
+            return if run.changes.is_empty() {
+                EXIT_OK
+            } else {
+                EXIT_FINDINGS
+            };
+        }
+        fix_problems = fix::write(&run.changes);
+        eprintln!(
+            "bplint: applied {} fix{} in {} file{}",
+            run.applied,
+            if run.applied == 1 { "" } else { "es" },
+            run.changes.len(),
+            if run.changes.len() == 1 { "" } else { "s" }
+        );
+        run.outcome
+    } else {
+        pipeline::run(&request)
     };
-    let outcome = pipeline::run(&request);
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -165,7 +216,10 @@ fn check(args: CheckArgs) -> u8 {
     if matches!(format, Format::Concise | Format::Github) {
         eprintln!("{}", report::summary_line(&outcome));
     }
-    if !outcome.io_errors.is_empty() {
+    for problem in &fix_problems {
+        eprintln!("bplint: error: {problem}");
+    }
+    if !outcome.io_errors.is_empty() || !fix_problems.is_empty() {
         return EXIT_TROUBLE;
     }
     let failing = outcome.diagnostics.iter().any(|d| {

@@ -2,15 +2,18 @@
 //! -> model -> per-blueprint rules and facts -> index -> set rules -> severities.
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, FileId};
-use crate::discover::{Candidate, describe_io, discover};
+use crate::diagnostic::{DeferredAction, Diagnostic, FileId};
+use crate::discover::{Candidate, Exclude, describe_io, discover, relative_to};
 use crate::knowledge::Knowledge;
-use crate::model::{Blueprint, Origin, is_blueprint};
+use crate::model::locate::Located;
 use crate::resolve::{BlueprintFacts, Index};
 use crate::rules::{self, BlueprintCx, SetCx};
+use crate::selection::Selection;
 use crate::source::SourceFile;
+use crate::suppression::{self, Malformed, Scope, Suppression};
 use crate::yaml;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// What to check.
@@ -20,6 +23,46 @@ pub struct Request {
     pub stdin: Option<(PathBuf, Vec<u8>)>,
     pub config: Config,
     pub kb: Knowledge,
+    /// Rules enabled, and per-file exceptions.
+    pub selection: Selection,
+    /// Folder that `per-file-ignores` and `exclude` globs are relative to (the
+    /// one holding bplint.toml, else the current folder).
+    pub base: PathBuf,
+    /// Texts to use instead of the files on disk (fixes applied in memory).
+    pub overlay: HashMap<PathBuf, String>,
+    pub exclude: Exclude,
+}
+
+impl Request {
+    pub fn new(paths: Vec<PathBuf>, config: Config, kb: Knowledge) -> Self {
+        let mut selection = Selection::all();
+        selection.apply(
+            config.select.as_deref(),
+            &config.extend_select,
+            &config.ignore,
+        );
+        for (pattern, codes) in &config.per_file_ignores {
+            // Patterns were checked when the configuration loaded.
+            let _ = selection.ignore_in(pattern, codes);
+        }
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let base = config
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map_or_else(|| cwd.clone(), |dir| cwd.join(dir));
+        let exclude = Exclude::new(&config.exclude, &base);
+        Request {
+            paths,
+            stdin: None,
+            config,
+            kb,
+            selection,
+            base,
+            overlay: HashMap::new(),
+            exclude,
+        }
+    }
 }
 
 /// One file the run looked at.
@@ -30,6 +73,9 @@ pub struct FileRecord {
     pub source: Option<SourceFile>,
     /// Held at least one blueprint (or failed to parse while looking like one).
     pub linted: bool,
+    /// Its `# bplint:` comments.
+    pub suppressions: Vec<Suppression>,
+    pub malformed: Vec<Malformed>,
 }
 
 /// Everything a renderer needs.
@@ -43,6 +89,18 @@ pub struct Outcome {
     pub io_errors: Vec<String>,
     /// Templated files (`{{ }}`) that are not YAML until rendered: skipped.
     pub templates: Vec<PathBuf>,
+}
+
+impl FileRecord {
+    fn new(path: PathBuf) -> Self {
+        FileRecord {
+            path,
+            source: None,
+            linted: false,
+            suppressions: Vec::new(),
+            malformed: Vec::new(),
+        }
+    }
 }
 
 impl Outcome {
@@ -66,7 +124,7 @@ struct FileOutcome {
 }
 
 pub fn run(request: &Request) -> Outcome {
-    let (mut candidates, walk_errors) = discover(&request.paths);
+    let (mut candidates, walk_errors) = discover(&request.paths, &request.exclude);
     let mut outcome = Outcome::default();
     for e in walk_errors {
         outcome.io_errors.push(format!(
@@ -89,16 +147,15 @@ pub fn run(request: &Request) -> Outcome {
         .map(|(id, candidate)| {
             let bytes = match (Some(id) == stdin_id, &request.stdin) {
                 (true, Some((_, bytes))) => Ok(bytes.clone()),
-                _ => std::fs::read(&candidate.path),
+                _ => match request.overlay.get(&candidate.path) {
+                    Some(text) => Ok(text.clone().into_bytes()),
+                    None => std::fs::read(&candidate.path),
+                },
             };
             match bytes {
                 Ok(bytes) => lint_file(id, candidate, bytes, request),
                 Err(e) => FileOutcome {
-                    record: FileRecord {
-                        path: candidate.path.clone(),
-                        source: None,
-                        linted: false,
-                    },
+                    record: FileRecord::new(candidate.path.clone()),
                     diagnostics: Vec::new(),
                     facts: Vec::new(),
                     note: None,
@@ -131,12 +188,16 @@ pub fn run(request: &Request) -> Outcome {
         config: &request.config,
     };
     let mut set_diagnostics = Vec::new();
-    for rule in rules::ALL {
+    for rule in rules::ALL
+        .iter()
+        .filter(|r| request.selection.is_enabled(r.meta()))
+    {
         rule.check_set(&set, &mut set_diagnostics);
     }
     outcome.diagnostics.extend(set_diagnostics);
-    apply_severities(&mut outcome.diagnostics, &request.config);
-    load_missing_sources(&mut outcome);
+    filter(&mut outcome, request);
+    realize_deferred_fixes(&mut outcome, request);
+    load_missing_sources(&mut outcome, request);
     let files = &outcome.files;
     outcome.diagnostics.sort_by(|a, b| {
         (&files[a.file].path, a.span.start, a.code).cmp(&(
@@ -148,23 +209,164 @@ pub fn run(request: &Request) -> Outcome {
     outcome
 }
 
-fn apply_severities(diagnostics: &mut Vec<Diagnostic>, config: &Config) {
-    diagnostics.retain_mut(|d| match config.severity(d.code, d.severity) {
-        Some(severity) => {
-            d.severity = severity;
-            true
+/// Apply `per-file-ignores`, severity overrides and inline suppressions, then
+/// report suppressions that suppressed nothing (BP009).
+fn filter(outcome: &mut Outcome, request: &Request) {
+    let files = &mut outcome.files;
+    let relative: Vec<PathBuf> = files
+        .iter()
+        .map(|f| relative_to(&request.base, &f.path))
+        .collect();
+    let mut used: Vec<Vec<Vec<bool>>> = files
+        .iter()
+        .map(|f| {
+            f.suppressions
+                .iter()
+                .map(|s| vec![false; s.targets.len()])
+                .collect()
+        })
+        .collect();
+    outcome.diagnostics.retain_mut(|d| {
+        if !request.selection.is_enabled_for(d.code, &relative[d.file]) {
+            return false;
         }
-        None => false,
+        match request.config.severity(d.code, d.severity) {
+            Some(severity) => d.severity = severity,
+            None => return false,
+        }
+        let record = &files[d.file];
+        let line = record
+            .source
+            .as_ref()
+            .map_or(0, |s| s.line_col(d.span.start).line);
+        let mut suppressed = false;
+        for (i, sup) in record.suppressions.iter().enumerate() {
+            let applies = match sup.scope {
+                Scope::File => true,
+                Scope::Line(target) => target == line,
+            };
+            if !applies {
+                continue;
+            }
+            for (j, target) in sup.targets.iter().enumerate() {
+                if target.code == Some(d.code) {
+                    used[d.file][i][j] = true;
+                    suppressed = true;
+                }
+            }
+        }
+        !suppressed
     });
+    let unused = &rules::unused_suppression::META;
+    for (file, record) in files.iter().enumerate() {
+        if !request
+            .selection
+            .is_enabled_for(unused.code, &relative[file])
+            || request
+                .config
+                .severity(unused.code, unused.severity)
+                .is_none()
+        {
+            continue;
+        }
+        for (i, sup) in record.suppressions.iter().enumerate() {
+            for (j, target) in sup.targets.iter().enumerate() {
+                let message = match target.code {
+                    None => format!("`{}` in this suppression names no rule", target.written),
+                    Some(code)
+                        if !used[file][i][j]
+                            && request.selection.is_enabled_for(code, &relative[file]) =>
+                    {
+                        format!("this suppression of {code} suppresses nothing")
+                    }
+                    Some(_) => continue,
+                };
+                outcome
+                    .diagnostics
+                    .push(rules::unused_suppression::diagnostic(
+                        file, sup.span, message,
+                    ));
+            }
+        }
+        for bad in &record.malformed {
+            outcome
+                .diagnostics
+                .push(rules::unused_suppression::diagnostic(
+                    file,
+                    bad.span,
+                    bad.message.clone(),
+                ));
+        }
+    }
+    for d in &mut outcome.diagnostics {
+        if d.code == unused.code
+            && let Some(severity) = request.config.severity(d.code, d.severity)
+        {
+            d.severity = severity;
+        }
+    }
 }
 
-/// Set rules may report in files whose text was dropped after the per-file pass.
-fn load_missing_sources(outcome: &mut Outcome) {
+/// Set rules describe their fixes by blueprint and entry; re-read and re-parse the
+/// (few) files concerned to turn them into edits.
+fn realize_deferred_fixes(outcome: &mut Outcome, request: &Request) {
+    let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+    for (i, d) in outcome.diagnostics.iter().enumerate() {
+        if d.deferred.is_some() {
+            by_file.entry(d.file).or_default().push(i);
+        }
+    }
+    for (file, indexes) in by_file {
+        let path = &outcome.files[file].path;
+        let text = match request.overlay.get(path) {
+            Some(text) => text.clone(),
+            None => match std::fs::read_to_string(path) {
+                Ok(text) => text,
+                Err(_) => continue,
+            },
+        };
+        let Ok(stream) = yaml::parse(&text) else {
+            continue;
+        };
+        let located = Located::new(&text, stream);
+        let blueprints = located.blueprints();
+        for i in indexes {
+            let d = &mut outcome.diagnostics[i];
+            let Some(plan) = d.deferred.take() else {
+                continue;
+            };
+            let Some(entry) = blueprints
+                .get(plan.blueprint)
+                .and_then(|bp| bp.entries.get(plan.entry))
+            else {
+                continue;
+            };
+            let fix = match &plan.action {
+                DeferredAction::AppendToList { key, item } => {
+                    rules::edits::append_attr_item(&text, entry, key, item)
+                }
+            };
+            d.fix = fix.map(|mut f| {
+                f.applicability = plan.applicability;
+                f
+            });
+        }
+    }
+}
+
+/// Set rules may report in files whose text was dropped after the per-file pass;
+/// read it again (from the overlay when fixes changed it in memory).
+fn load_missing_sources(outcome: &mut Outcome, request: &Request) {
     for d in &outcome.diagnostics {
         let record = &mut outcome.files[d.file];
-        if record.source.is_none()
-            && let Ok(text) = std::fs::read_to_string(&record.path)
-        {
+        if record.source.is_some() {
+            continue;
+        }
+        let text = match request.overlay.get(&record.path) {
+            Some(text) => Some(text.clone()),
+            None => std::fs::read_to_string(&record.path).ok(),
+        };
+        if let Some(text) = text {
             record.source = Some(SourceFile::new(record.path.clone(), text));
         }
     }
@@ -172,11 +374,7 @@ fn load_missing_sources(outcome: &mut Outcome) {
 
 fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Request) -> FileOutcome {
     let mut out = FileOutcome {
-        record: FileRecord {
-            path: candidate.path.clone(),
-            source: None,
-            linted: false,
-        },
+        record: FileRecord::new(candidate.path.clone()),
         diagnostics: Vec::new(),
         facts: Vec::new(),
         note: None,
@@ -209,37 +407,14 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             return out;
         }
     };
-    let multi = stream.documents.len() > 1;
-    let mut embedded = Vec::new();
-    for doc in &stream.documents {
-        for found in crate::model::embedded::find(&source.text, &doc.root) {
-            match found.parsed {
-                Ok(inner) => embedded.push((inner, found.origin)),
-                Err(error) => out
-                    .diagnostics
-                    .push(rules::yaml_syntax::diagnostic(id, &error)),
-            }
-        }
-    }
-    let mut blueprints: Vec<Blueprint<'_>> = stream
-        .documents
-        .iter()
-        .enumerate()
-        .filter(|(_, doc)| is_blueprint(&doc.root))
-        .map(|(n, doc)| {
-            let origin = if multi {
-                Origin::Document(n + 1)
-            } else {
-                Origin::File
-            };
-            Blueprint::new(&doc.root, origin)
-        })
-        .collect();
-    for (inner, origin) in &embedded {
-        for doc in inner.documents.iter().filter(|d| is_blueprint(&d.root)) {
-            blueprints.push(Blueprint::new(&doc.root, origin.clone()));
-        }
-    }
+    let located = Located::new(&source.text, stream);
+    out.diagnostics.extend(
+        located
+            .errors
+            .iter()
+            .map(|error| rules::yaml_syntax::diagnostic(id, error)),
+    );
+    let blueprints = located.blueprints();
     if blueprints.is_empty() && !out.diagnostics.is_empty() {
         out.record.linted = true;
         out.record.source = Some(source);
@@ -255,13 +430,12 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
         return out;
     }
     out.record.linted = true;
-    let duplicates: Vec<yaml::DuplicateKey> = stream
-        .duplicates
-        .iter()
-        .chain(embedded.iter().flat_map(|(inner, _)| &inner.duplicates))
-        .cloned()
-        .collect();
-    for bp in &blueprints {
+    let duplicates = located.duplicates();
+    let (suppressions, malformed) =
+        suppression::find(&source, &suppression::scalar_spans(located.roots()));
+    out.record.suppressions = suppressions;
+    out.record.malformed = malformed;
+    for (index, bp) in blueprints.iter().enumerate() {
         let cx = BlueprintCx {
             file_id: id,
             file: &source,
@@ -271,13 +445,20 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             config: &request.config,
             duplicates: &duplicates,
         };
-        for rule in rules::ALL {
+        for rule in rules::ALL
+            .iter()
+            .filter(|r| request.selection.is_enabled(r.meta()))
+        {
             rule.check_blueprint(&cx, &mut out.diagnostics);
         }
-        out.facts
-            .push(BlueprintFacts::extract(id, candidate.path.clone(), bp));
+        out.facts.push(BlueprintFacts::extract(
+            id,
+            candidate.path.clone(),
+            index,
+            bp,
+        ));
     }
-    if !out.diagnostics.is_empty() {
+    if !out.diagnostics.is_empty() || !out.record.suppressions.is_empty() {
         out.record.source = Some(source);
     }
     out

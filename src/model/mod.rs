@@ -5,6 +5,7 @@
 //! structural problem at once (BP003 judges the shape; this layer never fails).
 
 pub mod embedded;
+pub mod locate;
 pub mod tags;
 
 use crate::source::Span;

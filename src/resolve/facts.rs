@@ -112,6 +112,8 @@ pub struct MetaApply {
 pub struct BlueprintFacts {
     pub file: FileId,
     pub path: PathBuf,
+    /// Its position among the blueprints of its file (`Located::blueprints`).
+    pub index_in_file: usize,
     pub origin: Origin,
     pub name: Option<(String, Span)>,
     /// Authentik instantiates it on discovery (label `instantiate` is not "false").
@@ -126,7 +128,7 @@ pub struct BlueprintFacts {
 }
 
 impl BlueprintFacts {
-    pub fn extract(file: FileId, path: PathBuf, bp: &Blueprint<'_>) -> Self {
+    pub fn extract(file: FileId, path: PathBuf, index_in_file: usize, bp: &Blueprint<'_>) -> Self {
         let name = bp
             .metadata
             .as_ref()
@@ -148,6 +150,7 @@ impl BlueprintFacts {
         BlueprintFacts {
             file,
             path,
+            index_in_file,
             origin: bp.origin.clone(),
             name,
             instantiates: bp.instantiates(),

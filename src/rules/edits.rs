@@ -1,7 +1,6 @@
 //! Building fixes that add YAML: shared by every rule whose fix inserts a key or a
 //! list item, so indentation, line endings and flow/block style are handled once.
 
-use super::BlueprintCx;
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::model::Entry;
 use crate::source::Span;
@@ -41,6 +40,17 @@ pub fn key_indent(text: &str, offset: usize) -> Option<String> {
         .then(|| " ".repeat(prefix.len()))
 }
 
+/// Whether a collection is written in flow style (`[a, b]`, `{a: 1}`): its first
+/// character after any tag or anchor is a bracket.
+pub fn is_flow(text: &str, node: &Node) -> bool {
+    let mut rest = text.get(node.span.start..node.span.end).unwrap_or("");
+    while rest.starts_with('!') || rest.starts_with('&') {
+        let token = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        rest = rest[token..].trim_start();
+    }
+    rest.starts_with('[') || rest.starts_with('{')
+}
+
 /// An edit that adds `line` (`key: value`) as the last key of `map`.
 pub fn append_to_mapping(text: &str, map: &Node, line: &str) -> Option<Edit> {
     let pairs = map.map()?;
@@ -48,7 +58,7 @@ pub fn append_to_mapping(text: &str, map: &Node, line: &str) -> Option<Edit> {
         return None;
     }
     let last = pairs.last()?;
-    if text.get(map.span.end.saturating_sub(1)..map.span.end) == Some("}") {
+    if is_flow(text, map) {
         let close = map.span.end - 1;
         return Some(Edit {
             span: Span::empty(close),
@@ -69,7 +79,7 @@ pub fn append_to_sequence(text: &str, seq: &Node, item: &str) -> Option<Edit> {
         return None;
     }
     let items = seq.seq()?;
-    if text.get(seq.span.end.saturating_sub(1)..seq.span.end) == Some("]") {
+    if is_flow(text, seq) {
         let close = seq.span.end - 1;
         let sep = if items.is_empty() { "" } else { ", " };
         return Some(Edit {
@@ -91,8 +101,7 @@ pub fn append_to_sequence(text: &str, seq: &Node, item: &str) -> Option<Edit> {
 /// A fix adding `line` under the entry's `attrs` (creating `attrs:` if needed).
 /// `None` when the layout is too unusual to edit safely; the help text still says
 /// what to add.
-pub fn insert_attr(cx: &BlueprintCx<'_>, entry: &Entry<'_>, line: &str, key: &str) -> Option<Fix> {
-    let text: &str = &cx.file.text;
+pub fn insert_attr(text: &str, entry: &Entry<'_>, line: &str, key: &str) -> Option<Fix> {
     let edit = match entry.attrs {
         Some(attrs) if attrs.map().is_some_and(|p| !p.is_empty()) => {
             append_to_mapping(text, attrs, line)?
@@ -100,7 +109,7 @@ pub fn insert_attr(cx: &BlueprintCx<'_>, entry: &Entry<'_>, line: &str, key: &st
         Some(_) => return None,
         None => {
             let pairs = entry.node.map()?;
-            if text.get(entry.node.span.end.saturating_sub(1)..entry.node.span.end) == Some("}") {
+            if is_flow(text, entry.node) {
                 return None;
             }
             let indent = key_indent(text, pairs.first()?.key.span.start)?;
@@ -117,4 +126,17 @@ pub fn insert_attr(cx: &BlueprintCx<'_>, entry: &Entry<'_>, line: &str, key: &st
         applicability: Applicability::Safe,
         edits: vec![edit],
     })
+}
+
+/// A fix adding `item` to the list under `attrs.<key>`, creating the key (as a
+/// one-item flow list) when the entry has none.
+pub fn append_attr_item(text: &str, entry: &Entry<'_>, key: &str, item: &str) -> Option<Fix> {
+    match entry.attrs.and_then(|a| a.get(key)) {
+        Some(list) => Some(Fix {
+            title: format!("add to `{key}`"),
+            applicability: Applicability::Safe,
+            edits: vec![append_to_sequence(text, list, item)?],
+        }),
+        None => insert_attr(text, entry, &format!("{key}: [{item}]"), key),
+    }
 }

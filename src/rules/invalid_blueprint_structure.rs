@@ -46,9 +46,12 @@ impl Out<'_, '_> {
         );
     }
 
-    fn unknown_key(&mut self, key: &Node, known: &[&str], place: &str) {
+    /// `map` holds the key; a rename is offered only if it would not duplicate a
+    /// key the mapping already has.
+    fn unknown_key(&mut self, map: &Node, key: &Node, known: &[&str], place: &str) {
         let Some(name) = key.as_str() else { return };
         let suggestion = crate::suggest::closest(name, known.iter().copied());
+        let renamed_exists = suggestion.is_some_and(|s| map.get(s).is_some());
         let mut diag = Diagnostic::new(
             &META,
             self.cx.file_id,
@@ -57,6 +60,9 @@ impl Out<'_, '_> {
         )
         .label("Authentik ignores this key");
         diag = match suggestion {
+            Some(s) if renamed_exists => diag.help(format!(
+                "did you mean `{s}`? This mapping already has `{s}`; merge the two"
+            )),
             Some(s) => diag
                 .help(format!(
                     "did you mean `{s}`? Known keys: {}",
@@ -86,7 +92,7 @@ impl Rule for InvalidBlueprintStructure {
         let bp = cx.bp;
         for pair in bp.root.pairs() {
             if pair.key.as_str().is_none_or(|k| !TOP_LEVEL.contains(&k)) {
-                out.unknown_key(&pair.key, TOP_LEVEL, "top-level");
+                out.unknown_key(bp.root, &pair.key, TOP_LEVEL, "top-level");
             }
         }
         if let Some(version) = bp.version
@@ -226,7 +232,7 @@ fn check_entry(out: &mut Out<'_, '_>, entry: &Entry<'_>) {
     }
     for pair in node.pairs() {
         if pair.key.as_str().is_none_or(|k| !ENTRY_KEYS.contains(&k)) {
-            out.unknown_key(&pair.key, ENTRY_KEYS, "entry");
+            out.unknown_key(node, &pair.key, ENTRY_KEYS, "entry");
         }
     }
     let model_name = match entry.model {

@@ -51,7 +51,9 @@ impl Rule for MissingInvalidationFlow {
             )
             .label("created without invalidation_flow")
             .help(format!("add under `attrs`: `{LINE}`"));
-            if let Some(fix) = super::edits::insert_attr(cx, entry, LINE, "invalidation_flow") {
+            if let Some(fix) =
+                super::edits::insert_attr(&cx.file.text, entry, LINE, "invalidation_flow")
+            {
                 diag = diag.fix(fix);
             }
             out.push(diag);

@@ -35,6 +35,7 @@ mod unknown_tag;
 mod unresolved_blueprint;
 mod unresolved_find;
 mod unresolved_keyof;
+pub mod unused_suppression;
 mod yaml11_implicit_type;
 pub mod yaml_syntax;
 mod zero_session_duration;
@@ -79,6 +80,7 @@ pub static ALL: &[&dyn Rule] = &[
     &unresolved_keyof::UnresolvedKeyOf,
     &duplicate_entry_id::DuplicateEntryId,
     &undiscoverable_file::UndiscoverableFile,
+    &unused_suppression::UnusedSuppression,
     &missing_invalidation_flow::MissingInvalidationFlow,
     &offline_access_unmapped::OfflineAccessUnmapped,
     &zero_session_duration::ZeroSessionDuration,

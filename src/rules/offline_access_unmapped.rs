@@ -2,7 +2,9 @@
 //! so Authentik silently drops the scope and issues no long-lived refresh token.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{Applicability, Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::{
+    Applicability, DeferredAction, DeferredFix, Diagnostic, RuleMeta, Severity,
+};
 use crate::model::State;
 use crate::resolve::{EntryFacts, ObjId, Ref, Resolution, Val};
 
@@ -73,6 +75,15 @@ impl Rule for OfflineAccessUnmapped {
                         "Authentik drops the unmapped scope without an error and the refresh token \
                          dies with the session; add to `property_mappings`: `- {ITEM}`"
                     ));
+                diag = diag.deferred_fix(DeferredFix {
+                    blueprint: bp.index_in_file,
+                    entry: entry.index,
+                    applicability: Applicability::Unsafe,
+                    action: DeferredAction::AppendToList {
+                        key: "property_mappings",
+                        item: ITEM.to_string(),
+                    },
+                });
                 if let Some(refresh) = refresh
                     && !clients.is_empty()
                 {

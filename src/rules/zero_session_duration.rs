@@ -121,7 +121,7 @@ impl Rule for ZeroSessionDuration {
                         "set a real lifetime under `attrs`, such as `{line}`"
                     ));
                     if let Some(mut fix) =
-                        super::edits::insert_attr(cx, entry, &line, "session_duration")
+                        super::edits::insert_attr(&cx.file.text, entry, &line, "session_duration")
                     {
                         fix.applicability = Applicability::Unsafe;
                         diag = diag.fix(fix);

@@ -21,12 +21,7 @@ pub fn lint_at(paths: &[PathBuf], config: Option<&Path>, version: Option<&str>) 
         Some(v) => Knowledge::for_version(v).expect("known version"),
         None => Knowledge::newest(),
     };
-    run(&Request {
-        paths: paths.to_vec(),
-        stdin: None,
-        config,
-        kb,
-    })
+    run(&Request::new(paths.to_vec(), config, kb))
 }
 
 /// `(code, line, column)` of every diagnostic.

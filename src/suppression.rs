@@ -1,0 +1,211 @@
+//! Inline suppressions: `# bplint: disable=BP103 -- reason` on the line before a
+//! finding or at the end of its line, and `# bplint: disable-file=BP205` anywhere.
+//! Codes or rule names, comma-separated; the reason after `--` is optional but
+//! encouraged. Found with a lexical pass: a `#` at the start of a line or after
+//! whitespace, outside every scalar, starts a comment.
+
+use crate::source::{SourceFile, Span};
+use crate::yaml::{Kind, Node};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole file.
+    File,
+    /// Findings that start on this 1-based line.
+    Line(usize),
+}
+
+/// One code named in a suppression comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// As written.
+    pub written: String,
+    /// The rule code it names, if any.
+    pub code: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// The comment, from `#` to the end of the line.
+    pub span: Span,
+    pub scope: Scope,
+    pub targets: Vec<Target>,
+}
+
+/// A comment that starts like a bplint directive but is not one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    pub span: Span,
+    pub message: String,
+}
+
+/// Byte spans of every scalar in the trees, sorted, so `#` inside a value is not a
+/// comment.
+pub fn scalar_spans<'a>(roots: impl IntoIterator<Item = &'a Node>) -> Vec<Span> {
+    let mut spans = Vec::new();
+    for root in roots {
+        collect(root, &mut spans, 0);
+    }
+    spans.sort_unstable();
+    spans
+}
+
+fn collect(node: &Node, out: &mut Vec<Span>, depth: usize) {
+    if depth > crate::yaml::MAX_DEPTH {
+        return;
+    }
+    match &node.kind {
+        Kind::Scalar(s) => out.push(s.value_span),
+        Kind::Seq(items) => items.iter().for_each(|n| collect(n, out, depth + 1)),
+        Kind::Map(pairs) => {
+            for p in pairs {
+                collect(&p.key, out, depth + 1);
+                collect(&p.value, out, depth + 1);
+            }
+        }
+        Kind::Alias(_) => {}
+    }
+}
+
+fn inside_scalar(spans: &[Span], at: usize) -> bool {
+    let i = spans.partition_point(|s| s.start <= at);
+    i > 0 && spans[i - 1].end > at
+}
+
+/// Every suppression comment of a file.
+pub fn find(source: &SourceFile, scalars: &[Span]) -> (Vec<Suppression>, Vec<Malformed>) {
+    let text: &str = &source.text;
+    let mut found = Vec::new();
+    let mut malformed = Vec::new();
+    let mut offset = 0;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    for (index, raw) in lines.iter().enumerate() {
+        let line_start = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let Some(hash) = comment_start(line, line_start, scalars) else {
+            continue;
+        };
+        let comment = &line[hash..];
+        let body = comment.trim_start_matches('#').trim_start();
+        let Some(directive) = body.strip_prefix("bplint:") else {
+            continue;
+        };
+        let span = Span::new(line_start + hash, line_start + line.len());
+        let directive = directive.trim();
+        let (rule_part, scope) = if let Some(rest) = directive.strip_prefix("disable-file") {
+            (rest, Scope::File)
+        } else if let Some(rest) = directive.strip_prefix("disable") {
+            let standalone = line[..hash].trim().is_empty();
+            let target = if standalone {
+                next_code_line(&lines, index)
+            } else {
+                index + 1
+            };
+            (rest, Scope::Line(target))
+        } else {
+            malformed.push(Malformed {
+                span,
+                message: "unknown bplint directive; use `# bplint: disable=CODE -- reason` or \
+                          `# bplint: disable-file=CODE`"
+                    .into(),
+            });
+            continue;
+        };
+        let Some(list) = rule_part.trim_start().strip_prefix('=') else {
+            malformed.push(Malformed {
+                span,
+                message: "a bplint suppression needs `=CODE`, e.g. `# bplint: disable=BP103`"
+                    .into(),
+            });
+            continue;
+        };
+        let codes = list.split("--").next().unwrap_or("");
+        let targets: Vec<Target> = codes
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|written| Target {
+                written: written.to_string(),
+                code: crate::rules::find(written).map(|m| m.code),
+            })
+            .collect();
+        if targets.is_empty() {
+            malformed.push(Malformed {
+                span,
+                message: "a bplint suppression needs at least one rule code".into(),
+            });
+            continue;
+        }
+        found.push(Suppression {
+            span,
+            scope,
+            targets,
+        });
+    }
+    (found, malformed)
+}
+
+/// Where a comment starts on a line: a `#` at the start or after whitespace, not
+/// inside a scalar.
+fn comment_start(line: &str, line_start: usize, scalars: &[Span]) -> Option<usize> {
+    let bytes = line.as_bytes();
+    (0..bytes.len()).find(|&i| {
+        bytes[i] == b'#'
+            && (i == 0 || bytes[i - 1] == b' ' || bytes[i - 1] == b'\t')
+            && !inside_scalar(scalars, line_start + i)
+    })
+}
+
+/// The 1-based number of the first line after `index` that holds more than a
+/// comment or blanks.
+fn next_code_line(lines: &[&str], index: usize) -> usize {
+    lines
+        .iter()
+        .enumerate()
+        .skip(index + 1)
+        .find(|(_, l)| {
+            let t = l.trim();
+            !t.is_empty() && !t.starts_with('#')
+        })
+        .map_or(index + 2, |(i, _)| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(text: &str) -> (Vec<Suppression>, Vec<Malformed>) {
+        let source = SourceFile::new("t.yaml", text);
+        let stream = crate::yaml::parse(text).unwrap();
+        let spans = scalar_spans(stream.documents.iter().map(|d| &d.root));
+        find(&source, &spans)
+    }
+
+    #[test]
+    fn line_and_file_scopes() {
+        let (found, bad) = scan(
+            "# bplint: disable-file=BP205\na: 1 # bplint: disable=BP103, unknown-tag -- legacy\n\
+             # bplint: disable=BP202\n\n# note\nb: 2\n",
+        );
+        assert!(bad.is_empty());
+        assert_eq!(found[0].scope, Scope::File);
+        assert_eq!(found[1].scope, Scope::Line(2));
+        assert_eq!(found[1].targets[1].code, Some("BP004"));
+        assert_eq!(found[2].scope, Scope::Line(6));
+    }
+
+    #[test]
+    fn hashes_inside_values_are_not_comments() {
+        let (found, _) =
+            scan("a: \"x # bplint: disable=BP101\"\nb: |\n  # bplint: disable=BP101\n");
+        assert!(found.is_empty());
+    }
+
+    #[test]
+    fn typos_in_directives_are_reported() {
+        let (found, bad) = scan("a: 1 # bplint: disabel=BP101\n");
+        assert!(found.is_empty());
+        assert_eq!(bad.len(), 1);
+    }
+}

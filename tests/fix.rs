@@ -1,0 +1,218 @@
+//! `--fix`, `--unsafe-fixes` and `--diff` on a fixture holding one instance of
+//! every fixable rule: the fixed file is clean, a second run changes nothing,
+//! and lines no fix touched stay byte-identical.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+const FIXTURE: &str = "fixtures/fix/all-fixable.yaml";
+
+fn bplint() -> Command {
+    let mut cmd = Command::cargo_bin("bplint").expect("binary builds");
+    cmd.env_remove("GITHUB_ACTIONS")
+        .env_remove("FORGEJO_ACTIONS");
+    cmd
+}
+
+fn copy_fixture(dir: &tempfile::TempDir, crlf: bool) -> PathBuf {
+    let mut text = std::fs::read_to_string(FIXTURE).unwrap();
+    if crlf {
+        text = text.replace('\n', "\r\n");
+    }
+    let path = dir.path().join("app.yaml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn codes(path: &Path) -> Vec<String> {
+    let output = bplint()
+        .args(["check", "--format", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Lines of `before` that a line diff keeps (neither deleted nor changed).
+fn kept_lines(before: &str, after: &str) -> usize {
+    similar::TextDiff::from_lines(before, after)
+        .iter_all_changes()
+        .filter(|c| c.tag() == similar::ChangeTag::Equal)
+        .count()
+}
+
+#[test]
+fn fixing_everything_leaves_a_clean_file_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_fixture(&dir, false);
+    let before = std::fs::read_to_string(&path).unwrap();
+    let mut fired: Vec<String> = codes(&path);
+    fired.sort();
+    let mut fixable: Vec<String> = bplint::rules::ALL
+        .iter()
+        .map(|r| r.meta())
+        .filter(|m| m.fix.is_some())
+        .map(|m| m.code.to_string())
+        .collect();
+    fixable.sort();
+    assert_eq!(fired, fixable, "the fixture fires every fixable rule once");
+
+    bplint()
+        .args(["check", "--fix", "--unsafe-fixes"])
+        .arg(&path)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("applied 11 fixes in 1 file"));
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        codes(&path),
+        Vec::<String>::new(),
+        "the fixed file is clean"
+    );
+    insta::assert_snapshot!("all_fixable_fixed", after);
+
+    // Every line no fix touched is still there, byte for byte: 9 lines change
+    // and 2 are added.
+    let lines = before.lines().count();
+    assert_eq!(kept_lines(&before, &after), lines - 9);
+    assert_eq!(after.lines().count(), lines + 2);
+
+    bplint()
+        .args(["check", "--fix", "--unsafe-fixes"])
+        .arg(&path)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("applied 0 fixes in 0 files"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), after);
+}
+
+#[test]
+fn safe_fixes_alone_leave_the_unsafe_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_fixture(&dir, false);
+    bplint()
+        .args(["check", "--fix"])
+        .arg(&path)
+        .assert()
+        .code(1);
+    let mut left = codes(&path);
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "BP006", "BP102", "BP103", "BP201", "BP202", "BP203", "BP205"
+        ],
+        "only fixes marked safe were applied"
+    );
+}
+
+#[test]
+fn crlf_files_keep_crlf_and_permissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_fixture(&dir, true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    bplint()
+        .args(["check", "--fix", "--unsafe-fixes"])
+        .arg(&path)
+        .assert()
+        .code(0);
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(after.matches('\n').count(), after.matches("\r\n").count());
+    let lf_fixed = {
+        let dir2 = tempfile::tempdir().unwrap();
+        let lf = copy_fixture(&dir2, false);
+        bplint()
+            .args(["check", "--fix", "--unsafe-fixes"])
+            .arg(&lf)
+            .assert()
+            .code(0);
+        std::fs::read_to_string(&lf).unwrap()
+    };
+    assert_eq!(after.replace("\r\n", "\n"), lf_fixed);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left behind");
+}
+
+#[test]
+fn diff_prints_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_fixture(&dir, false);
+    let before = std::fs::read_to_string(&path).unwrap();
+    let output = bplint()
+        .args(["check", "--diff", "--unsafe-fixes"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let diff = String::from_utf8(output.stdout).unwrap();
+    assert!(diff.contains("-  - model: authentik_core.groups"));
+    assert!(diff.contains("+      session_duration: weeks=4"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    bplint()
+        .args(["check", "--diff", "fixtures/clean"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::is_empty());
+}
+
+#[test]
+fn files_with_syntax_errors_are_not_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("configmap.yaml");
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bp\ndata:\n  good.yaml: |\n    \
+                version: 1\n    metadata:\n      name: Good\n      labels:\n        \
+                blueprints.goauthentik.io/instantiate: false\n    entries: []\n  broken.yaml: |\n    \
+                version: 1\n    entries:\n      - model: [\n";
+    std::fs::write(&path, text).unwrap();
+    bplint()
+        .args(["check", "--fix"])
+        .arg(&path)
+        .assert()
+        .code(1);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}
+
+#[test]
+fn a_file_changed_on_disk_meanwhile_is_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.yaml");
+    std::fs::write(&path, "edited by someone else\n").unwrap();
+    let problems = bplint::fix::write(&[bplint::fix::Change {
+        path: path.clone(),
+        before: "what bplint read\n".into(),
+        after: "what bplint would write\n".into(),
+    }]);
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].contains("changed on disk"), "{problems:?}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "edited by someone else\n"
+    );
+}
+
+#[test]
+fn standard_input_cannot_be_fixed() {
+    bplint()
+        .args(["check", "-", "--fix"])
+        .write_stdin("version: 1\nentries: []\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not on standard input"));
+}
