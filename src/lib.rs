@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod init;
 pub mod knowledge;
 pub mod model;
 pub mod pipeline;
@@ -42,6 +43,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => list_rules(format),
+        Command::Init => init::run(),
     };
     ExitCode::from(code)
 }
