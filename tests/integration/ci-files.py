@@ -34,9 +34,9 @@ def fail(text):
 
 
 def environment():
-    """Where the steps' `cargo install` puts bplint: a throwaway root on PATH, so a
-    run by hand leaves ~/.cargo/bin alone, building in the project's target folder,
-    so the release build .ci/run made is reused."""
+    """The environment steps run in: `cargo install` puts bplint into a throwaway
+    root on PATH (a run by hand leaves ~/.cargo/bin alone) and builds in the
+    project's target folder (or $CARGO_TARGET_DIR), reusing the release build."""
     env = dict(os.environ)
     install_root = WORK / "cargo-root"
     env["CARGO_INSTALL_ROOT"] = str(install_root)
@@ -46,8 +46,8 @@ def environment():
 
 
 def run_action(inputs):
-    """Runs action.yml's steps with `inputs`; returns (exit status, output of the
-    last step)."""
+    """Runs action.yml's steps with `inputs`; returns (exit status, standard output
+    of the last step run)."""
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     declared = action["inputs"]
     unknown = set(inputs) - set(declared)
@@ -65,8 +65,8 @@ def run_action(inputs):
         env = dict(base)
         for name, value in spec.get("env", {}).items():
             match = INPUT.match(str(value))
-            if not match:
-                fail(f"action.yml step {number}: env {name} is not one `${{{{ inputs.NAME }}}}`")
+            if not match or match.group(1) not in values:
+                fail(f"action.yml step {number}: env {name} is not one declared `${{{{ inputs.NAME }}}}`")
             env[name] = values[match.group(1)]
         script = WORK / f"step-{number}.sh"
         script.write_text(spec["run"])
@@ -79,7 +79,6 @@ def run_action(inputs):
             text=True,
         )
         output = done.stdout
-        print(output, end="", flush=True)
         if done.returncode != 0:
             return done.returncode, output
     return 0, output
@@ -90,7 +89,7 @@ def check_action():
     status, output = run_action({"paths": "fixtures/clean", "format": "json"})
     report = json.loads(output)
     if status != 0 or report["files_checked"] != 3 or report["summary"]["errors"] != 0:
-        fail(f"expected exit 0 and 3 clean files, got exit {status}")
+        fail(f"expected exit 0 and 3 clean files, got exit {status}:\n{output}")
 
     # At 2024.8 BP101 does not apply (invalidation flows came in 2024.10), so only
     # BP103's warnings remain, and they fail the run only with --deny-warnings.
@@ -105,7 +104,7 @@ def check_action():
     report = json.loads(output)
     codes = {d["code"] for d in report["diagnostics"]}
     if status != 1 or report["files_checked"] != 2 or codes != {"BP103"}:
-        fail(f"expected exit 1 with BP103 alone in 2 files, got exit {status}, {sorted(codes)}")
+        fail(f"expected exit 1 with BP103 alone in 2 files, got exit {status}:\n{output}")
 
 
 def check_woodpecker():
