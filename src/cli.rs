@@ -36,6 +36,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// Write a commented starter bplint.toml into the current folder.
+    ///
+    /// It pins `authentik_version` to the newest release bplint knows and shows the
+    /// other keys as examples. An existing bplint.toml is never replaced (exit 2).
+    Init,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
+pub mod init;
 pub mod knowledge;
 pub mod model;
 pub mod pipeline;
@@ -45,6 +46,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => list_rules(format),
+        Command::Init => init::run(),
     };
     ExitCode::from(code)
 }

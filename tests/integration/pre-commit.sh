@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Runs bplint's pre-commit hooks (.pre-commit-hooks.yaml) the way a user does: the
+# README's `.pre-commit-config.yaml` snippet, pointed at a snapshot of this checkout,
+# in a throwaway git repository made from tests/integration/pre-commit/, with
+# pre-commit from PyPI in a throwaway virtualenv. The run must fail while the broken
+# blueprint is there and pass without it.
+#
+# The snapshot holds the working tree as it is (uncommitted changes included),
+# because pre-commit builds a hook repository from a commit, never from a folder.
+#
+# pre-commit's `cargo install` builds in the project's target folder (or
+# $CARGO_TARGET_DIR), reusing what `cargo build --release` compiled: seconds instead
+# of minutes. To time the build a user's first commit waits for, give it an empty
+# one: CARGO_TARGET_DIR=$(mktemp -d) bash tests/integration/pre-commit.sh
+#
+# Needs python3 (skipped without it), git, cargo and the PyPI registry (and
+# crates.io: `cargo install` without --locked, as pre-commit runs it, resolves the
+# dependencies afresh). Run it by hand from anywhere:
+# bash tests/integration/pre-commit.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
+
+if ! command -v python3 > /dev/null; then
+  echo "pre-commit integration test: SKIPPED, python3 is not installed"
+  exit 0
+fi
+
+# Git variables from a calling hook would point every git command below elsewhere.
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
+work=$(mktemp -d "${TMPDIR:-/tmp}/bplint-pre-commit.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+step() { printf '\n== %s\n' "$*"; }
+fail() { printf 'pre-commit integration test: FAILED: %s\n' "$*" >&2; exit 1; }
+# Runs the configured hook on every file of the test repository; sets $output and
+# $status. --verbose shows bplint's output when it passes too.
+run_hooks() {
+  status=0
+  output=$("$work/venv/bin/pre-commit" run --all-files --verbose --color never 2>&1) || status=$?
+  printf '%s\n' "$output"
+}
+commit_all() {
+  git -C "$1" add -A
+  git -C "$1" -c user.name=bplint-test -c user.email=bplint-test@localhost \
+    -c commit.gpgsign=false commit -q -m "$2"
+}
+
+step "installing pre-commit into a virtualenv in $work"
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check pre-commit
+"$work/venv/bin/pre-commit" --version
+export PRE_COMMIT_HOME=$work/cache
+
+step "snapshotting the checkout $root (with uncommitted changes) as a git repository"
+snapshot=$work/bplint
+mkdir "$snapshot"
+git -C "$root" ls-files -z --cached --others --exclude-standard |
+  while IFS= read -r -d '' file; do
+    # A tracked file deleted in the working tree is listed but gone.
+    if [ -e "$root/$file" ]; then printf '%s\0' "$file"; fi
+  done |
+  tar -C "$root" --null -T - -cf - | tar -C "$snapshot" -xf -
+git -C "$snapshot" init -q
+commit_all "$snapshot" "snapshot"
+rev=$(git -C "$snapshot" rev-parse HEAD)
+echo "$snapshot at $rev"
+
+step "making the test repository from tests/integration/pre-commit/"
+repo=$work/repo
+cp -R "$root/tests/integration/pre-commit" "$repo"
+git -C "$repo" init -q
+# The README's snippet, with `repo:` and `rev:` pointed at the snapshot.
+python3 - "$root/README.md" "$snapshot" "$rev" > "$repo/.pre-commit-config.yaml" << 'EOF'
+import re, sys
+readme, repo, rev = sys.argv[1:]
+section = open(readme, encoding="utf-8").read().split("\n### pre-commit\n", 1)[1]
+snippet = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+snippet, repos = re.subn(r"(?m)^(\s*- repo: ).*$", lambda m: m.group(1) + repo, snippet)
+snippet, revs = re.subn(r"(?m)^(\s*rev: ).*$", lambda m: m.group(1) + rev, snippet)
+if (repos, revs) != (1, 1):
+    sys.exit("README.md: the pre-commit snippet needs exactly one `- repo:` and one `rev:` line")
+sys.stdout.write(snippet)
+EOF
+cat "$repo/.pre-commit-config.yaml"
+commit_all "$repo" "blueprints"
+
+cd "$repo"
+step "building the hook (pre-commit runs cargo install, in $CARGO_TARGET_DIR)"
+started=$(date +%s)
+"$work/venv/bin/pre-commit" install-hooks
+echo "hook environment built in $(($(date +%s) - started)) s"
+
+step "pre-commit run --all-files, with the broken blueprint: must fail with BP101"
+run_hooks
+[ "$status" -eq 1 ] || fail "pre-commit exited $status, expected 1"
+grep -q 'dashboard.yaml:6:12' <<< "$output" || fail "no BP101 finding at dashboard.yaml:6:12"
+grep -q 'BP101(missing-invalidation-flow)' <<< "$output" || fail "no BP101 finding"
+
+step "pre-commit run --all-files, clean blueprints only: must pass, in one bplint run"
+git rm -q blueprints/dashboard.yaml
+run_hooks
+[ "$status" -eq 0 ] || fail "pre-commit exited $status, expected 0"
+# One summary for all four blueprints: one bplint run, so that files-app.yaml's
+# !Find resolves against scope-mappings.yaml. (Without require_serial, pre-commit
+# splits five files over two processes on two cores.)
+grep -q '^No problems in 4 files\.$' <<< "$output" || fail "the blueprints were not checked in one run"
+
+step "the bplint-system hook, with the bplint that cargo builds from the checkout on PATH"
+cargo build --release --locked --quiet --manifest-path "$root/Cargo.toml"
+export PATH="$CARGO_TARGET_DIR/release:$PATH"
+sed -i 's/- id: bplint$/- id: bplint-system/' .pre-commit-config.yaml
+grep -q 'id: bplint-system' .pre-commit-config.yaml || fail "could not switch to bplint-system"
+git add .pre-commit-config.yaml
+run_hooks
+[ "$status" -eq 0 ] || fail "bplint-system: pre-commit exited $status, expected 0"
+grep -q '^No problems in 4 files\.$' <<< "$output" || fail "bplint-system: the blueprints were not checked in one run"
+
+echo
+echo "pre-commit integration test: passed"
