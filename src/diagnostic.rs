@@ -104,6 +104,8 @@ pub struct DeferredFix {
 pub enum DeferredAction {
     /// Add `item` to the list under `attrs.<key>`.
     AppendToList { key: &'static str, item: String },
+    /// Delete the entry (its whole list item).
+    RemoveEntry,
 }
 
 impl Diagnostic {

@@ -345,6 +345,7 @@ fn realize_deferred_fixes(outcome: &mut Outcome, request: &Request) {
                 DeferredAction::AppendToList { key, item } => {
                     rules::edits::append_attr_item(&text, entry, key, item)
                 }
+                DeferredAction::RemoveEntry => rules::edits::remove_entry(&text, entry),
             };
             d.fix = fix.map(|mut f| {
                 f.applicability = plan.applicability;

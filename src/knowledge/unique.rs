@@ -16,6 +16,10 @@ const UNIQUE: &[(&str, &[&[&str]])] = &[
         "authentik_flows.flowstagebinding",
         &[&["target", "stage", "order"]],
     ),
+    (
+        "authentik_policies.policybinding",
+        &[&["policy", "target", "order"]],
+    ),
     ("authentik_brands.brand", &[&["domain"], &["brand_uuid"]]),
     (
         "authentik_blueprints.blueprintinstance",
@@ -43,7 +47,9 @@ const UNIQUE_NAME_PREFIXES: &[&str] = &[
     "authentik_stages_",
     "authentik_policies_",
     "authentik_sources_",
-    "authentik_events.notification",
+    "authentik_events.notificationrule",
+    "authentik_events.notificationtransport",
+    "authentik_events.notificationwebhookmapping",
 ];
 
 /// The unique keys of a model, for the rule doc and help text.

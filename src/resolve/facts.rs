@@ -67,7 +67,8 @@ pub struct EntryFacts {
     pub conditional: bool,
     /// The entry's `model:` value (or the entry when absent).
     pub span: Span,
-    pub identifiers: Vec<(String, Val)>,
+    /// `(field, value, key span)` of `identifiers` and of `attrs`.
+    pub identifiers: Vec<(String, Val, Span)>,
     pub attrs: Vec<(String, Val, Span)>,
     /// Hash of the attrs' values, to tell identical definitions from conflicting ones.
     pub attrs_hash: u64,
@@ -76,18 +77,20 @@ pub struct EntryFacts {
 impl EntryFacts {
     /// A field as the serializer sees it (identifiers win over attrs).
     pub fn field(&self, name: &str) -> Option<&Val> {
+        self.field_entry(name).map(|(_, v, _)| v)
+    }
+
+    /// Where a field's key is written (identifiers win over attrs).
+    pub fn field_span(&self, name: &str) -> Option<Span> {
+        self.field_entry(name).map(|(_, _, s)| *s)
+    }
+
+    fn field_entry(&self, name: &str) -> Option<&(String, Val, Span)> {
         self.identifiers
             .iter()
             .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
-            .or_else(|| {
-                self.attrs
-                    .iter()
-                    .rev()
-                    .find(|(k, _, _)| k == name)
-                    .map(|(_, v, _)| v)
-            })
+            .find(|(k, _, _)| k == name)
+            .or_else(|| self.attrs.iter().rev().find(|(k, _, _)| k == name))
     }
 
     pub fn attr_span(&self, name: &str) -> Option<Span> {
@@ -187,10 +190,7 @@ fn entry_facts(entry: &Entry<'_>) -> EntryFacts {
         state: entry.state(),
         conditional: entry.is_conditional(),
         span: entry.anchor_span(),
-        identifiers: pairs(entry.identifiers)
-            .into_iter()
-            .map(|(k, v, _)| (k, v))
-            .collect(),
+        identifiers: pairs(entry.identifiers),
         attrs: pairs(entry.attrs),
         attrs_hash: hasher.finish(),
     }

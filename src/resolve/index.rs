@@ -2,7 +2,7 @@
 //! built-in objects of the target release, keyed by lookup field and value, so a
 //! `!Find` resolves with hash lookups instead of scans.
 
-use super::facts::{BlueprintFacts, EntryFacts, FindQuery, Val};
+use super::facts::{BlueprintFacts, EntryFacts, FindQuery, Ref, Val};
 use crate::config::AssumedObject;
 use crate::knowledge::{BuiltinDef, Knowledge};
 use crate::model::State;
@@ -86,7 +86,7 @@ impl<'a> Index<'a> {
                 let fields = entry
                     .identifiers
                     .iter()
-                    .map(|(k, v)| (k, v))
+                    .map(|(k, v, _)| (k, v))
                     .chain(entry.attrs.iter().map(|(k, v, _)| (k, v)));
                 for (field, value) in fields {
                     match value.lookup_key() {
@@ -214,6 +214,23 @@ impl<'a> Index<'a> {
             Resolution::Unknown
         } else {
             Resolution::NotFound
+        }
+    }
+
+    /// The objects a reference from blueprint `bp` points at: `!KeyOf` within the
+    /// blueprint, `!Find` across the set (empty when nothing or nothing certain).
+    pub fn resolve_ref(&self, bp: usize, reference: &Ref) -> Vec<ObjId> {
+        match reference {
+            Ref::KeyOf(id) => self
+                .blueprints
+                .get(bp)
+                .and_then(|b| b.entries.iter().find(|e| e.id.as_deref() == Some(id)))
+                .map(|e| vec![ObjId::Entry { bp, entry: e.index }])
+                .unwrap_or_default(),
+            Ref::Find(query) => match self.resolve_find(query) {
+                Resolution::Found(objs) => objs,
+                _ => Vec::new(),
+            },
         }
     }
 

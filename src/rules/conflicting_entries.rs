@@ -37,7 +37,7 @@ impl Rule for ConflictingEntries {
                 let Some(mut key) = entry
                     .identifiers
                     .iter()
-                    .map(|(k, v)| Some((k.clone(), literal(v)?)))
+                    .map(|(k, v, _)| Some((k.clone(), literal(v)?)))
                     .collect::<Option<Vec<_>>>()
                 else {
                     continue;

@@ -13,12 +13,15 @@ use crate::resolve::{BlueprintFacts, Index};
 use crate::source::SourceFile;
 use crate::yaml::DuplicateKey;
 
+mod ambiguous_absent;
 mod conflicting_entries;
 mod duplicate_blueprint_name;
 mod duplicate_entry_id;
 mod duplicate_key;
+mod duplicate_password_prompt;
 pub mod edits;
 pub mod fields;
+mod flow_reputation_policy;
 mod format_arguments;
 mod invalid_blueprint_structure;
 mod invalid_field_value;
@@ -84,6 +87,9 @@ pub static ALL: &[&dyn Rule] = &[
     &missing_invalidation_flow::MissingInvalidationFlow,
     &offline_access_unmapped::OfflineAccessUnmapped,
     &zero_session_duration::ZeroSessionDuration,
+    &flow_reputation_policy::FlowReputationPolicy,
+    &duplicate_password_prompt::DuplicatePasswordPrompt,
+    &ambiguous_absent::AmbiguousAbsent,
     &unknown_model::UnknownModel,
     &unknown_field::UnknownField,
     &invalid_field_value::InvalidFieldValue,

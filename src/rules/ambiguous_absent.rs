@@ -1,0 +1,66 @@
+//! BP106: `state: absent` on identifiers that may match more than one object.
+
+use super::{BlueprintCx, Rule};
+use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::knowledge::unique::{identifies_uniquely, unique_keys};
+use crate::model::State;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "BP106",
+    name: "ambiguous-absent",
+    severity: Severity::Warning,
+    fix: None,
+    summary: "An entry deletes by identifiers that are not a unique key",
+    doc: include_str!("../../rules/BP106-ambiguous-absent.md"),
+};
+
+pub struct AmbiguousAbsent;
+
+impl Rule for AmbiguousAbsent {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
+        for entry in &cx.bp.entries {
+            if entry.state() != State::Absent {
+                continue;
+            }
+            let (Some(model), Some(identifiers)) = (entry.model_name(), entry.identifiers) else {
+                continue;
+            };
+            if identifiers.tag().is_some() {
+                continue;
+            }
+            let fields: Vec<&str> = identifiers
+                .pairs()
+                .iter()
+                .filter_map(|p| p.key.as_str())
+                .collect();
+            if fields.is_empty() || identifies_uniquely(&model, &fields) {
+                continue;
+            }
+            let keys = unique_keys(&model)
+                .iter()
+                .map(|k| format!("`{}`", k.join("` + `")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    cx.file_id,
+                    identifiers.span,
+                    format!(
+                        "this entry deletes by `{}`, which may match more than one `{model}`",
+                        fields.join("`, `")
+                    ),
+                )
+                .label("not a unique key")
+                .help(format!(
+                    "the importer deletes the first object that matches; identify it by a unique \
+                     key of the model: {keys}"
+                )),
+            );
+        }
+    }
+}
