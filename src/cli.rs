@@ -31,6 +31,21 @@ pub enum Command {
         /// A rule code (`BP101`) or name (`missing-invalidation-flow`).
         rule: String,
     },
+    /// List the OIDC clients found next to the blueprints (oauth2-proxy, Grafana,
+    /// any config naming a client id and scopes) and the provider each one uses.
+    ///
+    /// BP102 uses these to warn when a client asks for `offline_access` from a
+    /// provider that does not map it; this shows what it found and why.
+    Clients {
+        /// Files or folders to search (the default folder is `.`).
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+        /// Configuration file (default: the nearest bplint.toml).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// List every rule with its code, name, default severity and fix.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]

@@ -73,7 +73,13 @@ pub fn relative_to(base: &Path, path: &Path) -> PathBuf {
 /// YAML files under `paths`, sorted and de-duplicated. Walked files and folders
 /// matching `exclude` are skipped (a file named on the command line is always
 /// checked).
-pub fn discover(paths: &[PathBuf], exclude: &Exclude) -> (Vec<Candidate>, Vec<WalkError>) {
+/// `also` lists extensions of non-YAML files to collect as well (client
+/// configuration for BP102).
+pub fn discover(
+    paths: &[PathBuf],
+    exclude: &Exclude,
+    also: &[&str],
+) -> (Vec<Candidate>, Vec<WalkError>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for root in paths {
@@ -87,7 +93,7 @@ pub fn discover(paths: &[PathBuf], exclude: &Exclude) -> (Vec<Candidate>, Vec<Wa
                 relative: root.file_name().map_or_else(|| root.clone(), PathBuf::from),
                 explicit: true,
             }),
-            Ok(_) => walk(root, exclude, &mut found, &mut errors),
+            Ok(_) => walk(root, exclude, also, &mut found, &mut errors),
         }
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
@@ -95,7 +101,13 @@ pub fn discover(paths: &[PathBuf], exclude: &Exclude) -> (Vec<Candidate>, Vec<Wa
     (found, errors)
 }
 
-fn walk(root: &Path, exclude: &Exclude, found: &mut Vec<Candidate>, errors: &mut Vec<WalkError>) {
+fn walk(
+    root: &Path,
+    exclude: &Exclude,
+    also: &[&str],
+    found: &mut Vec<Candidate>,
+    errors: &mut Vec<WalkError>,
+) {
     let exclude = exclude.clone();
     let walker = ignore::WalkBuilder::new(root)
         .filter_entry(move |entry| !exclude.matches(entry.path()))
@@ -103,7 +115,8 @@ fn walk(root: &Path, exclude: &Exclude, found: &mut Vec<Candidate>, errors: &mut
     for result in walker {
         match result {
             Ok(entry) => {
-                if !entry.file_type().is_some_and(|t| t.is_file()) || !is_yaml(entry.path()) {
+                let wanted = is_yaml(entry.path()) || has_extension(entry.path(), also);
+                if !entry.file_type().is_some_and(|t| t.is_file()) || !wanted {
                     continue;
                 }
                 let path = entry.into_path();
@@ -120,6 +133,12 @@ fn walk(root: &Path, exclude: &Exclude, found: &mut Vec<Candidate>, errors: &mut
             }),
         }
     }
+}
+
+pub fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| extensions.contains(&e))
 }
 
 pub fn is_yaml(path: &Path) -> bool {

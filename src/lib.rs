@@ -7,6 +7,7 @@
 //! wires the stages; `main` only maps the outcome to an exit code.
 
 pub mod cli;
+pub mod clients;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
@@ -46,6 +47,11 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => list_rules(format),
+        Command::Clients {
+            paths,
+            format,
+            config,
+        } => list_clients(paths, format, config.as_deref()),
         Command::Init => init::run(),
     };
     ExitCode::from(code)
@@ -56,9 +62,9 @@ fn fail(message: &str) -> u8 {
     EXIT_TROUBLE
 }
 
-fn load_config(args: &CheckArgs) -> Result<Config, String> {
-    let path = match &args.config {
-        Some(path) => Some(path.clone()),
+fn load_config(explicit: Option<&Path>) -> Result<Config, String> {
+    let path = match explicit {
+        Some(path) => Some(path.to_path_buf()),
         None => std::env::current_dir()
             .ok()
             .and_then(|dir| Config::discover(&dir)),
@@ -70,7 +76,7 @@ fn load_config(args: &CheckArgs) -> Result<Config, String> {
 }
 
 fn check(args: CheckArgs) -> u8 {
-    let config = match load_config(&args) {
+    let config = match load_config(args.config.as_deref()) {
         Ok(config) => config,
         Err(message) => return fail(&message),
     };
@@ -228,6 +234,38 @@ fn check(args: CheckArgs) -> u8 {
         d.severity == Severity::Error || (args.deny_warnings && d.severity == Severity::Warning)
     });
     if failing { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+fn list_clients(paths: Vec<PathBuf>, format: ListFormat, config: Option<&Path>) -> u8 {
+    let config = match load_config(config) {
+        Ok(config) => config,
+        Err(message) => return fail(&message),
+    };
+    if !config.discover_clients {
+        return fail(
+            "client discovery is switched off (`[discovery] clients = false` in bplint.toml)",
+        );
+    }
+    let kb = match config.authentik_version.as_deref() {
+        Some(v) => match Knowledge::for_version(v) {
+            Ok(kb) => kb,
+            Err(message) => return fail(&message),
+        },
+        None => Knowledge::newest(),
+    };
+    let outcome = pipeline::run(&pipeline::Request::new(paths, config, kb));
+    print!(
+        "{}",
+        report::clients::render(&outcome, format == ListFormat::Json)
+    );
+    for error in &outcome.io_errors {
+        eprintln!("bplint: error: {error}");
+    }
+    if outcome.io_errors.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_TROUBLE
+    }
 }
 
 fn explain(rule: &str) -> u8 {

@@ -1,12 +1,13 @@
 //! The stages wired together: discover -> read and parse (per file, in parallel)
 //! -> model -> per-blueprint rules and facts -> index -> set rules -> severities.
 
+use crate::clients::{self, FoundClient};
 use crate::config::Config;
 use crate::diagnostic::{DeferredAction, Diagnostic, FileId};
 use crate::discover::{Candidate, Exclude, describe_io, discover, relative_to};
 use crate::knowledge::Knowledge;
 use crate::model::locate::Located;
-use crate::resolve::{BlueprintFacts, Index};
+use crate::resolve::{BlueprintFacts, Index, Val};
 use crate::rules::{self, BlueprintCx, SetCx};
 use crate::selection::Selection;
 use crate::source::SourceFile;
@@ -89,6 +90,17 @@ pub struct Outcome {
     pub io_errors: Vec<String>,
     /// Templated files (`{{ }}`) that are not YAML until rendered: skipped.
     pub templates: Vec<PathBuf>,
+    /// OIDC clients found in the checked files, and the provider each one uses.
+    pub clients: Vec<ClientMatch>,
+}
+
+/// A discovered client and the provider whose `client_id` it names, if any.
+#[derive(Debug, Clone)]
+pub struct ClientMatch {
+    pub file: FileId,
+    pub client: FoundClient,
+    /// The provider's name (or entry id), its file and where its `client_id` is.
+    pub provider: Option<(String, FileId, crate::source::Span)>,
 }
 
 impl FileRecord {
@@ -121,10 +133,17 @@ struct FileOutcome {
     io_error: Option<String>,
     /// A Helm/Jinja template that is not YAML until rendered.
     template: bool,
+    /// OIDC clients configured in the file.
+    clients: Vec<FoundClient>,
 }
 
 pub fn run(request: &Request) -> Outcome {
-    let (mut candidates, walk_errors) = discover(&request.paths, &request.exclude);
+    let also: &[&str] = if request.config.discover_clients {
+        clients::CONFIG_EXTENSIONS
+    } else {
+        &[]
+    };
+    let (mut candidates, walk_errors) = discover(&request.paths, &request.exclude, also);
     let mut outcome = Outcome::default();
     for e in walk_errors {
         outcome.io_errors.push(format!(
@@ -160,6 +179,7 @@ pub fn run(request: &Request) -> Outcome {
                     facts: Vec::new(),
                     note: None,
                     template: false,
+                    clients: Vec::new(),
                     io_error: Some(format!(
                         "{}: cannot read: {}",
                         crate::source::display_path(&candidate.path),
@@ -178,14 +198,26 @@ pub fn run(request: &Request) -> Outcome {
         if result.template {
             outcome.templates.push(result.record.path.clone());
         }
+        let file = outcome.files.len();
+        outcome
+            .clients
+            .extend(result.clients.into_iter().map(|client| ClientMatch {
+                file,
+                client,
+                provider: None,
+            }));
         outcome.files.push(result.record);
     }
     let index = Index::build(request.kb, &facts, &request.config.assume_exists);
+    match_clients(&mut outcome.clients, &facts);
+    let paths: Vec<PathBuf> = outcome.files.iter().map(|f| f.path.clone()).collect();
     let set = SetCx {
+        paths: &paths,
         index: &index,
         blueprints: &facts,
         kb: &request.kb,
         config: &request.config,
+        clients: &outcome.clients,
     };
     let mut set_diagnostics = Vec::new();
     for rule in rules::ALL
@@ -207,6 +239,28 @@ pub fn run(request: &Request) -> Outcome {
         ))
     });
     outcome
+}
+
+/// Name the provider each discovered client uses: the OAuth2 provider whose literal
+/// `client_id` it names.
+fn match_clients(clients: &mut [ClientMatch], facts: &[BlueprintFacts]) {
+    const PROVIDER: &str = "authentik_providers_oauth2.oauth2provider";
+    for found in clients {
+        found.provider = facts.iter().find_map(|bp| {
+            bp.entries.iter().find_map(|e| {
+                let is_it = e.model.as_deref() == Some(PROVIDER)
+                    && matches!(e.field("client_id"), Some(Val::Str(id)) if *id == found.client.client_id);
+                if !is_it {
+                    return None;
+                }
+                let name = match e.field("name") {
+                    Some(Val::Str(name)) => name.clone(),
+                    _ => e.id.clone().unwrap_or_default(),
+                };
+                Some((name, bp.file, e.field_span("client_id").unwrap_or(e.span)))
+            })
+        });
+    }
 }
 
 /// Apply `per-file-ignores`, severity overrides and inline suppressions, then
@@ -358,8 +412,13 @@ fn realize_deferred_fixes(outcome: &mut Outcome, request: &Request) {
 /// Set rules may report in files whose text was dropped after the per-file pass;
 /// read it again (from the overlay when fixes changed it in memory).
 fn load_missing_sources(outcome: &mut Outcome, request: &Request) {
-    for d in &outcome.diagnostics {
-        let record = &mut outcome.files[d.file];
+    let files: Vec<FileId> = outcome
+        .diagnostics
+        .iter()
+        .flat_map(|d| std::iter::once(d.file).chain(d.related.iter().map(|r| r.file)))
+        .collect();
+    for file in files {
+        let record = &mut outcome.files[file];
         if record.source.is_some() {
             continue;
         }
@@ -381,6 +440,7 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
         note: None,
         io_error: None,
         template: false,
+        clients: Vec::new(),
     };
     let (source, decode_error) = decode(candidate, bytes);
     if let Some(error) = decode_error {
@@ -389,6 +449,17 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             out.diagnostics
                 .push(rules::yaml_syntax::diagnostic(id, &error));
             out.record.source = Some(source);
+        }
+        return out;
+    }
+    let is_config = !crate::discover::is_yaml(&candidate.path)
+        && crate::discover::has_extension(&candidate.path, clients::CONFIG_EXTENSIONS);
+    if is_config {
+        if request.config.discover_clients {
+            out.clients = clients::from_lines(&source.text, 0);
+            if !out.clients.is_empty() {
+                out.record.source = Some(source);
+            }
         }
         return out;
     }
@@ -421,7 +492,14 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
         out.record.source = Some(source);
         return out;
     }
+    if request.config.discover_clients {
+        out.clients = clients::from_yaml(&source.text, &located.stream);
+    }
     if blueprints.is_empty() {
+        if !out.clients.is_empty() {
+            out.record.source = Some(source);
+            return out;
+        }
         if candidate.explicit {
             out.note = Some(format!(
                 "{}: not a blueprint (no top-level `entries`, nor `version` with `metadata`); skipped",
@@ -459,7 +537,8 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             bp,
         ));
     }
-    if !out.diagnostics.is_empty() || !out.record.suppressions.is_empty() {
+    if !out.diagnostics.is_empty() || !out.record.suppressions.is_empty() || !out.clients.is_empty()
+    {
         out.record.source = Some(source);
     }
     out

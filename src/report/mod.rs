@@ -1,6 +1,7 @@
 //! Renderers: each turns the same `Outcome` into one output format. Positions,
 //! paths and the summary are computed here once, so every format agrees on them.
 
+pub mod clients;
 pub mod concise;
 pub mod github;
 pub mod human;

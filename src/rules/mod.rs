@@ -63,6 +63,10 @@ pub struct SetCx<'a> {
     pub blueprints: &'a [BlueprintFacts],
     pub kb: &'a Knowledge,
     pub config: &'a Config,
+    /// OIDC clients found in the checked files.
+    pub clients: &'a [crate::pipeline::ClientMatch],
+    /// Path of each file of the run, by file id.
+    pub paths: &'a [std::path::PathBuf],
 }
 
 pub trait Rule: Sync {

@@ -51,20 +51,37 @@ impl Rule for OfflineAccessUnmapped {
                     .filter(|c| c.scopes.iter().any(|s| s == SCOPE))
                     .filter(|c| names_provider(entry, &c.provider))
                     .collect();
+                let discovered: Vec<_> = cx
+                    .clients
+                    .iter()
+                    .filter(|c| {
+                        c.provider.as_ref().is_some_and(|(_, file, span)| {
+                            *file == bp.file && entry.field_span("client_id") == Some(*span)
+                        })
+                    })
+                    .filter(|c| c.client.scopes.iter().any(|s| s == SCOPE))
+                    .collect();
                 let refresh = entry.attr_span("refresh_token_validity");
-                if clients.is_empty() && refresh.is_none() {
+                if clients.is_empty() && discovered.is_empty() && refresh.is_none() {
                     continue;
                 }
                 if mapped(cx, bp_idx, entry) != Mapped::No {
                     continue;
                 }
                 let span = entry.attr_span("property_mappings").unwrap_or(entry.span);
-                let reason = match clients.first() {
-                    Some(client) => format!(
+                let reason = match (clients.first(), discovered.first()) {
+                    (Some(client), _) => format!(
                         "client `{}` requests `offline_access`, but this provider does not map that scope",
                         client.name
                     ),
-                    None => "this provider sets `refresh_token_validity` but does not map the \
+                    (None, Some(found)) => format!(
+                        "the {} client in {} requests `offline_access` for client id `{}`, but \
+                         this provider does not map that scope",
+                        found.client.kind,
+                        cx.paths.get(found.file).map_or_else(String::new, |p| crate::source::display_path(p)),
+                        found.client.client_id
+                    ),
+                    (None, None) => "this provider sets `refresh_token_validity` but does not map the \
                              `offline_access` scope, so it never issues refresh tokens that outlive \
                              the login session"
                         .to_string(),
@@ -84,8 +101,15 @@ impl Rule for OfflineAccessUnmapped {
                         item: ITEM.to_string(),
                     },
                 });
+                for found in &discovered {
+                    diag = diag.related(
+                        found.file,
+                        found.client.scope_span,
+                        "this client asks for `offline_access`",
+                    );
+                }
                 if let Some(refresh) = refresh
-                    && !clients.is_empty()
+                    && !(clients.is_empty() && discovered.is_empty())
                 {
                     diag = diag.related(
                         bp.file,

@@ -1,0 +1,103 @@
+//! Clients found next to the blueprints feed BP102: an oauth2-proxy values file
+//! that asks for `offline_access` from a provider without the mapping is reported
+//! at the provider, with a second label at the client's scope line.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn bplint() -> Command {
+    let mut cmd = Command::cargo_bin("bplint").expect("binary builds");
+    cmd.env_remove("GITHUB_ACTIONS")
+        .env_remove("FORGEJO_ACTIONS");
+    cmd
+}
+
+fn copy_repo(to: &Path) {
+    for entry in [
+        "blueprints/dashboard.yaml",
+        "apps/oauth2-proxy/values.yaml",
+        "apps/grafana/grafana.ini",
+    ] {
+        let target = to.join(entry);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(Path::new("fixtures/clients/repo").join(entry), target).unwrap();
+    }
+}
+
+fn report(dir: &Path) -> serde_json::Value {
+    let output = bplint()
+        .current_dir(dir)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn an_oauth2_proxy_client_asking_for_offline_access_fires_bp102_in_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_repo(dir.path());
+    let report = report(dir.path());
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let d = &diagnostics[0];
+    assert_eq!(d["code"], "BP102");
+    assert_eq!(d["file"], "blueprints/dashboard.yaml");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(15), Some(7))
+    );
+    let related = &d["related"][0];
+    assert_eq!(related["file"], "apps/oauth2-proxy/values.yaml");
+    assert_eq!(
+        (related["line"].as_u64(), related["column"].as_u64()),
+        (Some(8), Some(13))
+    );
+}
+
+#[test]
+fn without_offline_access_in_the_values_file_it_is_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_repo(dir.path());
+    let values = dir.path().join("apps/oauth2-proxy/values.yaml");
+    let text = std::fs::read_to_string(&values).unwrap();
+    std::fs::write(&values, text.replace(" offline_access", "")).unwrap();
+    assert_eq!(report(dir.path())["diagnostics"], serde_json::json!([]));
+}
+
+#[test]
+fn discovery_can_be_switched_off() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_repo(dir.path());
+    std::fs::write(
+        dir.path().join("bplint.toml"),
+        "[discovery]\nclients = false\n",
+    )
+    .unwrap();
+    assert_eq!(report(dir.path())["diagnostics"], serde_json::json!([]));
+}
+
+#[test]
+fn bplint_clients_lists_what_was_found() {
+    let output = bplint()
+        .args(["clients", "fixtures/clients/repo", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let list: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    let grafana = list.iter().find(|c| c["kind"] == "Grafana").unwrap();
+    assert_eq!(grafana["client_id"], "grafana");
+    assert_eq!(
+        grafana["file"],
+        "fixtures/clients/repo/apps/grafana/grafana.ini"
+    );
+    assert_eq!(grafana["line"], 6);
+    assert_eq!(grafana["provider"]["name"], "grafana");
+    let proxy = list.iter().find(|c| c["kind"] == "oauth2-proxy").unwrap();
+    assert_eq!(
+        proxy["scopes"],
+        serde_json::json!(["openid", "email", "offline_access"])
+    );
+}
