@@ -6,6 +6,10 @@
 //! what tags point at), `rules` (-> diagnostics), `report` (-> text). `pipeline`
 //! wires the stages; `main` only maps the outcome to an exit code.
 
+// Input must never crash bplint, so the library may not unwrap: every remaining
+// `expect` carries an `#[allow]` saying why it cannot fail. Unit tests may unwrap.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

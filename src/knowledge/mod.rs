@@ -28,6 +28,10 @@ pub fn all_versions() -> &'static [VersionDef] {
 
 impl Knowledge {
     /// The newest embedded release.
+    #[allow(
+        clippy::expect_used,
+        reason = "the generated table is a constant with every embedded release"
+    )]
     pub fn newest() -> Knowledge {
         let def = generated::VERSIONS
             .last()
