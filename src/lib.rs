@@ -89,7 +89,9 @@ fn check(args: CheckArgs) -> u8 {
     for path in &args.paths {
         if path == Path::new("-") {
             let mut bytes = Vec::new();
-            if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+            // One byte over the limit is enough for the pipeline to report it.
+            let limit = args.max_file_size.saturating_add(1);
+            if let Err(e) = std::io::stdin().take(limit).read_to_end(&mut bytes) {
                 return fail(&format!("cannot read standard input: {e}"));
             }
             let name = args
@@ -106,6 +108,7 @@ fn check(args: CheckArgs) -> u8 {
         stdin,
         config,
         kb,
+        max_file_size: args.max_file_size,
     };
     let outcome = pipeline::run(&request);
     let color = match args.color {

@@ -20,7 +20,13 @@ pub struct Request {
     pub stdin: Option<(PathBuf, Vec<u8>)>,
     pub config: Config,
     pub kb: Knowledge,
+    /// Larger files are reported and skipped, so one huge file cannot take the
+    /// run's time and memory (`--max-file-size`).
+    pub max_file_size: u64,
 }
+
+/// Default `--max-file-size`: real blueprints stay far below a megabyte.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 20 * 1024 * 1024;
 
 /// One file the run looked at.
 #[derive(Debug)]
@@ -83,13 +89,17 @@ pub fn run(request: &Request) -> Outcome {
         .par_iter()
         .enumerate()
         .map(|(id, candidate)| {
+            let limit = request.max_file_size;
             let bytes = match (Some(id) == stdin_id, &request.stdin) {
+                (true, Some((_, bytes))) if bytes.len() as u64 > limit => {
+                    Err(too_large(None, limit))
+                }
                 (true, Some((_, bytes))) => Ok(bytes.clone()),
-                _ => std::fs::read(&candidate.path),
+                _ => read_limited(&candidate.path, limit),
             };
             match bytes {
                 Ok(bytes) => lint_file(id, candidate, bytes, request),
-                Err(e) => FileOutcome {
+                Err(message) => FileOutcome {
                     record: FileRecord {
                         path: candidate.path.clone(),
                         source: None,
@@ -99,9 +109,8 @@ pub fn run(request: &Request) -> Outcome {
                     facts: Vec::new(),
                     note: None,
                     io_error: Some(format!(
-                        "{}: cannot read: {}",
+                        "{}: {message}",
                         crate::source::display_path(&candidate.path),
-                        describe_io(&e)
                     )),
                 },
             }
@@ -138,6 +147,47 @@ pub fn run(request: &Request) -> Outcome {
         ))
     });
     outcome
+}
+
+/// A file's bytes, or why they were not read. The file is opened once and read
+/// through a `take`, so a file that grows (or never ends) stays bounded too.
+fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read: {}", describe_io(&e));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    if let Ok(meta) = file.metadata()
+        && meta.is_file()
+        && meta.len() > limit
+    {
+        return Err(too_large(Some(meta.len()), limit));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(None, limit));
+    }
+    Ok(bytes)
+}
+
+fn too_large(size: Option<u64>, limit: u64) -> String {
+    let size = size.map(|s| format!(" ({s} bytes)")).unwrap_or_default();
+    format!(
+        "file too large{size}: over the {} limit, so not checked; raise it with --max-file-size",
+        format_size(limit)
+    )
+}
+
+/// `20 MiB`, `512 KiB`, `1000 bytes`: the way `--max-file-size` takes sizes.
+pub fn format_size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
+            return format!("{} {name}", bytes / unit);
+        }
+    }
+    format!("{bytes} bytes")
 }
 
 fn apply_severities(diagnostics: &mut Vec<Diagnostic>, config: &Config) {

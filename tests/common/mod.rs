@@ -26,6 +26,7 @@ pub fn lint_at(paths: &[PathBuf], config: Option<&Path>, version: Option<&str>) 
         stdin: None,
         config,
         kb,
+        max_file_size: bplint::pipeline::DEFAULT_MAX_FILE_SIZE,
     })
 }
 
