@@ -49,7 +49,13 @@ fn walk(root: &Path, found: &mut Vec<Candidate>, errors: &mut Vec<WalkError>) {
     for result in ignore::WalkBuilder::new(root).build() {
         match result {
             Ok(entry) => {
-                if !entry.file_type().is_some_and(|t| t.is_file()) || !is_yaml(entry.path()) {
+                // Symlinked files count, as in Authentik's discovery (a mounted
+                // ConfigMap is all symlinks); the walk never enters symlinked
+                // folders, so a link loop cannot trap it, and a dangling or looping
+                // link named `*.yaml` fails when read and is reported with its path.
+                let file_like =
+                    entry.file_type().is_some_and(|t| t.is_file()) || entry.path_is_symlink();
+                if !file_like || !is_yaml(entry.path()) {
                     continue;
                 }
                 let path = entry.into_path();
@@ -60,11 +66,34 @@ fn walk(root: &Path, found: &mut Vec<Candidate>, errors: &mut Vec<WalkError>) {
                     explicit: false,
                 });
             }
-            Err(err) => errors.push(WalkError {
-                path: root.to_path_buf(),
-                message: err.to_string(),
-            }),
+            Err(err) => errors.push(walk_error(root, &err)),
         }
+    }
+}
+
+/// A walk error with the path it happened at (an unreadable folder deep in the
+/// tree names that folder, not the argument).
+fn walk_error(root: &Path, err: &ignore::Error) -> WalkError {
+    match err {
+        ignore::Error::WithPath { path, err } => WalkError {
+            path: path.clone(),
+            message: walk_error(path, err).message,
+        },
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(root, err)
+        }
+        ignore::Error::Loop { ancestor, child } => WalkError {
+            path: child.clone(),
+            message: format!("symbolic link loop back to {}", ancestor.display()),
+        },
+        ignore::Error::Io(e) => WalkError {
+            path: root.to_path_buf(),
+            message: describe_io(e),
+        },
+        other => WalkError {
+            path: root.to_path_buf(),
+            message: other.to_string(),
+        },
     }
 }
 
