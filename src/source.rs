@@ -76,6 +76,10 @@ impl LineIndex {
         if text[line_start..offset].ends_with('\r') && text[offset..].starts_with('\n') {
             column -= 1;
         }
+        // Editors hide a byte-order mark, so it is not a column either.
+        if line == 0 && offset > 0 && text.starts_with('\u{feff}') {
+            column -= 1;
+        }
         LineCol {
             line: line + 1,
             column,
@@ -92,11 +96,13 @@ impl LineIndex {
     }
 }
 
+/// Where lines start after a break: `\n`, `\r\n`, or a lone `\r`, which YAML and
+/// editors take for a line break too.
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     bytes
         .iter()
         .enumerate()
-        .filter(|&(_, &b)| b == b'\n')
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
         .map(|(i, _)| i + 1)
 }
 
@@ -163,6 +169,30 @@ mod tests {
         let two = text.find('2').unwrap();
         assert_eq!(idx.line_col(text, two), LineCol { line: 2, column: 5 });
         assert_eq!(idx.line_col(text, 4), LineCol { line: 1, column: 5 });
+    }
+
+    #[test]
+    fn a_lone_carriage_return_breaks_the_line() {
+        let text = "a: 1\rbb: 2\r";
+        let idx = LineIndex::new(text);
+        let two = text.find('2').unwrap();
+        assert_eq!(idx.line_col(text, two), LineCol { line: 2, column: 5 });
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let text = "\u{feff}version: 2\nx: 1\n";
+        let idx = LineIndex::new(text);
+        let two = text.find('2').unwrap();
+        assert_eq!(
+            idx.line_col(text, two),
+            LineCol {
+                line: 1,
+                column: 10
+            }
+        );
+        assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1 });
+        assert_eq!(idx.line_col(text, 3), LineCol { line: 1, column: 1 });
     }
 
     #[test]

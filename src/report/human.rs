@@ -4,36 +4,39 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::Outcome;
 use crate::source::{SourceFile, Span};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceSpan, SpanContents,
+};
 use std::fmt;
 
 /// One finding in miette's terms; related labels in other files become related
 /// diagnostics with their own source.
-struct Rendered {
+struct Rendered<'a> {
     message: String,
     code: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<Source<'a>>,
     labels: Vec<LabeledSpan>,
-    related: Vec<Rendered>,
+    related: Vec<Rendered<'a>>,
 }
 
-impl fmt::Debug for Rendered {
+impl fmt::Debug for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl fmt::Display for Rendered {
+impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Rendered {}
+impl std::error::Error for Rendered<'_> {}
 
-impl miette::Diagnostic for Rendered {
+impl miette::Diagnostic for Rendered<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
     }
@@ -62,8 +65,36 @@ impl miette::Diagnostic for Rendered {
     }
 }
 
-fn named(source: &SourceFile) -> NamedSource<String> {
-    NamedSource::new(source.display_path(), source.text.to_string())
+/// A file for miette. miette counts the `file:line:column` header in bytes and
+/// takes a lone `\r` for a line break; bplint's positions count characters (as
+/// editors and the JSON output do), so the header position comes from the file's
+/// own line index.
+struct Source<'a>(&'a SourceFile);
+
+impl miette::SourceCode for Source<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let text: &str = &self.0.text;
+        let inner = text.read_span(span, context_lines_before, context_lines_after)?;
+        let (line, column) = if context_lines_before == 0 {
+            let at = self.0.line_col(span.offset());
+            (at.line - 1, at.column - 1)
+        } else {
+            (inner.line(), inner.column())
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.0.display_path(),
+            inner.data(),
+            *inner.span(),
+            line,
+            column,
+            inner.line_count(),
+        )))
+    }
 }
 
 /// miette wants a non-empty span to draw a label under; an empty one at the end
@@ -79,7 +110,7 @@ fn label(span: Span, text: Option<String>, primary: bool) -> LabeledSpan {
     l
 }
 
-fn to_rendered(outcome: &Outcome, d: &Diagnostic) -> Rendered {
+fn to_rendered<'a>(outcome: &'a Outcome, d: &Diagnostic) -> Rendered<'a> {
     let source = outcome.source(d.file);
     let mut labels = vec![label(
         d.span,
@@ -96,7 +127,7 @@ fn to_rendered(outcome: &Outcome, d: &Diagnostic) -> Rendered {
                 code: String::new(),
                 severity: miette::Severity::Advice,
                 help: None,
-                source: outcome.source(r.file).map(named),
+                source: outcome.source(r.file).map(Source),
                 labels: vec![label(r.span, Some(r.message.clone()), true)],
                 related: Vec::new(),
             });
@@ -110,7 +141,7 @@ fn to_rendered(outcome: &Outcome, d: &Diagnostic) -> Rendered {
             Severity::Warning => miette::Severity::Warning,
         },
         help: d.help.clone(),
-        source: source.map(named),
+        source: source.map(Source),
         labels,
         related,
     }
