@@ -288,7 +288,8 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             .push(BlueprintFacts::extract(id, candidate.path.clone(), bp));
     }
     if !out.diagnostics.is_empty() {
-        out.record.source = Some(source);
+        // Renderers show snippets: secrets BP301 found are masked in them too.
+        out.record.source = Some(rules::plaintext_secret::redact(source, &out.diagnostics));
     }
     out
 }

@@ -20,6 +20,7 @@ mod invalid_blueprint_structure;
 mod invalid_tag_arguments;
 mod missing_invalidation_flow;
 mod offline_access_unmapped;
+pub mod plaintext_secret;
 mod undiscoverable_file;
 mod unknown_tag;
 mod unresolved_keyof;
@@ -69,6 +70,7 @@ pub static ALL: &[&dyn Rule] = &[
     &missing_invalidation_flow::MissingInvalidationFlow,
     &offline_access_unmapped::OfflineAccessUnmapped,
     &zero_session_duration::ZeroSessionDuration,
+    &plaintext_secret::PlaintextSecret,
 ];
 
 /// Look a rule up by code (`BP101`, any case) or name (`missing-invalidation-flow`).
