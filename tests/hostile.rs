@@ -457,3 +457,75 @@ fn ten_thousand_files_with_one_percent_broken() {
     assert_eq!(files, broken);
     assert_eq!(report["summary"]["errors"], 100);
 }
+
+/// Human and JSON output of one check, stdout and stderr together.
+fn both_outputs(path: &std::path::Path, env: &[(&str, &str)]) -> String {
+    let mut all = String::new();
+    for format in ["human", "json"] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_bplint"))
+            .args(["check", "--color", "never", "--format", format])
+            .arg(path)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        all.push_str(&String::from_utf8_lossy(&output.stdout));
+        all.push_str(&String::from_utf8_lossy(&output.stderr));
+    }
+    all
+}
+
+#[test]
+fn env_and_file_tags_are_never_resolved_on_the_checking_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let from_env = "env-value-8c1f0d2e9b7a4365";
+    let from_file = "file-value-5d3a9e1c7b2f4860";
+    let secret_file = write(&dir, "secret.txt", from_file.as_bytes());
+    let text = format!(
+        "version: 1\nmetadata:\n  name: worker-secrets\nentries:\n  - model: authentik_providers_oauth2.oauth2provider\n    identifiers:\n      name: app\n    attrs:\n      client_secret: !Env BPLINT_PROBE\n      client_id: !File {}\n      name: !Format [\"%s\", !Env BPLINT_PROBE]\n      redirect_uris: !Env [BPLINT_PROBE, fallback]\n      signing_key: !File [{}, none]\n      authorization_flow: !Findd [authentik_flows.flow, [slug, x]]\n",
+        secret_file.display(),
+        secret_file.display()
+    );
+    let path = write(&dir, "app.yaml", text.as_bytes());
+    let output = both_outputs(&path, &[("BPLINT_PROBE", from_env)]);
+    assert!(output.contains("BP004"), "the file has findings: {output}");
+    assert!(!output.contains(from_env), "{output}");
+    assert!(!output.contains(from_file), "{output}");
+}
+
+#[test]
+fn no_output_shows_a_literal_secret_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "s3cr3t-Välue-XYZ-1234567890";
+    let text = format!(
+        "version: 1\nmetadata:\n  name: leaky\nentries:\n  - model: authentik_providers_oauth2.oauth2provider\n    identifiers:\n      name: app\n    atrs: {{}}\n    attrs:\n      client_secret: \"{secret}\"\n      client_id: app\n  - model: authentik_core.user\n    identifiers: {{username: admin}}\n    attrs: {{password: {secret}, pasword: x}}\n"
+    );
+    let path = write(&dir, "leaky.yaml", text.as_bytes());
+    let output = both_outputs(&path, &[]);
+    assert!(
+        output.contains("BP003") && output.contains("BP301"),
+        "{output}"
+    );
+    assert!(output.contains("\"s3…\" (27 chars)"), "{output}");
+    for part in [secret, "s3cr3t", "1234567890"] {
+        assert!(!output.contains(part), "`{part}` shown: {output}");
+    }
+}
+
+#[test]
+fn a_real_blueprint_with_a_literal_client_secret_is_flagged() {
+    // Reference data beside the project (absent outside the project's machines).
+    let path = std::path::Path::new(
+        "../shared/corpus/files/chrishenschel__kmu-server__authentik__blueprints__immich.yaml",
+    );
+    if !path.is_file() {
+        eprintln!("skipped: {} is not here", path.display());
+        return;
+    }
+    let (_, report, _) = json_check(&[path], &[]);
+    let secrets: Vec<_> = positions(&report)
+        .into_iter()
+        .filter(|p| p.0 == "BP301")
+        .collect();
+    assert_eq!(secrets, vec![("BP301".into(), 14, 22, 46)]);
+    assert!(!both_outputs(path, &[]).contains("IMMICH_CLIENT_SECRET"));
+}
