@@ -17,6 +17,17 @@ fn inputs(dir: &str) -> Vec<(String, Vec<u8>)> {
 }
 
 #[test]
+fn saved_crashes_stay_fixed() {
+    let cases = inputs("fuzz/regressions");
+    assert!(!cases.is_empty());
+    for (name, data) in cases {
+        eprintln!("{name}");
+        checks::parse_input(&data);
+        checks::lint_input(&data);
+    }
+}
+
+#[test]
 fn seeds_pass_the_fuzz_checks() {
     for (name, data) in inputs("fuzz/seeds") {
         eprintln!("{name}");
