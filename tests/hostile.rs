@@ -529,3 +529,38 @@ fn a_real_blueprint_with_a_literal_client_secret_is_flagged() {
     assert_eq!(secrets, vec![("BP301".into(), 14, 22, 46)]);
     assert!(!both_outputs(path, &[]).contains("IMMICH_CLIENT_SECRET"));
 }
+
+#[test]
+fn ten_thousand_findings_in_one_file_render_in_bounded_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("version: 1\nmetadata: {name: many}\nentries:\n");
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "  - model: not-a-model-{i}\n    identifiers: {{name: g{i}}}\n"
+        ));
+    }
+    let path = write(&dir, "many.yaml", text.as_bytes());
+    let started = std::time::Instant::now();
+    let output = Command::cargo_bin("bplint")
+        .unwrap()
+        .args(["check", "--color", "never"])
+        .arg(&path)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.ends_with("10000 errors in 1 file.\n"),
+        "{}",
+        &stdout[stdout.len().saturating_sub(300)..]
+    );
+    assert!(
+        stdout.contains("many.yaml:20002:12]"),
+        "positions stay exact"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+}

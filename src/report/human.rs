@@ -65,10 +65,11 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 }
 
-/// A file for miette. miette counts the `file:line:column` header in bytes and
-/// takes a lone `\r` for a line break; bplint's positions count characters (as
-/// editors and the JSON output do), so the header position comes from the file's
-/// own line index.
+/// A file for miette. miette finds a span's lines by scanning from the start of
+/// the text, which makes a file with many findings quadratic to render, so it is
+/// handed only the lines around the span (found with the file's line index). Its
+/// `file:line:column` header counts bytes; bplint's positions count characters, as
+/// editors and the JSON output do, so the header position comes from the index too.
 struct Source<'a>(&'a SourceFile);
 
 impl miette::SourceCode for Source<'_> {
@@ -78,21 +79,39 @@ impl miette::SourceCode for Source<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let text: &str = &self.0.text;
-        let inner = text.read_span(span, context_lines_before, context_lines_after)?;
+        let file = self.0;
+        let text: &str = &file.text;
+        let start = span.offset();
+        let end = start.saturating_add(span.len());
+        if end > text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first_line = file
+            .line_col(start)
+            .line
+            .saturating_sub(context_lines_before)
+            .max(1);
+        // One line more than miette reads, so it stops where it would anyway.
+        let past_last = file.line_col(end).line + context_lines_after + 2;
+        let lo = file.lines.line_start(first_line).unwrap_or(0);
+        let hi = file.lines.line_start(past_last).unwrap_or(text.len());
+        let window = text.get(lo..hi).ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new((start - lo).into(), span.len());
+        let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
         let (line, column) = if context_lines_before == 0 {
-            let at = self.0.line_col(span.offset());
+            let at = file.line_col(start);
             (at.line - 1, at.column - 1)
         } else {
-            (inner.line(), inner.column())
+            (inner.line() + first_line - 1, inner.column())
         };
         Ok(Box::new(MietteSpanContents::new_named(
-            self.0.display_path(),
+            file.display_path(),
             inner.data(),
-            *inner.span(),
+            SourceSpan::new((inner.span().offset() + lo).into(), inner.span().len()),
             line,
             column,
-            inner.line_count(),
+            // Line breaks miette would have counted from the start of the text.
+            inner.line_count() + first_line - 1,
         )))
     }
 }
