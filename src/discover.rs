@@ -82,10 +82,6 @@ fn walk_error(root: &Path, err: &ignore::Error) -> WalkError {
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
             walk_error(root, err)
         }
-        ignore::Error::Loop { ancestor, child } => WalkError {
-            path: child.clone(),
-            message: format!("symbolic link loop back to {}", ancestor.display()),
-        },
         ignore::Error::Io(e) => WalkError {
             path: root.to_path_buf(),
             message: describe_io(e),

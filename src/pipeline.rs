@@ -180,7 +180,7 @@ fn too_large(size: Option<u64>, limit: u64) -> String {
 }
 
 /// `20 MiB`, `512 KiB`, `1000 bytes`: the way `--max-file-size` takes sizes.
-pub fn format_size(bytes: u64) -> String {
+fn format_size(bytes: u64) -> String {
     const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
     for (unit, name) in UNITS {
         if bytes >= unit && bytes.is_multiple_of(unit) {
