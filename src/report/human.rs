@@ -129,8 +129,58 @@ fn label(span: Span, text: Option<String>, primary: bool) -> LabeledSpan {
     l
 }
 
+/// Lines longer than this (in bytes) are not shown: a minified, one-line blueprint
+/// would print its whole text for every finding, and miette panics drawing a label
+/// past column 65,535.
+const MAX_SNIPPET_LINE: usize = 4096;
+
+/// Whether the lines a snippet of `span` shows (one line of context each side)
+/// are short enough to print.
+fn showable(file: &SourceFile, span: Span) -> bool {
+    let first = file.line_col(span.start).line.saturating_sub(1).max(1);
+    let last = file.line_col(span.end).line + 1;
+    (first..=last).all(|line| match file.lines.line_start(line) {
+        Some(start) => {
+            let end = file.lines.line_start(line + 1).unwrap_or(file.text.len());
+            end - start <= MAX_SNIPPET_LINE
+        }
+        None => true,
+    })
+}
+
+/// The file to draw a snippet from, or where the span is when its lines are too
+/// long to show (miette then prints no position of its own).
+fn snippet_or_position<'a>(
+    file: Option<&'a SourceFile>,
+    spans: &[Span],
+) -> (Option<Source<'a>>, Option<String>) {
+    match file {
+        Some(f) if spans.iter().all(|&s| showable(f, s)) => (Some(Source(f)), None),
+        Some(f) => {
+            let at = f.line_col(spans.first().map_or(0, |s| s.start));
+            (
+                None,
+                Some(format!(
+                    " (at {}:{}:{}; the line is too long to show)",
+                    f.display_path(),
+                    at.line,
+                    at.column
+                )),
+            )
+        }
+        None => (None, None),
+    }
+}
+
 fn to_rendered<'a>(outcome: &'a Outcome, d: &Diagnostic) -> Rendered<'a> {
-    let source = outcome.source(d.file);
+    let mut spans = vec![d.span];
+    spans.extend(
+        d.related
+            .iter()
+            .filter(|r| r.file == d.file)
+            .map(|r| r.span),
+    );
+    let (source, position) = snippet_or_position(outcome.source(d.file), &spans);
     let mut labels = vec![label(
         d.span,
         Some(d.label.clone().unwrap_or_else(|| d.message.clone())),
@@ -141,26 +191,27 @@ fn to_rendered<'a>(outcome: &'a Outcome, d: &Diagnostic) -> Rendered<'a> {
         if r.file == d.file {
             labels.push(label(r.span, Some(r.message.clone()), false));
         } else {
+            let (source, position) = snippet_or_position(outcome.source(r.file), &[r.span]);
             related.push(Rendered {
-                message: r.message.clone(),
+                message: format!("{}{}", r.message, position.unwrap_or_default()),
                 code: String::new(),
                 severity: miette::Severity::Advice,
                 help: None,
-                source: outcome.source(r.file).map(Source),
+                source,
                 labels: vec![label(r.span, Some(r.message.clone()), true)],
                 related: Vec::new(),
             });
         }
     }
     Rendered {
-        message: d.message.clone(),
+        message: format!("{}{}", d.message, position.unwrap_or_default()),
         code: format!("{}({})", d.code, d.rule),
         severity: match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         },
         help: d.help.clone(),
-        source: source.map(Source),
+        source,
         labels,
         related,
     }
