@@ -564,3 +564,47 @@ fn ten_thousand_findings_in_one_file_render_in_bounded_time() {
         started.elapsed()
     );
 }
+
+#[test]
+fn a_one_line_blueprint_with_many_findings_is_reported_without_its_line() {
+    // JSON is YAML: a generated blueprint may be one 1 MB line. miette cannot draw
+    // a label past column 65,535, and printing the line per finding would flood
+    // the terminal, so long lines are not shown; positions still are, exactly.
+    let dir = tempfile::tempdir().unwrap();
+    let entries: Vec<String> = (0..20_000)
+        .map(|i| format!("{{model: bäd-{i}, identifiers: {{name: grüße-{i}}}}}"))
+        .collect();
+    let text = format!(
+        "{{version: 1, metadata: {{name: one-line}}, entries: [{}]}}\n",
+        entries.join(", ")
+    );
+    let last = text.rfind("bäd-19999").unwrap();
+    let column = text[..last].chars().count() + 1;
+    let path = write(&dir, "minified.yaml", text.as_bytes());
+    let started = std::time::Instant::now();
+    let (code, human, stderr) = run(&[
+        "check".as_ref(),
+        "--color".as_ref(),
+        "never".as_ref(),
+        path.as_os_str(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(human.ends_with("20000 errors in 1 file.\n"));
+    assert!(
+        human.contains(&format!(
+            "minified.yaml:1:{column}; the line is too long to show)"
+        )),
+        "{}",
+        &human[human.len() - 400..]
+    );
+    assert!(human.len() < 10_000_000, "{} bytes of output", human.len());
+    let (_, report, _) = json_check(&[&path], &[]);
+    let found = positions(&report);
+    assert_eq!(found.len(), 20_000);
+    assert_eq!(found[19_999].2, column as u64);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+}
