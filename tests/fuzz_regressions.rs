@@ -1,4 +1,5 @@
-//! Every input under `fuzz/regressions/` (crashes fuzzing found, now fixed) and
+//! Every input under `fuzz/regressions/` (inputs that crashed bplint, found by
+//! fuzzing or by hand, now fixed) and
 //! `fuzz/seeds/` goes through both fuzz targets' checks as an ordinary test, so
 //! `cargo test` keeps them fixed without cargo-fuzz.
 
