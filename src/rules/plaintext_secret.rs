@@ -259,7 +259,7 @@ pub fn mask(secret: &str) -> String {
 /// show source snippets. Each character becomes a mask of the same UTF-8 length
 /// and spaces and line breaks stay, so every span, line and column still holds.
 pub fn redact(source: SourceFile, diagnostics: &[Diagnostic]) -> SourceFile {
-    let spans: Vec<Span> = diagnostics
+    let mut spans: Vec<Span> = diagnostics
         .iter()
         .filter(|d| d.code == META.code)
         .map(|d| d.span)
@@ -267,9 +267,12 @@ pub fn redact(source: SourceFile, diagnostics: &[Diagnostic]) -> SourceFile {
     if spans.is_empty() {
         return source;
     }
+    spans.sort();
+    let mut spans = spans.into_iter().peekable();
     let mut text = String::with_capacity(source.text.len());
     for (at, c) in source.text.char_indices() {
-        let secret = spans.iter().any(|s| s.start <= at && at < s.end);
+        while spans.next_if(|s| s.end <= at).is_some() {}
+        let secret = spans.peek().is_some_and(|s| s.start <= at);
         text.push(match c {
             '\n' | '\r' | ' ' | '\t' => c,
             _ if !secret => c,
