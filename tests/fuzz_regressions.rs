@@ -1,7 +1,7 @@
 //! Every input under `fuzz/regressions/` (inputs that crashed bplint, found by
-//! fuzzing or by hand, now fixed) and
-//! `fuzz/seeds/` goes through both fuzz targets' checks as an ordinary test, so
-//! `cargo test` keeps them fixed without cargo-fuzz.
+//! fuzzing or by hand, now fixed) and under `fuzz/seeds/` goes through both fuzz
+//! targets' checks as an ordinary test, so `cargo test` keeps them fixed without
+//! cargo-fuzz.
 
 #[path = "../fuzz/checks.rs"]
 mod checks;
