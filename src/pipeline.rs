@@ -287,7 +287,13 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
         out.facts
             .push(BlueprintFacts::extract(id, candidate.path.clone(), bp));
     }
-    if !out.diagnostics.is_empty() {
+    // Set rules may report here later; a file on disk is read again for them, but
+    // standard input cannot be (a file of that name may hold other text).
+    let stdin = request
+        .stdin
+        .as_ref()
+        .is_some_and(|(name, _)| *name == candidate.path);
+    if !out.diagnostics.is_empty() || stdin {
         // Renderers show snippets: secrets BP301 found are masked in them too.
         out.record.source = Some(rules::plaintext_secret::redact(source, &out.diagnostics));
     }

@@ -608,3 +608,23 @@ fn a_one_line_blueprint_with_many_findings_is_reported_without_its_line() {
         started.elapsed()
     );
 }
+
+#[test]
+fn set_rule_findings_on_standard_input_point_into_standard_input() {
+    // BP102 runs on the whole set, after each file's text was dropped; standard
+    // input must not be read back from a file that happens to have its name.
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new("fixtures/BP102/bad.yaml");
+    let (_, from_disk, _) = json_check(&[fixture], &[]);
+    let decoy = write(&dir, "app.yaml", b"# a different file");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_bplint"))
+        .args(["check", "-", "--format", "json", "--stdin-filename"])
+        .arg(&decoy)
+        .stdin(std::fs::File::open(fixture).unwrap())
+        .output()
+        .unwrap();
+    let from_stdin: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let expected = positions(&from_disk);
+    assert_eq!(expected.iter().filter(|p| p.0 == "BP102").count(), 2);
+    assert_eq!(positions(&from_stdin), expected);
+}
