@@ -116,6 +116,10 @@ pub struct CheckArgs {
     /// Rules not to run.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
+    /// Skip and report files larger than this (bytes, or with a K, M or G suffix
+    /// in powers of 1024); the rest are still checked.
+    #[arg(long, value_name = "SIZE", default_value = "20M", value_parser = parse_size)]
+    pub max_file_size: u64,
 
     /// Name to report standard input under (with `-`); it decides e.g. whether the
     /// file is discoverable.
@@ -173,4 +177,50 @@ pub enum Color {
     Auto,
     Always,
     Never,
+}
+
+/// `1048576`, `512K`, `20M`, `1G` (also `20MiB`, `20MB`: ripgrep's powers of 1024).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let number = lower
+        .strip_suffix("ib")
+        .or_else(|| lower.strip_suffix('b'))
+        .unwrap_or(&lower);
+    let (digits, shift) = match number.char_indices().last() {
+        Some((at, 'k')) => (&number[..at], 10),
+        Some((at, 'm')) => (&number[..at], 20),
+        Some((at, 'g')) => (&number[..at], 30),
+        _ => (number, 0),
+    };
+    digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| {
+            format!("`{trimmed}` is not a size; write bytes or a number with K, M or G, like 20M")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_binary_suffixes() {
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert_eq!(parse_size("512K"), Ok(512 * 1024));
+        assert_eq!(
+            parse_size("20M"),
+            Ok(crate::pipeline::DEFAULT_MAX_FILE_SIZE)
+        );
+        assert_eq!(parse_size("20MiB"), Ok(20 * 1024 * 1024));
+        assert_eq!(parse_size("1gb"), Ok(1 << 30));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("99999999999G").is_err());
+        assert!(parse_size("M").is_err());
+    }
 }

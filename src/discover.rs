@@ -115,8 +115,14 @@ fn walk(
     for result in walker {
         match result {
             Ok(entry) => {
+                // Symlinked files count, as in Authentik's discovery (a mounted
+                // ConfigMap is all symlinks); the walk never enters symlinked
+                // folders, so a link loop cannot trap it, and a dangling or looping
+                // link named `*.yaml` fails when read and is reported with its path.
+                let file_like =
+                    entry.file_type().is_some_and(|t| t.is_file()) || entry.path_is_symlink();
                 let wanted = is_yaml(entry.path()) || has_extension(entry.path(), also);
-                if !entry.file_type().is_some_and(|t| t.is_file()) || !wanted {
+                if !file_like || !wanted {
                     continue;
                 }
                 let path = entry.into_path();
@@ -127,10 +133,7 @@ fn walk(
                     explicit: false,
                 });
             }
-            Err(err) => errors.push(WalkError {
-                path: root.to_path_buf(),
-                message: err.to_string(),
-            }),
+            Err(err) => errors.push(walk_error(root, &err)),
         }
     }
 }
@@ -139,6 +142,28 @@ pub fn has_extension(path: &Path, extensions: &[&str]) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| extensions.contains(&e))
+}
+
+/// A walk error with the path it happened at (an unreadable folder deep in the
+/// tree names that folder, not the argument).
+fn walk_error(root: &Path, err: &ignore::Error) -> WalkError {
+    match err {
+        ignore::Error::WithPath { path, err } => WalkError {
+            path: path.clone(),
+            message: walk_error(path, err).message,
+        },
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(root, err)
+        }
+        ignore::Error::Io(e) => WalkError {
+            path: root.to_path_buf(),
+            message: describe_io(e),
+        },
+        other => WalkError {
+            path: root.to_path_buf(),
+            message: other.to_string(),
+        },
+    }
 }
 
 pub fn is_yaml(path: &Path) -> bool {

@@ -6,6 +6,10 @@
 //! what tags point at), `rules` (-> diagnostics), `report` (-> text). `pipeline`
 //! wires the stages; `main` only maps the outcome to an exit code.
 
+// Input must never crash bplint, so the library may not unwrap: every remaining
+// `expect` carries an `#[allow]` saying why it cannot fail. Unit tests may unwrap.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod cli;
 pub mod clients;
 pub mod config;
@@ -96,7 +100,9 @@ fn check(args: CheckArgs) -> u8 {
     for path in &args.paths {
         if path == Path::new("-") {
             let mut bytes = Vec::new();
-            if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+            // One byte over the limit is enough for the pipeline to report it.
+            let limit = args.max_file_size.saturating_add(1);
+            if let Err(e) = std::io::stdin().take(limit).read_to_end(&mut bytes) {
                 return fail(&format!("cannot read standard input: {e}"));
             }
             let name = args
@@ -125,6 +131,7 @@ fn check(args: CheckArgs) -> u8 {
         .selection
         .apply(args.select.as_deref(), &args.extend_select, &args.ignore);
     request.stdin = stdin;
+    request.max_file_size = args.max_file_size;
     let mut fix_problems = Vec::new();
     let outcome = if args.fix || args.diff {
         let run = fix::fix(&mut request, args.unsafe_fixes);

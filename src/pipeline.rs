@@ -32,6 +32,9 @@ pub struct Request {
     /// Texts to use instead of the files on disk (fixes applied in memory).
     pub overlay: HashMap<PathBuf, String>,
     pub exclude: Exclude,
+    /// Larger files are reported and skipped, so one huge file cannot take the
+    /// run's time and memory (`--max-file-size`).
+    pub max_file_size: u64,
 }
 
 impl Request {
@@ -62,9 +65,13 @@ impl Request {
             base,
             overlay: HashMap::new(),
             exclude,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
         }
     }
 }
+
+/// Default `--max-file-size`: real blueprints stay far below a megabyte.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 20 * 1024 * 1024;
 
 /// One file the run looked at.
 #[derive(Debug)]
@@ -164,16 +171,20 @@ pub fn run(request: &Request) -> Outcome {
         .par_iter()
         .enumerate()
         .map(|(id, candidate)| {
+            let limit = request.max_file_size;
             let bytes = match (Some(id) == stdin_id, &request.stdin) {
+                (true, Some((_, bytes))) if bytes.len() as u64 > limit => {
+                    Err(too_large(None, limit))
+                }
                 (true, Some((_, bytes))) => Ok(bytes.clone()),
                 _ => match request.overlay.get(&candidate.path) {
                     Some(text) => Ok(text.clone().into_bytes()),
-                    None => std::fs::read(&candidate.path),
+                    None => read_limited(&candidate.path, limit),
                 },
             };
             match bytes {
                 Ok(bytes) => lint_file(id, candidate, bytes, request),
-                Err(e) => FileOutcome {
+                Err(message) => FileOutcome {
                     record: FileRecord::new(candidate.path.clone()),
                     diagnostics: Vec::new(),
                     facts: Vec::new(),
@@ -181,9 +192,8 @@ pub fn run(request: &Request) -> Outcome {
                     template: false,
                     clients: Vec::new(),
                     io_error: Some(format!(
-                        "{}: cannot read: {}",
+                        "{}: {message}",
                         crate::source::display_path(&candidate.path),
-                        describe_io(&e)
                     )),
                 },
             }
@@ -261,6 +271,47 @@ fn match_clients(clients: &mut [ClientMatch], facts: &[BlueprintFacts]) {
             })
         });
     }
+}
+
+/// A file's bytes, or why they were not read. The file is opened once and read
+/// through a `take`, so a file that grows (or never ends) stays bounded too.
+fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read: {}", describe_io(&e));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    if let Ok(meta) = file.metadata()
+        && meta.is_file()
+        && meta.len() > limit
+    {
+        return Err(too_large(Some(meta.len()), limit));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(None, limit));
+    }
+    Ok(bytes)
+}
+
+fn too_large(size: Option<u64>, limit: u64) -> String {
+    let size = size.map(|s| format!(" ({s} bytes)")).unwrap_or_default();
+    format!(
+        "file too large{size}: over the {} limit, so not checked; raise it with --max-file-size",
+        format_size(limit)
+    )
+}
+
+/// `20 MiB`, `512 KiB`, `1000 bytes`: the way `--max-file-size` takes sizes.
+fn format_size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
+            return format!("{} {name}", bytes / unit);
+        }
+    }
+    format!("{bytes} bytes")
 }
 
 /// Apply `per-file-ignores`, severity overrides and inline suppressions, then
@@ -537,9 +588,19 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             bp,
         ));
     }
-    if !out.diagnostics.is_empty() || !out.record.suppressions.is_empty() || !out.clients.is_empty()
+    // Set rules may report here later; a file on disk is read again for them, but
+    // standard input cannot be (a file of that name may hold other text).
+    let stdin = request
+        .stdin
+        .as_ref()
+        .is_some_and(|(name, _)| *name == candidate.path);
+    if !out.diagnostics.is_empty()
+        || !out.record.suppressions.is_empty()
+        || !out.clients.is_empty()
+        || stdin
     {
-        out.record.source = Some(source);
+        // Renderers show snippets: secrets BP301 found are masked in them too.
+        out.record.source = Some(rules::plaintext_secret::redact(source, &out.diagnostics));
     }
     out
 }

@@ -53,13 +53,48 @@ pub struct LineCol {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// `(byte offset, characters before it)` about every `CHECKPOINT` bytes of a
+    /// text that is not ASCII, so a column on a very long line (a minified
+    /// blueprint is one line) costs at most `CHECKPOINT` bytes of counting.
+    checkpoints: Vec<(usize, usize)>,
+    /// Bytes and characters coincide.
+    ascii: bool,
 }
+
+const CHECKPOINT: usize = 1024;
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr_newlines(text.as_bytes()));
-        LineIndex { starts }
+        let mut checkpoints = Vec::new();
+        let ascii = text.is_ascii();
+        if !ascii {
+            let mut next = CHECKPOINT;
+            for (chars, (at, _)) in text.char_indices().enumerate() {
+                if at >= next {
+                    checkpoints.push((at, chars));
+                    next = at + CHECKPOINT;
+                }
+            }
+        }
+        LineIndex {
+            starts,
+            checkpoints,
+            ascii,
+        }
+    }
+
+    /// Characters before a byte offset on a character boundary.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        if self.ascii {
+            return offset;
+        }
+        let (at, chars) = match self.checkpoints.partition_point(|&(at, _)| at <= offset) {
+            0 => (0, 0),
+            n => self.checkpoints[n - 1],
+        };
+        chars + text[at..offset].chars().count()
     }
 
     /// Line and column of a byte offset (clamped to the text, snapped back to a
@@ -71,9 +106,13 @@ impl LineIndex {
         }
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let line_start = self.starts[line];
-        let mut column = text[line_start..offset].chars().count() + 1;
+        let mut column = self.chars_before(text, offset) - self.chars_before(text, line_start) + 1;
         // A `\r` before `\n` belongs to the line ending, not to a column users see.
         if text[line_start..offset].ends_with('\r') && text[offset..].starts_with('\n') {
+            column -= 1;
+        }
+        // Editors hide a byte-order mark, so it is not a column either.
+        if line == 0 && offset > 0 && text.starts_with('\u{feff}') {
             column -= 1;
         }
         LineCol {
@@ -92,11 +131,13 @@ impl LineIndex {
     }
 }
 
+/// Where lines start after a break: `\n`, `\r\n`, or a lone `\r`, which YAML and
+/// editors take for a line break too.
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     bytes
         .iter()
         .enumerate()
-        .filter(|&(_, &b)| b == b'\n')
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
         .map(|(i, _)| i + 1)
 }
 
@@ -163,6 +204,52 @@ mod tests {
         let two = text.find('2').unwrap();
         assert_eq!(idx.line_col(text, two), LineCol { line: 2, column: 5 });
         assert_eq!(idx.line_col(text, 4), LineCol { line: 1, column: 5 });
+    }
+
+    #[test]
+    fn a_lone_carriage_return_breaks_the_line() {
+        let text = "a: 1\rbb: 2\r";
+        let idx = LineIndex::new(text);
+        let two = text.find('2').unwrap();
+        assert_eq!(idx.line_col(text, two), LineCol { line: 2, column: 5 });
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let text = "\u{feff}version: 2\nx: 1\n";
+        let idx = LineIndex::new(text);
+        let two = text.find('2').unwrap();
+        assert_eq!(
+            idx.line_col(text, two),
+            LineCol {
+                line: 1,
+                column: 10
+            }
+        );
+        assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1 });
+        assert_eq!(idx.line_col(text, 3), LineCol { line: 1, column: 1 });
+    }
+
+    #[test]
+    fn columns_on_a_long_multi_byte_line_count_characters() {
+        let text = format!("{}x{}y\n", "ü✓".repeat(3000), "é".repeat(5000));
+        let idx = LineIndex::new(&text);
+        let x = text.find('x').unwrap();
+        let y = text.find('y').unwrap();
+        assert_eq!(
+            idx.line_col(&text, x),
+            LineCol {
+                line: 1,
+                column: 6001
+            }
+        );
+        assert_eq!(
+            idx.line_col(&text, y),
+            LineCol {
+                line: 1,
+                column: 11002
+            }
+        );
     }
 
     #[test]

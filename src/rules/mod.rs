@@ -30,6 +30,7 @@ mod keyof_forward_reference;
 mod missing_invalidation_flow;
 mod missing_required_field;
 mod offline_access_unmapped;
+pub mod plaintext_secret;
 mod undefined_context;
 mod undiscoverable_file;
 mod unknown_field;
@@ -106,6 +107,7 @@ pub static ALL: &[&dyn Rule] = &[
     &format_arguments::FormatArguments,
     &unresolved_blueprint::UnresolvedBlueprint,
     &duplicate_blueprint_name::DuplicateBlueprintName,
+    &plaintext_secret::PlaintextSecret,
 ];
 
 /// Look a rule up by code (`BP101`, any case) or name (`missing-invalidation-flow`).

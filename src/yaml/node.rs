@@ -243,6 +243,21 @@ impl Node {
         }
     }
 
+    /// Levels of nesting in this subtree, counting an alias and its copy as two.
+    /// The parser keeps every tree within `MAX_DEPTH`, so this recursion is bounded.
+    pub fn height(&self) -> usize {
+        1 + match &self.kind {
+            Kind::Scalar(_) => 0,
+            Kind::Seq(items) => items.iter().map(Node::height).max().unwrap_or(0),
+            Kind::Map(pairs) => pairs
+                .iter()
+                .map(|p| p.key.height().max(p.value.height()))
+                .max()
+                .unwrap_or(0),
+            Kind::Alias(target) => target.height(),
+        }
+    }
+
     /// A short human name of the node kind, for messages.
     pub fn kind_name(&self) -> &'static str {
         match &self.resolved().kind {

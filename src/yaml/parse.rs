@@ -260,6 +260,18 @@ impl<'a> Builder<'a> {
                         message: "alias refers to an unknown anchor".into(),
                     });
                 };
+                // Copies add their own depth to the alias's: without this check a
+                // chain of anchors nests copies ever deeper, and every recursive
+                // walk over the tree (cloning and dropping it included) overflows
+                // the stack long before the node budget runs out.
+                if self.stack.len() + target.height() > MAX_DEPTH {
+                    return Err(YamlError {
+                        span,
+                        message: format!(
+                            "with its aliases copied, nesting is deeper than {MAX_DEPTH} levels"
+                        ),
+                    });
+                }
                 self.alias_nodes += target.node_count();
                 if self.alias_nodes > MAX_ALIAS_NODES {
                     return Err(YamlError {

@@ -23,6 +23,10 @@ pub enum ScalarType {
     Value,
 }
 
+#[allow(
+    clippy::expect_used,
+    reason = "a constant pattern, covered by the unit tests"
+)]
 static FLOAT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?",
@@ -34,6 +38,10 @@ static FLOAT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+#[allow(
+    clippy::expect_used,
+    reason = "a constant pattern, covered by the unit tests"
+)]
 static INT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^(?:[-+]?0b[0-1_]+",
@@ -45,6 +53,10 @@ static INT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+#[allow(
+    clippy::expect_used,
+    reason = "a constant pattern, covered by the unit tests"
+)]
 static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]",
