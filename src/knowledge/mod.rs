@@ -125,9 +125,12 @@ impl Knowledge {
         model: &str,
         conditions: &[(&str, &str)],
     ) -> Option<&'static BuiltinDef> {
+        // The field comparisons come first: they reject nearly every built-in at
+        // the cost of a few string compares, where the model check looks the
+        // model up. BP204 asks this for every entry that creates an object.
         self.builtins().find(|b| {
-            self.matches_model(b.model, model)
-                && conditions.iter().all(|(f, v)| b.field(f) == Some(*v))
+            conditions.iter().all(|(f, v)| b.field(f) == Some(*v))
+                && self.matches_model(b.model, model)
         })
     }
 
