@@ -222,10 +222,18 @@ impl Node {
     }
 
     pub fn get_pair(&self, key: &str) -> Option<&Pair> {
-        self.pairs()
-            .into_iter()
-            .rev()
-            .find(|p| p.key.as_str() == Some(key))
+        // A string key's value is its scalar text, so comparing the text first
+        // skips typing every other key.
+        let matches = |p: &&Pair| {
+            p.key.scalar().is_some_and(|s| s.value == key) && p.key.as_str() == Some(key)
+        };
+        let pairs = self.map()?;
+        // Without merge keys the dict is the pairs themselves: look them up in
+        // place instead of collecting them (rules call this for every field).
+        if !pairs.iter().any(|p| p.key.is_merge_key()) {
+            return pairs.iter().rev().find(matches);
+        }
+        self.pairs().into_iter().rev().find(matches)
     }
 
     /// Number of nodes in this subtree (aliases count their target's nodes).
