@@ -36,11 +36,13 @@ pub fn updates_earlier_entry(cx: &BlueprintCx<'_>, entry: &Entry<'_>) -> bool {
         return false;
     };
     let text = cx.file.slice(identifiers.span);
+    // The identifiers' text first: it rarely matches, and the model name costs
+    // an allocation.
     cx.bp.entries[..entry.index].iter().any(|earlier| {
-        earlier.model_name().as_deref() == Some(model.as_str())
-            && earlier
-                .identifiers
-                .is_some_and(|i| cx.file.slice(i.span) == text)
+        earlier
+            .identifiers
+            .is_some_and(|i| cx.file.slice(i.span) == text)
+            && earlier.model_name().as_deref() == Some(model.as_str())
     })
 }
 
