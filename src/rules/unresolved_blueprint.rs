@@ -4,7 +4,8 @@
 use super::{Rule, SetCx};
 use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
 use crate::resolve::BlueprintFacts;
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 pub static META: RuleMeta = RuleMeta {
     code: "BP211",
@@ -25,22 +26,25 @@ impl Rule for UnresolvedBlueprint {
     }
 
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
+        if cx.blueprints.iter().all(|bp| bp.meta_applies.is_empty()) {
+            return;
+        }
+        // Every name and every path suffix of the set, so each lookup is one hash
+        // probe rather than a pass over the set.
+        let names: HashSet<&str> = cx
+            .blueprints
+            .iter()
+            .filter_map(|b| b.name.as_ref().map(|(n, _)| n.as_str()))
+            .collect();
+        let paths: HashSet<PathBuf> = cx.blueprints.iter().flat_map(path_suffixes).collect();
         for bp in cx.blueprints {
             for apply in &bp.meta_applies {
                 let found = apply
                     .identifiers
                     .iter()
                     .all(|(field, value)| match field.as_str() {
-                        "name" => {
-                            cx.blueprints
-                                .iter()
-                                .any(|b| b.name.as_ref().is_some_and(|(n, _)| n == value))
-                                || builtin(cx, "name", value)
-                        }
-                        "path" => {
-                            cx.blueprints.iter().any(|b| path_matches(b, value))
-                                || builtin(cx, "path", value)
-                        }
+                        "name" => names.contains(value.as_str()) || builtin(cx, "name", value),
+                        "path" => paths.contains(Path::new(value)) || builtin(cx, "path", value),
                         _ => true,
                     });
                 if found {
@@ -103,7 +107,9 @@ fn builtin(cx: &SetCx<'_>, field: &str, value: &str) -> bool {
 }
 
 /// `path` is relative to Authentik's blueprints folder; a linted file matches when
-/// its path ends with it.
-fn path_matches(bp: &BlueprintFacts, path: &str) -> bool {
-    bp.path.ends_with(Path::new(path))
+/// its path ends with it, so the file stands for every suffix of its path (the
+/// empty one included, as `Path::ends_with` has it).
+fn path_suffixes(bp: &BlueprintFacts) -> impl Iterator<Item = PathBuf> + '_ {
+    let count = bp.path.components().count();
+    (0..=count).map(|skip| bp.path.components().skip(skip).collect())
 }
