@@ -113,9 +113,12 @@ impl Knowledge {
 
     /// Built-in objects of this release.
     pub fn builtins(&self) -> impl Iterator<Item = &'static BuiltinDef> + '_ {
-        generated::BUILTINS
-            .iter()
-            .filter(|b| b.versions.is_empty() || b.versions.contains(&self.def.name))
+        generated::BUILTINS.iter().filter(|b| self.ships(b))
+    }
+
+    /// Whether this release has the built-in object.
+    fn ships(&self, builtin: &BuiltinDef) -> bool {
+        builtin.versions.is_empty() || builtin.versions.contains(&self.def.name)
     }
 
     /// The built-in object of `model` (or a child of it) whose fields match every
@@ -126,10 +129,12 @@ impl Knowledge {
         conditions: &[(&str, &str)],
     ) -> Option<&'static BuiltinDef> {
         // The field comparisons come first: they reject nearly every built-in at
-        // the cost of a few string compares, where the model check looks the
-        // model up. BP204 asks this for every entry that creates an object.
-        self.builtins().find(|b| {
+        // the cost of a few string compares, where the release check compares
+        // release names and the model check looks the model up. BP204 asks this
+        // for every entry that creates an object.
+        generated::BUILTINS.iter().find(|b| {
             conditions.iter().all(|(f, v)| b.field(f) == Some(*v))
+                && self.ships(b)
                 && self.matches_model(b.model, model)
         })
     }
