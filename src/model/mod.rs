@@ -229,7 +229,6 @@ impl<'a> Blueprint<'a> {
         self.context
             .map(|c| c.pairs())
             .unwrap_or_default()
-            .into_iter()
             .filter_map(|p| p.key.as_str())
     }
 

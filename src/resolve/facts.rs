@@ -172,7 +172,6 @@ fn entry_facts(entry: &Entry<'_>) -> EntryFacts {
     let pairs = |node: Option<&Node>| -> Vec<(String, Val, Span)> {
         node.map(|n| n.pairs())
             .unwrap_or_default()
-            .into_iter()
             .filter_map(|p| Some((p.key.as_str()?.to_string(), val(&p.value, 0), p.key.span)))
             .collect()
     };
@@ -261,7 +260,6 @@ fn meta_apply(entry: &Entry<'_>) -> Option<MetaApply> {
     let identifiers = attrs.get("identifiers")?;
     let pairs = identifiers
         .pairs()
-        .into_iter()
         .filter_map(|p| Some((p.key.as_str()?.to_string(), p.value.as_str()?.to_string())))
         .collect::<Vec<_>>();
     if pairs.is_empty() {

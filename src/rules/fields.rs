@@ -54,7 +54,6 @@ pub fn names_builtin(cx: &BlueprintCx<'_>, entry: &Entry<'_>, model: &str) -> bo
     };
     let pairs: Vec<(&str, &str)> = identifiers
         .pairs()
-        .into_iter()
         .filter_map(|p| Some((p.key.as_str()?, p.value.as_str()?)))
         .collect();
     !pairs.is_empty() && cx.kb.builtin_matching(model, &pairs).is_some()
