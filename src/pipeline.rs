@@ -3,7 +3,7 @@
 
 use crate::clients::{self, FoundClient};
 use crate::config::Config;
-use crate::diagnostic::{DeferredAction, Diagnostic, FileId};
+use crate::diagnostic::{DeferredAction, Diagnostic, FileId, Fix};
 use crate::discover::{Candidate, Exclude, describe_io, discover, relative_to};
 use crate::knowledge::Knowledge;
 use crate::model::locate::Located;
@@ -229,14 +229,25 @@ pub fn run(request: &Request) -> Outcome {
         config: &request.config,
         clients: &outcome.clients,
     };
-    let mut set_diagnostics = Vec::new();
-    for rule in rules::ALL
-        .iter()
+    // The set rules read the index and facts only, so they run side by side;
+    // their findings are joined in rule order.
+    let set_diagnostics: Vec<Vec<Diagnostic>> = rules::ALL
+        .par_iter()
         .filter(|r| request.selection.is_enabled(r.meta()))
-    {
-        rule.check_set(&set, &mut set_diagnostics);
-    }
-    outcome.diagnostics.extend(set_diagnostics);
+        .map(|rule| {
+            let mut found = Vec::new();
+            rule.check_set(&set, &mut found);
+            found
+        })
+        .collect();
+    // Nothing reads the facts past the set rules. Freeing them (a value for each
+    // attribute of every entry) is handed to the thread pool, so the steps
+    // below do not wait for it.
+    drop(index);
+    rayon::spawn(move || drop(facts));
+    outcome
+        .diagnostics
+        .extend(set_diagnostics.into_iter().flatten());
     filter(&mut outcome, request);
     realize_deferred_fixes(&mut outcome, request);
     load_missing_sources(&mut outcome, request);
@@ -413,7 +424,7 @@ fn filter(outcome: &mut Outcome, request: &Request) {
 }
 
 /// Set rules describe their fixes by blueprint and entry; re-read and re-parse the
-/// (few) files concerned to turn them into edits.
+/// (few) files concerned to turn them into edits, in parallel.
 fn realize_deferred_fixes(outcome: &mut Outcome, request: &Request) {
     let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
     for (i, d) in outcome.diagnostics.iter().enumerate() {
@@ -421,65 +432,89 @@ fn realize_deferred_fixes(outcome: &mut Outcome, request: &Request) {
             by_file.entry(d.file).or_default().push(i);
         }
     }
-    for (file, indexes) in by_file {
-        let path = &outcome.files[file].path;
-        let text = match request.overlay.get(path) {
-            Some(text) => text.clone(),
-            None => match std::fs::read_to_string(path) {
-                Ok(text) => text,
-                Err(_) => continue,
-            },
-        };
-        let Ok(stream) = yaml::parse(&text) else {
-            continue;
-        };
-        let located = Located::new(&text, stream);
-        let blueprints = located.blueprints();
-        for i in indexes {
-            let d = &mut outcome.diagnostics[i];
-            let Some(plan) = d.deferred.take() else {
-                continue;
+    let files = &outcome.files;
+    let diagnostics = &outcome.diagnostics;
+    // Per diagnostic: `None` when its entry is gone (the plan is dropped), else
+    // the fix to set. Files that cannot be read or parsed keep their plans.
+    let realized: Vec<(usize, Option<Option<Fix>>)> = by_file
+        .into_par_iter()
+        .flat_map_iter(|(file, indexes)| {
+            let path = &files[file].path;
+            let text = match request.overlay.get(path) {
+                Some(text) => Some(text.clone()),
+                None => std::fs::read_to_string(path).ok(),
             };
-            let Some(entry) = blueprints
-                .get(plan.blueprint)
-                .and_then(|bp| bp.entries.get(plan.entry))
-            else {
-                continue;
+            let mut out = Vec::new();
+            let Some(text) = text else {
+                return out;
             };
-            let fix = match &plan.action {
-                DeferredAction::AppendToList { key, item } => {
-                    rules::edits::append_attr_item(&text, entry, key, item)
-                }
-                DeferredAction::RemoveEntry => rules::edits::remove_entry(&text, entry),
+            let Ok(stream) = yaml::parse(&text) else {
+                return out;
             };
-            d.fix = fix.map(|mut f| {
-                f.applicability = plan.applicability;
-                f
-            });
+            let located = Located::new(&text, stream);
+            let blueprints = located.blueprints();
+            for i in indexes {
+                let Some(plan) = &diagnostics[i].deferred else {
+                    continue;
+                };
+                let Some(entry) = blueprints
+                    .get(plan.blueprint)
+                    .and_then(|bp| bp.entries.get(plan.entry))
+                else {
+                    out.push((i, None));
+                    continue;
+                };
+                let fix = match &plan.action {
+                    DeferredAction::AppendToList { key, item } => {
+                        rules::edits::append_attr_item(&text, entry, key, item)
+                    }
+                    DeferredAction::RemoveEntry => rules::edits::remove_entry(&text, entry),
+                };
+                out.push((
+                    i,
+                    Some(fix.map(|mut f| {
+                        f.applicability = plan.applicability;
+                        f
+                    })),
+                ));
+            }
+            out
+        })
+        .collect();
+    for (i, fix) in realized {
+        let d = &mut outcome.diagnostics[i];
+        d.deferred = None;
+        if let Some(fix) = fix {
+            d.fix = fix;
         }
     }
 }
 
 /// Set rules may report in files whose text was dropped after the per-file pass;
-/// read it again (from the overlay when fixes changed it in memory).
+/// read it again (from the overlay when fixes changed it in memory), in parallel.
 fn load_missing_sources(outcome: &mut Outcome, request: &Request) {
-    let files: Vec<FileId> = outcome
+    let mut missing: Vec<FileId> = outcome
         .diagnostics
         .iter()
         .flat_map(|d| std::iter::once(d.file).chain(d.related.iter().map(|r| r.file)))
+        .filter(|&file| outcome.files[file].source.is_none())
         .collect();
-    for file in files {
-        let record = &mut outcome.files[file];
-        if record.source.is_some() {
-            continue;
-        }
-        let text = match request.overlay.get(&record.path) {
-            Some(text) => Some(text.clone()),
-            None => std::fs::read_to_string(&record.path).ok(),
-        };
-        if let Some(text) = text {
-            record.source = Some(SourceFile::new(record.path.clone(), text));
-        }
+    missing.sort_unstable();
+    missing.dedup();
+    let files = &outcome.files;
+    let loaded: Vec<(FileId, SourceFile)> = missing
+        .into_par_iter()
+        .filter_map(|file| {
+            let path = &files[file].path;
+            let text = match request.overlay.get(path) {
+                Some(text) => Some(text.clone()),
+                None => std::fs::read_to_string(path).ok(),
+            }?;
+            Some((file, SourceFile::new(path.clone(), text)))
+        })
+        .collect();
+    for (file, source) in loaded {
+        outcome.files[file].source = Some(source);
     }
 }
 
@@ -561,20 +596,25 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
     }
     out.record.linted = true;
     let duplicates = located.duplicates();
-    let (suppressions, malformed) =
-        suppression::find(&source, &suppression::scalar_spans(located.roots()));
+    // Every directive contains `bplint:`; most files have none, and finding the
+    // comments takes every scalar's span.
+    let (suppressions, malformed) = if source.text.contains("bplint:") {
+        suppression::find(&source, &suppression::scalar_spans(located.roots()))
+    } else {
+        (Vec::new(), Vec::new())
+    };
     out.record.suppressions = suppressions;
     out.record.malformed = malformed;
     for (index, bp) in blueprints.iter().enumerate() {
-        let cx = BlueprintCx {
-            file_id: id,
-            file: &source,
-            relative: &candidate.relative,
+        let cx = BlueprintCx::new(
+            id,
+            &source,
+            &candidate.relative,
             bp,
-            kb: &request.kb,
-            config: &request.config,
-            duplicates: &duplicates,
-        };
+            &request.kb,
+            &request.config,
+            &duplicates,
+        );
         for rule in rules::ALL
             .iter()
             .filter(|r| request.selection.is_enabled(r.meta()))

@@ -196,3 +196,41 @@ fn the_target_version_changes_the_verdict() {
         .assert()
         .code(0);
 }
+
+/// BP211 finds a blueprint of the set by any tail of its path or by its name.
+#[test]
+fn a_meta_apply_resolves_by_path_suffix_and_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let custom = dir.path().join("blueprints/custom");
+    std::fs::create_dir_all(&custom).unwrap();
+    std::fs::write(
+        custom.join("target.yaml"),
+        "version: 1\nmetadata:\n  name: Target\nentries: []\n",
+    )
+    .unwrap();
+    let apply = |identifiers: &str| {
+        format!(
+            "  - model: authentik_blueprints.metaapplyblueprint\n    attrs:\n      identifiers:\n        {identifiers}\n"
+        )
+    };
+    let text = format!(
+        "version: 1\nmetadata:\n  name: Apply\nentries:\n{}{}{}{}",
+        apply("path: custom/target.yaml"),
+        apply("path: target.yaml"),
+        apply("name: Target"),
+        apply("path: other/target.yaml"),
+    );
+    std::fs::write(dir.path().join("blueprints/apply.yaml"), text).unwrap();
+    let output = bplint()
+        .args(["check", "--format", "concise"])
+        .arg(dir.path().join("blueprints"))
+        .output()
+        .unwrap();
+    let report = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 1, "{report}");
+    assert!(
+        lines[0].contains("apply.yaml:20:") && lines[0].contains("BP211"),
+        "{report}"
+    );
+}

@@ -93,8 +93,8 @@ impl miette::SourceCode for Source<'_> {
             .max(1);
         // One line more than miette reads, so it stops where it would anyway.
         let past_last = file.line_col(end).line + context_lines_after + 2;
-        let lo = file.lines.line_start(first_line).unwrap_or(0);
-        let hi = file.lines.line_start(past_last).unwrap_or(text.len());
+        let lo = file.lines().line_start(first_line).unwrap_or(0);
+        let hi = file.lines().line_start(past_last).unwrap_or(text.len());
         let window = text.get(lo..hi).ok_or(MietteError::OutOfBounds)?;
         let local = SourceSpan::new((start - lo).into(), span.len());
         let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
@@ -139,9 +139,9 @@ const MAX_SNIPPET_LINE: usize = 4096;
 fn showable(file: &SourceFile, span: Span) -> bool {
     let first = file.line_col(span.start).line.saturating_sub(1).max(1);
     let last = file.line_col(span.end).line + 1;
-    (first..=last).all(|line| match file.lines.line_start(line) {
+    (first..=last).all(|line| match file.lines().line_start(line) {
         Some(start) => {
-            let end = file.lines.line_start(line + 1).unwrap_or(file.text.len());
+            let end = file.lines().line_start(line + 1).unwrap_or(file.text.len());
             end - start <= MAX_SNIPPET_LINE
         }
         None => true,

@@ -32,11 +32,7 @@ impl Rule for AmbiguousAbsent {
             if identifiers.tag().is_some() {
                 continue;
             }
-            let fields: Vec<&str> = identifiers
-                .pairs()
-                .iter()
-                .filter_map(|p| p.key.as_str())
-                .collect();
+            let fields: Vec<&str> = identifiers.pairs().filter_map(|p| p.key.as_str()).collect();
             if fields.is_empty() || identifies_uniquely(&model, &fields) {
                 continue;
             }

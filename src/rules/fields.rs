@@ -35,13 +35,9 @@ pub fn updates_earlier_entry(cx: &BlueprintCx<'_>, entry: &Entry<'_>) -> bool {
     let (Some(model), Some(identifiers)) = (entry.model_name(), entry.identifiers) else {
         return false;
     };
-    let text = cx.file.slice(identifiers.span);
-    cx.bp.entries[..entry.index].iter().any(|earlier| {
-        earlier.model_name().as_deref() == Some(model.as_str())
-            && earlier
-                .identifiers
-                .is_some_and(|i| cx.file.slice(i.span) == text)
-    })
+    cx.entries_identified_as(cx.file.slice(identifiers.span))
+        .take_while(|&i| i < entry.index)
+        .any(|i| cx.bp.entries[i].model_name().as_deref() == Some(model.as_str()))
 }
 
 /// Whether the identifiers name a built-in object of the target release (which
@@ -52,7 +48,6 @@ pub fn names_builtin(cx: &BlueprintCx<'_>, entry: &Entry<'_>, model: &str) -> bo
     };
     let pairs: Vec<(&str, &str)> = identifiers
         .pairs()
-        .into_iter()
         .filter_map(|p| Some((p.key.as_str()?, p.value.as_str()?)))
         .collect();
     !pairs.is_empty() && cx.kb.builtin_matching(model, &pairs).is_some()

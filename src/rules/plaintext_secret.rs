@@ -330,6 +330,6 @@ mod tests {
             "a: 1\npassword: **·•🔒**\nb: |\n  **\r\n  **\n"
         );
         assert_eq!(redacted.text.len(), text.len());
-        assert_eq!(redacted.lines.line_count(), 6);
+        assert_eq!(redacted.lines().line_count(), 6);
     }
 }

@@ -6,6 +6,7 @@ use crate::knowledge::versions::RENAMED_MODELS;
 use crate::knowledge::{Knowledge, release_range};
 use crate::model::{TagCall, TagParse, normalize_model};
 use crate::yaml::Node;
+use std::collections::HashSet;
 
 pub static META: RuleMeta = RuleMeta {
     code: "BP201",
@@ -96,9 +97,15 @@ fn diagnose(cx: &BlueprintCx<'_>, node: &Node, name: &str, in_find: bool) -> Dia
     diag
 }
 
-/// Parent models `!Find` may search (`authentik_core.provider`, ...).
+/// Parent models `!Find` may search (`authentik_core.provider`, ...), each once:
+/// most models share a handful of parents, and a repeat cannot be a closer match.
 fn parents(kb: &Knowledge) -> impl Iterator<Item = &'static str> + '_ {
-    kb.def.models.iter().flat_map(|m| m.parents.iter().copied())
+    let mut seen = HashSet::new();
+    kb.def
+        .models
+        .iter()
+        .flat_map(|m| m.parents.iter().copied())
+        .filter(move |p| seen.insert(*p))
 }
 
 /// The embedded releases that do have the model.

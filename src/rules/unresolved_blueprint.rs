@@ -4,6 +4,8 @@
 use super::{Rule, SetCx};
 use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
 use crate::resolve::BlueprintFacts;
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsStr;
 use std::path::Path;
 
 pub static META: RuleMeta = RuleMeta {
@@ -25,22 +27,43 @@ impl Rule for UnresolvedBlueprint {
     }
 
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
+        if cx.blueprints.iter().all(|bp| bp.meta_applies.is_empty()) {
+            return;
+        }
+        // The set's names, and its paths by file name, so each lookup is a hash
+        // probe rather than a pass over the set.
+        let names: HashSet<&str> = cx
+            .blueprints
+            .iter()
+            .filter_map(|b| b.name.as_ref().map(|(n, _)| n.as_str()))
+            .collect();
+        let mut by_file_name: HashMap<&OsStr, Vec<&Path>> = HashMap::new();
+        for bp in cx.blueprints {
+            if let Some(name) = bp.path.file_name() {
+                by_file_name.entry(name).or_default().push(&bp.path);
+            }
+        }
+        let path_found = |value: &str| {
+            let wanted = Path::new(value);
+            match wanted.file_name() {
+                Some(name) => by_file_name
+                    .get(name)
+                    .is_some_and(|paths| paths.iter().any(|p| p.ends_with(wanted))),
+                // `..`, `/` or nothing: rare enough to compare with every file.
+                None => cx.blueprints.iter().any(|b| path_matches(b, value)),
+            }
+        };
+        // Suggestions weigh every name of the set; files that name the same
+        // missing blueprint share one.
+        let mut suggestions: HashMap<&str, Option<&str>> = HashMap::new();
         for bp in cx.blueprints {
             for apply in &bp.meta_applies {
                 let found = apply
                     .identifiers
                     .iter()
                     .all(|(field, value)| match field.as_str() {
-                        "name" => {
-                            cx.blueprints
-                                .iter()
-                                .any(|b| b.name.as_ref().is_some_and(|(n, _)| n == value))
-                                || builtin(cx, "name", value)
-                        }
-                        "path" => {
-                            cx.blueprints.iter().any(|b| path_matches(b, value))
-                                || builtin(cx, "path", value)
-                        }
+                        "name" => names.contains(value.as_str()) || builtin(cx, "name", value),
+                        "path" => path_found(value) || builtin(cx, "path", value),
                         _ => true,
                     });
                 if found {
@@ -67,7 +90,11 @@ impl Rule for UnresolvedBlueprint {
                     .iter()
                     .find(|(f, _)| f == "name")
                     .map(|(_, v)| v.as_str());
-                let near = wanted.and_then(|w| crate::suggest::closest(w, names));
+                let near = wanted.and_then(|w| {
+                    *suggestions
+                        .entry(w)
+                        .or_insert_with(|| crate::suggest::closest(w, names))
+                });
                 let mut help = match near {
                     Some(near) => format!("did you mean `{near}`? "),
                     None => String::new(),

@@ -4,7 +4,7 @@ pub mod node;
 pub mod parse;
 pub mod typing;
 
-pub use node::{Kind, Node, Pair, Scalar, Style, Tag, Typed};
+pub use node::{Kind, Node, Pair, Pairs, Scalar, Style, Tag, Typed};
 pub use parse::{Document, DuplicateKey, Stream, YamlError, parse};
 
 /// Deepest nesting bplint accepts. Real blueprints stay under 20 levels; the cap

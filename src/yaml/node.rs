@@ -184,10 +184,18 @@ impl Node {
 
     /// Key/value pairs as PyYAML builds the dict: merged (`<<`) mappings first, in
     /// PyYAML's precedence, then the explicit keys; later pairs win on lookup.
-    pub fn pairs(&self) -> Vec<&Pair> {
+    pub fn pairs(&self) -> Pairs<'_> {
+        let Some(pairs) = self.map() else {
+            return Pairs::default();
+        };
+        // Without merge keys the dict is the pairs themselves: nothing to collect
+        // (rules and fact extraction ask for every mapping's pairs).
+        if !pairs.iter().any(|p| p.key.is_merge_key()) {
+            return Pairs::Direct(pairs.iter());
+        }
         let mut out = Vec::new();
         self.collect_pairs(&mut out, 0);
-        out
+        Pairs::Merged(out.into_iter())
     }
 
     fn collect_pairs<'a>(&'a self, out: &mut Vec<&'a Pair>, depth: usize) {
@@ -222,10 +230,11 @@ impl Node {
     }
 
     pub fn get_pair(&self, key: &str) -> Option<&Pair> {
+        // A string key's value is its scalar text, so comparing the text first
+        // skips typing every other key.
         self.pairs()
-            .into_iter()
             .rev()
-            .find(|p| p.key.as_str() == Some(key))
+            .find(|p| p.key.scalar().is_some_and(|s| s.value == key) && p.key.as_str() == Some(key))
     }
 
     /// Number of nodes in this subtree (aliases count their target's nodes).
@@ -266,5 +275,93 @@ impl Node {
             Kind::Map(_) => "mapping",
             Kind::Alias(_) => "alias",
         }
+    }
+}
+
+/// The pairs of a mapping in dict order (see [`Node::pairs`]): borrowed in place
+/// when the mapping has no merge key, collected when it has.
+#[derive(Debug, Clone)]
+pub enum Pairs<'a> {
+    Direct(std::slice::Iter<'a, Pair>),
+    Merged(std::vec::IntoIter<&'a Pair>),
+}
+
+impl Default for Pairs<'_> {
+    fn default() -> Self {
+        Pairs::Direct([].iter())
+    }
+}
+
+impl<'a> Iterator for Pairs<'a> {
+    type Item = &'a Pair;
+
+    fn next(&mut self) -> Option<&'a Pair> {
+        match self {
+            Pairs::Direct(iter) => iter.next(),
+            Pairs::Merged(iter) => iter.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Pairs::Direct(iter) => iter.size_hint(),
+            Pairs::Merged(iter) => iter.size_hint(),
+        }
+    }
+}
+
+impl DoubleEndedIterator for Pairs<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match self {
+            Pairs::Direct(iter) => iter.next_back(),
+            Pairs::Merged(iter) => iter.next_back(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Pairs<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use crate::yaml::parse;
+
+    fn keys(text: &str) -> Vec<String> {
+        let stream = parse(text).unwrap();
+        let root = &stream.documents[0].root;
+        root.pairs()
+            .map(|p| p.key.scalar().unwrap().value.clone())
+            .collect()
+    }
+
+    #[test]
+    fn pairs_without_merge_keys_are_the_mapping_in_order() {
+        assert_eq!(keys("b: 1\na: 2\nb: 3\n"), ["b", "a", "b"]);
+        assert!(keys("[1, 2]").is_empty());
+    }
+
+    #[test]
+    fn merged_pairs_come_first_in_pyyaml_precedence() {
+        let text = "x: &x {a: 1, b: 1}\ny: &y {b: 2, c: 2}\nz:\n  <<: [*x, *y]\n  d: 3\n";
+        let stream = parse(text).unwrap();
+        let z = stream.documents[0].root.get("z").unwrap();
+        let keys: Vec<&str> = z
+            .pairs()
+            .map(|p| p.key.scalar().unwrap().value.as_str())
+            .collect();
+        // PyYAML reverses the merged list, so the first mapping wins on lookup.
+        assert_eq!(keys, ["b", "c", "a", "b", "d"]);
+        assert_eq!(z.pairs().len(), 5);
+        assert_eq!(z.get("b").and_then(|n| n.scalar_text()), Some("1"));
+        assert_eq!(z.get("c").and_then(|n| n.scalar_text()), Some("2"));
+    }
+
+    #[test]
+    fn get_takes_the_last_key_and_compares_typed_keys() {
+        let stream = parse("a: 1\n'a': 2\nyes: 3\n").unwrap();
+        let root = &stream.documents[0].root;
+        assert_eq!(root.get("a").and_then(|n| n.scalar_text()), Some("2"));
+        // `yes` is a bool key for PyYAML, not the string "yes".
+        assert!(root.get("yes").is_none());
+        assert_eq!(root.pairs().next_back().map(|p| p.key.span.start), Some(12));
     }
 }
