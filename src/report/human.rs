@@ -5,7 +5,9 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::Outcome;
 use crate::source::{SourceFile, Span};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use rayon::prelude::*;
 use std::fmt;
+use std::sync::Arc;
 
 /// One finding in miette's terms; related labels in other files become related
 /// diagnostics with their own source.
@@ -14,7 +16,7 @@ struct Rendered {
     code: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<NamedSource<Arc<str>>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Rendered>,
 }
@@ -62,8 +64,9 @@ impl miette::Diagnostic for Rendered {
     }
 }
 
-fn named(source: &SourceFile) -> NamedSource<String> {
-    NamedSource::new(source.display_path(), source.text.to_string())
+/// Shares the file's text rather than copying it for each finding.
+fn named(source: &SourceFile) -> NamedSource<Arc<str>> {
+    NamedSource::new(source.display_path(), Arc::clone(&source.text))
 }
 
 /// miette wants a non-empty span to draw a label under; an empty one at the end
@@ -129,14 +132,24 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
         .with_break_words(false)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_context_lines(1);
-    let mut out = String::new();
-    for d in &outcome.diagnostics {
-        let rendered = to_rendered(outcome, d);
-        if handler.render_report(&mut out, &rendered).is_err() {
-            out.push_str(&d.message);
-        }
-        out.push('\n');
-    }
+    // Each finding renders on its own (miette finds the lines of its snippet by
+    // scanning the file), so they render in parallel and are joined in order.
+    let reports: Vec<String> = outcome
+        .diagnostics
+        .par_iter()
+        .map(|d| {
+            let mut out = String::new();
+            if handler
+                .render_report(&mut out, &to_rendered(outcome, d))
+                .is_err()
+            {
+                out.push_str(&d.message);
+            }
+            out.push('\n');
+            out
+        })
+        .collect();
+    let mut out = reports.concat();
     out.push_str(&super::summary_line(outcome));
     out.push('\n');
     out
