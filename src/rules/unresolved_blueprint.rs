@@ -4,7 +4,7 @@
 use super::{Rule, SetCx};
 use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
 use crate::resolve::BlueprintFacts;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub static META: RuleMeta = RuleMeta {
@@ -37,6 +37,9 @@ impl Rule for UnresolvedBlueprint {
             .filter_map(|b| b.name.as_ref().map(|(n, _)| n.as_str()))
             .collect();
         let paths: HashSet<PathBuf> = cx.blueprints.iter().flat_map(path_suffixes).collect();
+        // Suggestions weigh every name of the set; files that name the same
+        // missing blueprint share one.
+        let mut suggestions: HashMap<&str, Option<&str>> = HashMap::new();
         for bp in cx.blueprints {
             for apply in &bp.meta_applies {
                 let found = apply
@@ -71,7 +74,11 @@ impl Rule for UnresolvedBlueprint {
                     .iter()
                     .find(|(f, _)| f == "name")
                     .map(|(_, v)| v.as_str());
-                let near = wanted.and_then(|w| crate::suggest::closest(w, names));
+                let near = wanted.and_then(|w| {
+                    *suggestions
+                        .entry(w)
+                        .or_insert_with(|| crate::suggest::closest(w, names))
+                });
                 let mut help = match near {
                     Some(near) => format!("did you mean `{near}`? "),
                     None => String::new(),

@@ -4,6 +4,7 @@
 use super::{Rule, SetCx};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
 use crate::resolve::{FindQuery, Resolution};
+use std::collections::HashMap;
 
 pub static META: RuleMeta = RuleMeta {
     code: "BP205",
@@ -22,6 +23,9 @@ impl Rule for UnresolvedFind {
     }
 
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
+        // Suggestions weigh every object of the model in the set; the same
+        // unresolved lookup in several files shares one.
+        let mut suggestions = HashMap::new();
         for bp in cx.blueprints {
             for (_, query) in &bp.finds {
                 if !cx.kb.is_findable(&query.model)
@@ -37,7 +41,7 @@ impl Rule for UnresolvedFind {
                     format!("`!Find` matches no `{}` with {conditions}", query.model),
                 )
                 .label("resolves to null");
-                let suggestion = nearest(cx, query);
+                let suggestion = nearest(cx, query, &mut suggestions);
                 let mut help = match &suggestion {
                     Some((_, value)) => format!("did you mean `{value}`? "),
                     None => String::new(),
@@ -78,20 +82,32 @@ fn describe(query: &FindQuery) -> String {
     }
 }
 
+/// Suggestions already made, by model, field and value.
+type Suggestions<'a> = HashMap<(&'a str, &'a str, &'a str), Option<String>>;
+
 /// The closest existing value of the query's first condition field, and the span
 /// of the value to replace when the query has that one condition.
-fn nearest(cx: &SetCx<'_>, query: &FindQuery) -> Option<(crate::source::Span, String)> {
+fn nearest<'a>(
+    cx: &SetCx<'_>,
+    query: &'a FindQuery,
+    suggestions: &mut Suggestions<'a>,
+) -> Option<(crate::source::Span, String)> {
     let (field, Some(value)) = query.conditions.first()? else {
         return None;
     };
     let field = field.split("__").next().unwrap_or(field);
-    let values: Vec<String> = cx
-        .index
-        .objects_of(&query.model)
-        .into_iter()
-        .filter_map(|obj| cx.index.field_of(obj, field))
-        .collect();
-    let near = crate::suggest::closest(value, values.iter().map(String::as_str))?.to_string();
+    let near = suggestions
+        .entry((query.model.as_str(), field, value.as_str()))
+        .or_insert_with(|| {
+            let values: Vec<String> = cx
+                .index
+                .objects_of(&query.model)
+                .into_iter()
+                .filter_map(|obj| cx.index.field_of(obj, field))
+                .collect();
+            crate::suggest::closest(value, values.iter().map(String::as_str)).map(str::to_string)
+        })
+        .clone()?;
     let span = query.value_spans.first().copied()?;
     Some((span, near))
 }
