@@ -2,7 +2,7 @@
 //! -> model -> per-blueprint rules and facts -> index -> set rules -> severities.
 
 use crate::config::Config;
-use crate::diagnostic::{DeferredAction, Diagnostic, FileId};
+use crate::diagnostic::{DeferredAction, Diagnostic, FileId, Fix};
 use crate::discover::{Candidate, Exclude, describe_io, discover, relative_to};
 use crate::knowledge::Knowledge;
 use crate::model::locate::Located;
@@ -308,7 +308,7 @@ fn filter(outcome: &mut Outcome, request: &Request) {
 }
 
 /// Set rules describe their fixes by blueprint and entry; re-read and re-parse the
-/// (few) files concerned to turn them into edits.
+/// (few) files concerned to turn them into edits, in parallel.
 fn realize_deferred_fixes(outcome: &mut Outcome, request: &Request) {
     let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
     for (i, d) in outcome.diagnostics.iter().enumerate() {
@@ -316,59 +316,88 @@ fn realize_deferred_fixes(outcome: &mut Outcome, request: &Request) {
             by_file.entry(d.file).or_default().push(i);
         }
     }
-    for (file, indexes) in by_file {
-        let path = &outcome.files[file].path;
-        let text = match request.overlay.get(path) {
-            Some(text) => text.clone(),
-            None => match std::fs::read_to_string(path) {
-                Ok(text) => text,
-                Err(_) => continue,
-            },
-        };
-        let Ok(stream) = yaml::parse(&text) else {
-            continue;
-        };
-        let located = Located::new(&text, stream);
-        let blueprints = located.blueprints();
-        for i in indexes {
-            let d = &mut outcome.diagnostics[i];
-            let Some(plan) = d.deferred.take() else {
-                continue;
+    let files = &outcome.files;
+    let diagnostics = &outcome.diagnostics;
+    // Per diagnostic: `None` when its entry is gone (the plan is dropped), else
+    // the fix to set. Files that cannot be read or parsed keep their plans.
+    let realized: Vec<(usize, Option<Option<Fix>>)> = by_file
+        .into_par_iter()
+        .flat_map_iter(|(file, indexes)| {
+            let path = &files[file].path;
+            let text = match request.overlay.get(path) {
+                Some(text) => Some(text.clone()),
+                None => std::fs::read_to_string(path).ok(),
             };
-            let Some(entry) = blueprints
-                .get(plan.blueprint)
-                .and_then(|bp| bp.entries.get(plan.entry))
-            else {
-                continue;
+            let mut out = Vec::new();
+            let Some(text) = text else {
+                return out;
             };
-            let fix = match &plan.action {
-                DeferredAction::AppendToList { key, item } => {
-                    rules::edits::append_attr_item(&text, entry, key, item)
-                }
+            let Ok(stream) = yaml::parse(&text) else {
+                return out;
             };
-            d.fix = fix.map(|mut f| {
-                f.applicability = plan.applicability;
-                f
-            });
+            let located = Located::new(&text, stream);
+            let blueprints = located.blueprints();
+            for i in indexes {
+                let Some(plan) = &diagnostics[i].deferred else {
+                    continue;
+                };
+                let Some(entry) = blueprints
+                    .get(plan.blueprint)
+                    .and_then(|bp| bp.entries.get(plan.entry))
+                else {
+                    out.push((i, None));
+                    continue;
+                };
+                let fix = match &plan.action {
+                    DeferredAction::AppendToList { key, item } => {
+                        rules::edits::append_attr_item(&text, entry, key, item)
+                    }
+                };
+                out.push((
+                    i,
+                    Some(fix.map(|mut f| {
+                        f.applicability = plan.applicability;
+                        f
+                    })),
+                ));
+            }
+            out
+        })
+        .collect();
+    for (i, fix) in realized {
+        let d = &mut outcome.diagnostics[i];
+        d.deferred = None;
+        if let Some(fix) = fix {
+            d.fix = fix;
         }
     }
 }
 
 /// Set rules may report in files whose text was dropped after the per-file pass;
-/// read it again (from the overlay when fixes changed it in memory).
+/// read it again (from the overlay when fixes changed it in memory), in parallel.
 fn load_missing_sources(outcome: &mut Outcome, request: &Request) {
-    for d in &outcome.diagnostics {
-        let record = &mut outcome.files[d.file];
-        if record.source.is_some() {
-            continue;
-        }
-        let text = match request.overlay.get(&record.path) {
-            Some(text) => Some(text.clone()),
-            None => std::fs::read_to_string(&record.path).ok(),
-        };
-        if let Some(text) = text {
-            record.source = Some(SourceFile::new(record.path.clone(), text));
-        }
+    let mut missing: Vec<FileId> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| d.file)
+        .filter(|&file| outcome.files[file].source.is_none())
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    let files = &outcome.files;
+    let loaded: Vec<(FileId, SourceFile)> = missing
+        .into_par_iter()
+        .filter_map(|file| {
+            let path = &files[file].path;
+            let text = match request.overlay.get(path) {
+                Some(text) => Some(text.clone()),
+                None => std::fs::read_to_string(path).ok(),
+            }?;
+            Some((file, SourceFile::new(path.clone(), text)))
+        })
+        .collect();
+    for (file, source) in loaded {
+        outcome.files[file].source = Some(source);
     }
 }
 
