@@ -347,9 +347,6 @@ mod tests {
         assert_eq!(root.get("a").and_then(|n| n.scalar_text()), Some("2"));
         // `yes` is a bool key for PyYAML, not the string "yes".
         assert!(root.get("yes").is_none());
-        assert_eq!(
-            root.pairs().rev().next().map(|p| p.key.span.start),
-            Some(12)
-        );
+        assert_eq!(root.pairs().next_back().map(|p| p.key.span.start), Some(12));
     }
 }
