@@ -66,7 +66,13 @@ pub fn yields(node: &Node) -> Yield<'_> {
 
 /// Whether a string holds a `{{ ... }}` template placeholder.
 pub fn is_template(s: &str) -> bool {
-    s.find("{{").is_some_and(|i| s[i..].contains("}}"))
+    // `str::find` with a two-byte needle sets up a substring searcher on every
+    // call; this runs for every string value, and they are short.
+    let bytes = s.as_bytes();
+    bytes
+        .windows(2)
+        .position(|w| w == b"{{")
+        .is_some_and(|open| bytes[open..].windows(2).any(|w| w == b"}}"))
 }
 
 impl Yield<'_> {
