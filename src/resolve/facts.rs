@@ -276,7 +276,8 @@ fn meta_apply(entry: &Entry<'_>) -> Option<MetaApply> {
     })
 }
 
-/// Hash a subtree by value (typed scalars, tags, structure), not by formatting.
+/// Hash a subtree by content (scalar texts, tags, structure, merges resolved), not
+/// by layout, quoting or comments.
 fn hash_node(node: &Node, h: &mut ValueHasher, depth: usize) {
     if depth > crate::yaml::MAX_DEPTH {
         return;
@@ -296,10 +297,9 @@ fn hash_node(node: &Node, h: &mut ValueHasher, depth: usize) {
         }
     } else if let Some(scalar) = node.scalar() {
         3u8.hash(h);
-        match node.typed() {
-            Some(Typed::Str(s)) => s.hash(h),
-            _ => scalar.value.hash(h),
-        }
+        // The scalar's text whatever its type (for a string that is its value),
+        // so it needs no typing: `yes` and `"yes"` hash alike.
+        scalar.value.hash(h);
     }
 }
 
