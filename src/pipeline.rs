@@ -465,15 +465,15 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
     out.record.suppressions = suppressions;
     out.record.malformed = malformed;
     for (index, bp) in blueprints.iter().enumerate() {
-        let cx = BlueprintCx {
-            file_id: id,
-            file: &source,
-            relative: &candidate.relative,
+        let cx = BlueprintCx::new(
+            id,
+            &source,
+            &candidate.relative,
             bp,
-            kb: &request.kb,
-            config: &request.config,
-            duplicates: &duplicates,
-        };
+            &request.kb,
+            &request.config,
+            &duplicates,
+        );
         for rule in rules::ALL
             .iter()
             .filter(|r| request.selection.is_enabled(r.meta()))

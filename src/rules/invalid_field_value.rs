@@ -3,7 +3,7 @@
 
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
-use crate::resolve::typecheck::{ProblemKind, check_field};
+use crate::resolve::typecheck::ProblemKind;
 
 pub static META: RuleMeta = RuleMeta {
     code: "BP203",
@@ -22,25 +22,24 @@ impl Rule for InvalidFieldValue {
     }
 
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
-        for (_, field, pair) in super::fields::each(cx) {
-            for problem in check_field(field, &pair.value, &cx.file.text) {
-                if problem.kind != ProblemKind::Invalid {
-                    continue;
-                }
-                let mut diag = Diagnostic::new(&META, cx.file_id, problem.span, problem.message)
-                    .help(problem.help);
-                if let Some(replacement) = problem.replacement {
-                    diag = diag.fix(Fix {
-                        title: format!("replace with `{replacement}`"),
-                        applicability: Applicability::Unsafe,
-                        edits: vec![Edit {
-                            span: problem.span,
-                            replacement,
-                        }],
-                    });
-                }
-                out.push(diag);
+        for problem in cx.field_problems() {
+            if problem.kind != ProblemKind::Invalid {
+                continue;
             }
+            let mut diag =
+                Diagnostic::new(&META, cx.file_id, problem.span, problem.message.clone())
+                    .help(problem.help.clone());
+            if let Some(replacement) = &problem.replacement {
+                diag = diag.fix(Fix {
+                    title: format!("replace with `{replacement}`"),
+                    applicability: Applicability::Unsafe,
+                    edits: vec![Edit {
+                        span: problem.span,
+                        replacement: replacement.clone(),
+                    }],
+                });
+            }
+            out.push(diag);
         }
     }
 }

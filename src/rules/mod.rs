@@ -9,9 +9,11 @@ use crate::config::Config;
 use crate::diagnostic::{Diagnostic, FileId, RuleMeta};
 use crate::knowledge::Knowledge;
 use crate::model::Blueprint;
+use crate::resolve::typecheck::{Problem, check_field};
 use crate::resolve::{BlueprintFacts, Index};
 use crate::source::SourceFile;
 use crate::yaml::DuplicateKey;
+use std::cell::OnceCell;
 
 mod conflicting_entries;
 mod duplicate_blueprint_name;
@@ -52,6 +54,42 @@ pub struct BlueprintCx<'a> {
     pub config: &'a Config,
     /// Duplicate keys the parser found in this file.
     pub duplicates: &'a [DuplicateKey],
+    /// What the serializers make of each known field's value, worked out once
+    /// for BP203 and BP209, which report different kinds of the same problems.
+    field_problems: OnceCell<Vec<Problem>>,
+}
+
+impl<'a> BlueprintCx<'a> {
+    pub fn new(
+        file_id: FileId,
+        file: &'a SourceFile,
+        relative: &'a std::path::Path,
+        bp: &'a Blueprint<'a>,
+        kb: &'a Knowledge,
+        config: &'a Config,
+        duplicates: &'a [DuplicateKey],
+    ) -> Self {
+        BlueprintCx {
+            file_id,
+            file,
+            relative,
+            bp,
+            kb,
+            config,
+            duplicates,
+            field_problems: OnceCell::new(),
+        }
+    }
+
+    /// Type problems of every `identifiers`/`attrs` field the target release
+    /// knows, in entry and field order (see [`fields::each`]).
+    pub fn field_problems(&self) -> &[Problem] {
+        self.field_problems.get_or_init(|| {
+            fields::each(self)
+                .flat_map(|(_, field, pair)| check_field(field, &pair.value, &self.file.text))
+                .collect()
+        })
+    }
 }
 
 /// The whole blueprint set, for rules that look across files.

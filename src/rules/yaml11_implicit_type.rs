@@ -3,7 +3,7 @@
 
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
-use crate::resolve::typecheck::{ProblemKind, check_field};
+use crate::resolve::typecheck::ProblemKind;
 
 pub static META: RuleMeta = RuleMeta {
     code: "BP209",
@@ -22,26 +22,25 @@ impl Rule for Yaml11ImplicitType {
     }
 
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
-        for (_, field, pair) in super::fields::each(cx) {
-            for problem in check_field(field, &pair.value, &cx.file.text) {
-                if problem.kind != ProblemKind::Yaml11 {
-                    continue;
-                }
-                let mut diag = Diagnostic::new(&META, cx.file_id, problem.span, problem.message)
-                    .label("not a string for PyYAML")
-                    .help(problem.help);
-                if let Some(quoted) = problem.replacement {
-                    diag = diag.fix(Fix {
-                        title: format!("quote it as {quoted}"),
-                        applicability: Applicability::Safe,
-                        edits: vec![Edit {
-                            span: problem.span,
-                            replacement: quoted,
-                        }],
-                    });
-                }
-                out.push(diag);
+        for problem in cx.field_problems() {
+            if problem.kind != ProblemKind::Yaml11 {
+                continue;
             }
+            let mut diag =
+                Diagnostic::new(&META, cx.file_id, problem.span, problem.message.clone())
+                    .label("not a string for PyYAML")
+                    .help(problem.help.clone());
+            if let Some(quoted) = &problem.replacement {
+                diag = diag.fix(Fix {
+                    title: format!("quote it as {quoted}"),
+                    applicability: Applicability::Safe,
+                    edits: vec![Edit {
+                        span: problem.span,
+                        replacement: quoted.clone(),
+                    }],
+                });
+            }
+            out.push(diag);
         }
     }
 }
