@@ -5,7 +5,7 @@
 //! the file the user opens. Lines and columns are computed only when rendering.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A half-open byte range `start..end` in a file's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
@@ -105,17 +105,17 @@ fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
-    pub lines: LineIndex,
+    /// Built when a position is first asked for: most files checked have no
+    /// finding, so nothing to place.
+    lines: OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Self {
-        let text = text.into();
-        let lines = LineIndex::new(&text);
         SourceFile {
             path: path.into(),
-            text,
-            lines,
+            text: text.into(),
+            lines: OnceLock::new(),
         }
     }
 
@@ -124,7 +124,9 @@ impl SourceFile {
     }
 
     pub fn line_col(&self, offset: usize) -> LineCol {
-        self.lines.line_col(&self.text, offset)
+        self.lines
+            .get_or_init(|| LineIndex::new(&self.text))
+            .line_col(&self.text, offset)
     }
 
     /// The text a span covers (empty if the span is out of range).
