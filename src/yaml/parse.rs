@@ -351,7 +351,10 @@ impl<'a> Builder<'a> {
         if pairs.len() < 2 {
             return;
         }
-        let mut seen: HashMap<String, Span> = HashMap::with_capacity(pairs.len());
+        // Keys seen so far with where the latest of each was written. Mappings
+        // are small, so a list beats hashing until they are not.
+        let mut seen: Vec<(CanonicalKey<'_>, Span)> = Vec::new();
+        let mut hashed: HashMap<CanonicalKey<'_>, Span> = HashMap::new();
         for pair in pairs {
             if pair.key.is_merge_key() {
                 continue;
@@ -360,7 +363,18 @@ impl<'a> Builder<'a> {
                 continue;
             };
             let span = pair.key.span;
-            if let Some(first) = seen.insert(key, span) {
+            let first = if pairs.len() <= SMALL_MAPPING {
+                match seen.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, latest)) => Some(std::mem::replace(latest, span)),
+                    None => {
+                        seen.push((key, span));
+                        None
+                    }
+                }
+            } else {
+                hashed.insert(key, span)
+            };
+            if let Some(first) = first {
                 let shown = pair
                     .key
                     .scalar()
@@ -376,20 +390,80 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// Mappings up to this many pairs look their keys up in a list.
+const SMALL_MAPPING: usize = 16;
+
 /// The constructed value of a scalar key, so `yes` and `true` collide but `1` and
-/// `"1"` do not (as in the dict PyYAML builds).
-fn canonical_key(key: &Node) -> Option<String> {
+/// `"1"` do not (as in the dict PyYAML builds). Ints that do not fit 64 bits,
+/// floats and timestamps compare by their text.
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum CanonicalKey<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Text(&'a str),
+    Str(&'a str),
+}
+
+fn canonical_key(key: &Node) -> Option<CanonicalKey<'_>> {
     use super::node::Typed;
     if key.tag().is_some_and(|t| t.core_name().is_none()) {
         return None;
     }
     Some(match key.typed()? {
-        Typed::Null => "null".into(),
-        Typed::Bool(b) => format!("bool:{b}"),
-        Typed::Int(Some(i)) => format!("int:{i}"),
+        Typed::Null => CanonicalKey::Null,
+        Typed::Bool(b) => CanonicalKey::Bool(b),
+        Typed::Int(Some(i)) => CanonicalKey::Int(i),
         Typed::Int(None) | Typed::Float | Typed::Timestamp => {
-            format!("raw:{}", key.scalar()?.value)
+            CanonicalKey::Text(&key.scalar()?.value)
         }
-        Typed::Str(s) => format!("str:{s}"),
+        Typed::Str(s) => CanonicalKey::Str(s),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    fn duplicates(text: &str) -> Vec<(String, usize, usize)> {
+        parse(text)
+            .unwrap()
+            .duplicates
+            .into_iter()
+            .map(|d| (d.key, d.first.start, d.second.start))
+            .collect()
+    }
+
+    #[test]
+    fn duplicate_keys_compare_constructed_values() {
+        // `yes` and `true` are the same bool key; `1` and `"1"` differ.
+        assert_eq!(
+            duplicates("yes: a\n1: b\n\"1\": c\ntrue: d\n"),
+            [("true".to_string(), 0, 19)]
+        );
+    }
+
+    #[test]
+    fn a_third_occurrence_points_at_the_second() {
+        assert_eq!(
+            duplicates("a: 1\na: 2\na: 3\n"),
+            [("a".to_string(), 0, 5), ("a".to_string(), 5, 10)]
+        );
+    }
+
+    #[test]
+    fn large_mappings_find_the_same_duplicates() {
+        let mut text: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        let second = text.len();
+        text.push_str("k3: again\n");
+        let third = text.len();
+        text.push_str("0x10: a\n16: b\n");
+        assert_eq!(
+            duplicates(&text),
+            [
+                ("k3".to_string(), 18, second),
+                ("16".to_string(), third, third + 8)
+            ]
+        );
+    }
 }
