@@ -12,6 +12,9 @@ pub mod versions;
 pub use types::{BuiltinDef, FieldDef, ModelDef, StrFormat, Ty, VersionDef};
 pub use versions::Version;
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 /// The knowledge base for one target release.
 #[derive(Debug, Clone, Copy)]
 pub struct Knowledge {
@@ -128,21 +131,45 @@ impl Knowledge {
         model: &str,
         conditions: &[(&str, &str)],
     ) -> Option<&'static BuiltinDef> {
-        // The field comparisons come first: they reject nearly every built-in at
-        // the cost of a few string compares, where the release check compares
-        // release names and the model check looks the model up. BP204 asks this
-        // for every entry that creates an object.
-        generated::BUILTINS.iter().find(|b| {
+        // BP204 asks this for every entry that creates an object: only the
+        // built-ins with the first condition's value are candidates, and the
+        // field comparisons come before the release and model checks.
+        let matching = |b: &&'static BuiltinDef| {
             conditions.iter().all(|(f, v)| b.field(f) == Some(*v))
                 && self.ships(b)
                 && self.matches_model(b.model, model)
-        })
+        };
+        match conditions.first() {
+            Some(first) => builtins_by_field()
+                .get(first)
+                .and_then(|candidates| candidates.iter().copied().find(matching)),
+            None => generated::BUILTINS.iter().find(matching),
+        }
     }
 
     /// Names of every model of this release, for suggestions.
     pub fn model_names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.def.models.iter().map(|m| m.name)
     }
+}
+
+/// The built-ins of every release by each of their lookup fields and its value
+/// (the first one, as [`BuiltinDef::field`] reads it), in table order. Built on
+/// first use from the static table: a few hundred inserts, nothing parsed.
+fn builtins_by_field() -> &'static HashMap<(&'static str, &'static str), Vec<&'static BuiltinDef>> {
+    static INDEX: OnceLock<HashMap<(&'static str, &'static str), Vec<&'static BuiltinDef>>> =
+        OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: HashMap<_, Vec<_>> = HashMap::new();
+        for builtin in generated::BUILTINS {
+            for (i, &(field, value)) in builtin.fields.iter().enumerate() {
+                if builtin.fields[..i].iter().all(|(f, _)| *f != field) {
+                    index.entry((field, value)).or_default().push(builtin);
+                }
+            }
+        }
+        index
+    })
 }
 
 impl BuiltinDef {
