@@ -5,6 +5,7 @@ use crate::diagnostic::FileId;
 use crate::model::{Blueprint, Entry, Origin, State, TagCall, TagParse, parse_tag};
 use crate::source::Span;
 use crate::yaml::{Node, Typed};
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 
@@ -30,10 +31,15 @@ pub enum Val {
 impl Val {
     /// The string Django compares a lookup value as.
     pub fn lookup_key(&self) -> Option<String> {
+        self.lookup_str().map(Cow::into_owned)
+    }
+
+    /// [`Val::lookup_key`], borrowed where the value is a string already.
+    pub fn lookup_str(&self) -> Option<Cow<'_, str>> {
         match self {
-            Val::Str(s) => Some(s.clone()),
-            Val::Int(i) => Some(i.to_string()),
-            Val::Bool(b) => Some(if *b { "True" } else { "False" }.to_string()),
+            Val::Str(s) => Some(Cow::Borrowed(s)),
+            Val::Int(i) => Some(Cow::Owned(i.to_string())),
+            Val::Bool(b) => Some(Cow::Borrowed(if *b { "True" } else { "False" })),
             _ => None,
         }
     }

@@ -6,7 +6,9 @@ use super::facts::{BlueprintFacts, EntryFacts, FindQuery, Val};
 use crate::config::AssumedObject;
 use crate::knowledge::{BuiltinDef, Knowledge};
 use crate::model::State;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 /// One object the set knows of.
 #[derive(Debug, Clone, Copy)]
@@ -49,13 +51,30 @@ pub struct Index<'a> {
     pub kb: Knowledge,
     pub blueprints: &'a [BlueprintFacts],
     assumed: &'a [AssumedObject],
-    /// (field, lower-cased value) -> objects with that value.
-    by_field: HashMap<(String, String), Vec<ObjId>>,
+    /// (field, lower-cased value) -> objects with that value. Keys borrow from the
+    /// facts: indexing every attribute of every entry must not copy each one.
+    by_field: HashMap<(&'a str, Cow<'a, str>), Vec<ObjId>>,
     /// model -> objects of exactly that model.
-    by_model: HashMap<String, Vec<ObjId>>,
+    by_model: HashMap<&'a str, Vec<ObjId>>,
     /// (model, field) pairs where some object's value is a tag, so an unmatched
     /// lookup may still match at apply time.
-    dynamic: HashSet<(String, String)>,
+    dynamic: HashSet<(&'a str, &'a str)>,
+    /// Queries answered so far: blueprints repeat the same `!Find`s (scope
+    /// mappings, default flows) in file after file, and the same lookup value
+    /// may name hundreds of objects.
+    resolved: Mutex<HashMap<QueryKey, Resolution>>,
+}
+
+/// A `!Find` as far as its answer depends on it: the model and the conditions.
+type QueryKey = (String, Vec<(String, Option<String>)>);
+
+/// `value` lower-cased as Django's `iexact` compares, borrowed when it is already.
+fn lower(value: Cow<'_, str>) -> Cow<'_, str> {
+    if value.is_ascii() && !value.bytes().any(|b| b.is_ascii_uppercase()) {
+        value
+    } else {
+        Cow::Owned(value.to_lowercase())
+    }
 }
 
 impl<'a> Index<'a> {
@@ -71,6 +90,7 @@ impl<'a> Index<'a> {
             by_field: HashMap::new(),
             by_model: HashMap::new(),
             dynamic: HashSet::new(),
+            resolved: Mutex::new(HashMap::new()),
         };
         for (bp_idx, bp) in blueprints.iter().enumerate() {
             for entry in &bp.entries {
@@ -82,17 +102,17 @@ impl<'a> Index<'a> {
                     bp: bp_idx,
                     entry: entry.index,
                 };
-                index.by_model.entry(model.clone()).or_default().push(id);
+                index.by_model.entry(model).or_default().push(id);
                 let fields = entry
                     .identifiers
                     .iter()
                     .map(|(k, v)| (k, v))
                     .chain(entry.attrs.iter().map(|(k, v, _)| (k, v)));
                 for (field, value) in fields {
-                    match value.lookup_key() {
-                        Some(key) => index.add(field, &key, id),
+                    match value.lookup_str() {
+                        Some(key) => index.add(field, key, id),
                         None if matches!(value, Val::Other | Val::Ref(_)) => {
-                            index.dynamic.insert((model.clone(), field.clone()));
+                            index.dynamic.insert((model, field));
                         }
                         None => {}
                     }
@@ -101,32 +121,24 @@ impl<'a> Index<'a> {
         }
         for (i, object) in assumed.iter().enumerate() {
             let id = ObjId::Assumed(i);
-            index
-                .by_model
-                .entry(object.model.clone())
-                .or_default()
-                .push(id);
+            index.by_model.entry(&object.model).or_default().push(id);
             for (field, value) in &object.fields {
-                index.add(field, value, id);
+                index.add(field, Cow::Borrowed(value), id);
             }
         }
         for builtin in kb.builtins() {
             let id = ObjId::Builtin(builtin);
-            index
-                .by_model
-                .entry(builtin.model.to_string())
-                .or_default()
-                .push(id);
+            index.by_model.entry(builtin.model).or_default().push(id);
             for (field, value) in builtin.fields {
-                index.add(field, value, id);
+                index.add(field, Cow::Borrowed(value), id);
             }
         }
         index
     }
 
-    fn add(&mut self, field: &str, value: &str, id: ObjId) {
+    fn add(&mut self, field: &'a str, value: Cow<'a, str>, id: ObjId) {
         self.by_field
-            .entry((field.to_string(), value.to_lowercase()))
+            .entry((field, lower(value)))
             .or_default()
             .push(id);
     }
@@ -145,22 +157,45 @@ impl<'a> Index<'a> {
 
     /// A field's literal value on an object, as a lookup string.
     pub fn field_of(&self, obj: ObjId, field: &str) -> Option<String> {
+        self.field_str(obj, field).map(Cow::into_owned)
+    }
+
+    /// [`Index::field_of`], borrowed where the value is a string already.
+    fn field_str(&self, obj: ObjId, field: &str) -> Option<Cow<'a, str>> {
         match obj {
-            ObjId::Entry { bp, entry } => self.entry(bp, entry)?.field(field)?.lookup_key(),
-            ObjId::Builtin(b) => b.field(field).map(str::to_string),
+            ObjId::Entry { bp, entry } => self.entry(bp, entry)?.field(field)?.lookup_str(),
+            ObjId::Builtin(b) => b.field(field).map(Cow::Borrowed),
             ObjId::Assumed(i) => self
                 .assumed
                 .get(i)?
                 .fields
                 .iter()
                 .find(|(k, _)| k == field)
-                .map(|(_, v)| v.clone()),
+                .map(|(_, v)| Cow::Borrowed(v.as_str())),
         }
     }
 
     /// The objects a `!Find` matches, as Django's `filter(...).first()` would see
     /// them (a parent model matches its children's objects).
     pub fn resolve_find(&self, query: &FindQuery) -> Resolution {
+        let key = (query.model.clone(), query.conditions.clone());
+        if let Some(known) = self.memo().get(&key) {
+            return known.clone();
+        }
+        let resolution = self.resolve(query);
+        self.memo().insert(key, resolution.clone());
+        resolution
+    }
+
+    /// The answers so far (a poisoned lock only means another rule panicked
+    /// while holding it; the answers stay valid).
+    fn memo(&self) -> std::sync::MutexGuard<'_, HashMap<QueryKey, Resolution>> {
+        self.resolved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn resolve(&self, query: &FindQuery) -> Resolution {
         let mut exact = Vec::new();
         for (field, value) in &query.conditions {
             let Some(value) = value else {
@@ -177,7 +212,7 @@ impl<'a> Index<'a> {
         let candidates: Vec<ObjId> = match exact.first() {
             Some((name, value, _)) => self
                 .by_field
-                .get(&(name.to_string(), value.to_lowercase()))
+                .get(&(*name, Cow::Owned(value.to_lowercase())))
                 .cloned()
                 .unwrap_or_default(),
             None => self.objects_of(&query.model),
@@ -190,7 +225,7 @@ impl<'a> Index<'a> {
             })
             .filter(|&obj| {
                 exact.iter().all(|(name, value, insensitive)| {
-                    self.field_of(obj, name).is_some_and(|have| {
+                    self.field_str(obj, name).is_some_and(|have| {
                         if *insensitive {
                             have.eq_ignore_ascii_case(value)
                         } else {
@@ -205,10 +240,9 @@ impl<'a> Index<'a> {
         }
         let may_match_later = exact.iter().any(|(name, _, _)| {
             *name == "pk"
-                || self.family(&query.model).any(|model| {
-                    self.dynamic
-                        .contains(&(model.to_string(), name.to_string()))
-                })
+                || self
+                    .family(&query.model)
+                    .any(|model| self.dynamic.contains(&(model, *name)))
         });
         if may_match_later {
             Resolution::Unknown
@@ -230,7 +264,7 @@ impl<'a> Index<'a> {
     fn family<'s>(&'s self, model: &'s str) -> impl Iterator<Item = &'s str> + 's {
         self.by_model
             .keys()
-            .map(String::as_str)
+            .copied()
             .filter(move |m| self.kb.matches_model(m, model))
             .chain(std::iter::once(model))
     }
