@@ -187,14 +187,20 @@ pub fn run(request: &Request) -> Outcome {
         kb: &request.kb,
         config: &request.config,
     };
-    let mut set_diagnostics = Vec::new();
-    for rule in rules::ALL
-        .iter()
+    // The set rules read the index and facts only, so they run side by side;
+    // their findings are joined in rule order.
+    let set_diagnostics: Vec<Vec<Diagnostic>> = rules::ALL
+        .par_iter()
         .filter(|r| request.selection.is_enabled(r.meta()))
-    {
-        rule.check_set(&set, &mut set_diagnostics);
-    }
-    outcome.diagnostics.extend(set_diagnostics);
+        .map(|rule| {
+            let mut found = Vec::new();
+            rule.check_set(&set, &mut found);
+            found
+        })
+        .collect();
+    outcome
+        .diagnostics
+        .extend(set_diagnostics.into_iter().flatten());
     filter(&mut outcome, request);
     realize_deferred_fixes(&mut outcome, request);
     load_missing_sources(&mut outcome, request);
