@@ -5,7 +5,8 @@ use super::{Rule, SetCx};
 use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
 use crate::resolve::BlueprintFacts;
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::ffi::OsStr;
+use std::path::Path;
 
 pub static META: RuleMeta = RuleMeta {
     code: "BP211",
@@ -29,14 +30,29 @@ impl Rule for UnresolvedBlueprint {
         if cx.blueprints.iter().all(|bp| bp.meta_applies.is_empty()) {
             return;
         }
-        // Every name and every path suffix of the set, so each lookup is one hash
+        // The set's names, and its paths by file name, so each lookup is a hash
         // probe rather than a pass over the set.
         let names: HashSet<&str> = cx
             .blueprints
             .iter()
             .filter_map(|b| b.name.as_ref().map(|(n, _)| n.as_str()))
             .collect();
-        let paths: HashSet<PathBuf> = cx.blueprints.iter().flat_map(path_suffixes).collect();
+        let mut by_file_name: HashMap<&OsStr, Vec<&Path>> = HashMap::new();
+        for bp in cx.blueprints {
+            if let Some(name) = bp.path.file_name() {
+                by_file_name.entry(name).or_default().push(&bp.path);
+            }
+        }
+        let path_found = |value: &str| {
+            let wanted = Path::new(value);
+            match wanted.file_name() {
+                Some(name) => by_file_name
+                    .get(name)
+                    .is_some_and(|paths| paths.iter().any(|p| p.ends_with(wanted))),
+                // `..`, `/` or nothing: rare enough to compare with every file.
+                None => cx.blueprints.iter().any(|b| path_matches(b, value)),
+            }
+        };
         // Suggestions weigh every name of the set; files that name the same
         // missing blueprint share one.
         let mut suggestions: HashMap<&str, Option<&str>> = HashMap::new();
@@ -47,7 +63,7 @@ impl Rule for UnresolvedBlueprint {
                     .iter()
                     .all(|(field, value)| match field.as_str() {
                         "name" => names.contains(value.as_str()) || builtin(cx, "name", value),
-                        "path" => paths.contains(Path::new(value)) || builtin(cx, "path", value),
+                        "path" => path_found(value) || builtin(cx, "path", value),
                         _ => true,
                     });
                 if found {
@@ -114,9 +130,7 @@ fn builtin(cx: &SetCx<'_>, field: &str, value: &str) -> bool {
 }
 
 /// `path` is relative to Authentik's blueprints folder; a linted file matches when
-/// its path ends with it, so the file stands for every suffix of its path (the
-/// empty one included, as `Path::ends_with` has it).
-fn path_suffixes(bp: &BlueprintFacts) -> impl Iterator<Item = PathBuf> + '_ {
-    let count = bp.path.components().count();
-    (0..=count).map(|skip| bp.path.components().skip(skip).collect())
+/// its path ends with it.
+fn path_matches(bp: &BlueprintFacts, path: &str) -> bool {
+    bp.path.ends_with(Path::new(path))
 }
