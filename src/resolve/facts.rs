@@ -50,7 +50,9 @@ impl Val {
 pub enum Ref {
     /// `!KeyOf id` (within the same blueprint).
     KeyOf(String),
-    Find(FindQuery),
+    /// Boxed: a query is several times the size of the other values, and the
+    /// facts keep a value for every attribute of every entry of the set.
+    Find(Box<FindQuery>),
 }
 
 /// A `!Find` whose model and conditions are literal.
@@ -210,7 +212,8 @@ pub fn val(node: &Node, depth: usize) -> Val {
                 .map(|s| s.value.as_str())
                 .map_or(Val::Other, |id| Val::Ref(Ref::KeyOf(id.to_string()))),
             TagParse::Call(call @ TagCall::Find { object: false, .. }) => {
-                find_query(&call, node.span).map_or(Val::Other, |q| Val::Ref(Ref::Find(q)))
+                find_query(&call, node.span)
+                    .map_or(Val::Other, |q| Val::Ref(Ref::Find(Box::new(q))))
             }
             _ => Val::Other,
         };
