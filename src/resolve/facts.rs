@@ -4,7 +4,7 @@
 use crate::diagnostic::FileId;
 use crate::model::{Blueprint, Entry, Origin, State, TagCall, TagParse, parse_tag};
 use crate::source::Span;
-use crate::yaml::{Node, Typed};
+use crate::yaml::{Node, Pair, Typed};
 use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
@@ -177,12 +177,6 @@ impl BlueprintFacts {
 }
 
 fn entry_facts(entry: &Entry<'_>) -> EntryFacts {
-    let pairs = |node: Option<&Node>| -> Vec<(String, Val, Span)> {
-        node.map(|n| n.pairs())
-            .unwrap_or_default()
-            .filter_map(|p| Some((p.key.as_str()?.to_string(), val(&p.value, 0), p.key.span)))
-            .collect()
-    };
     let mut hasher = ValueHasher::default();
     if let Some(attrs) = entry.attrs {
         hash_node(attrs, &mut hasher, 0);
@@ -194,13 +188,23 @@ fn entry_facts(entry: &Entry<'_>) -> EntryFacts {
         state: entry.state(),
         conditional: entry.is_conditional(),
         span: entry.anchor_span(),
-        identifiers: pairs(entry.identifiers)
-            .into_iter()
-            .map(|(k, v, _)| (k, v))
-            .collect(),
-        attrs: pairs(entry.attrs),
+        identifiers: string_pairs(entry.identifiers, |key, pair| {
+            (key.to_string(), val(&pair.value, 0))
+        }),
+        attrs: string_pairs(entry.attrs, |key, pair| {
+            (key.to_string(), val(&pair.value, 0), pair.key.span)
+        }),
         attrs_hash: hasher.finish(),
     }
+}
+
+/// `f(key, pair)` for each pair of a mapping with a string key, in a list sized
+/// up front: these lists are most of what the facts of a large set hold.
+fn string_pairs<T>(node: Option<&Node>, f: impl Fn(&str, &Pair) -> T) -> Vec<T> {
+    let pairs = node.map(Node::pairs).unwrap_or_default();
+    let mut out = Vec::with_capacity(pairs.len());
+    out.extend(pairs.filter_map(|p| Some(f(p.key.as_str()?, p))));
+    out
 }
 
 /// What a node is worth for lookups.
