@@ -10,6 +10,8 @@ pub mod tags;
 
 use crate::source::Span;
 use crate::yaml::Node;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 pub use tags::{TagCall, TagError, TagParse, parse_tag};
 
 /// Where a blueprint sits inside its file.
@@ -160,6 +162,10 @@ pub struct Blueprint<'a> {
     pub entries_node: Option<&'a Node>,
     pub entries: Vec<Entry<'a>>,
     pub tags: Vec<TagSite<'a>>,
+    /// The first entry with each `id`, built on first use: every `!KeyOf` looks
+    /// its target up, and exported blueprints have thousands of entries.
+    /// (Owned keys: borrowed ones would make `Blueprint` invariant in `'a`.)
+    ids: OnceLock<HashMap<String, usize>>,
 }
 
 /// Whether a document is a blueprint: a mapping with `entries`, or with both
@@ -199,6 +205,7 @@ impl<'a> Blueprint<'a> {
             entries_node,
             entries,
             tags: Vec::new(),
+            ids: OnceLock::new(),
         };
         bp.collect_tags();
         bp
@@ -223,7 +230,16 @@ impl<'a> Blueprint<'a> {
 
     /// Entries defining `!KeyOf` target `id`, in order.
     pub fn entry_with_id(&self, id: &str) -> Option<&Entry<'a>> {
-        self.entries.iter().find(|e| e.id() == Some(id))
+        let ids = self.ids.get_or_init(|| {
+            let mut ids = HashMap::new();
+            for entry in &self.entries {
+                if let Some(id) = entry.id() {
+                    ids.entry(id.to_string()).or_insert(entry.index);
+                }
+            }
+            ids
+        });
+        ids.get(id).map(|&i| &self.entries[i])
     }
 
     /// Keys under the top-level `context:`.
