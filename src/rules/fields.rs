@@ -35,15 +35,9 @@ pub fn updates_earlier_entry(cx: &BlueprintCx<'_>, entry: &Entry<'_>) -> bool {
     let (Some(model), Some(identifiers)) = (entry.model_name(), entry.identifiers) else {
         return false;
     };
-    let text = cx.file.slice(identifiers.span);
-    // The identifiers' text first: it rarely matches, and the model name costs
-    // an allocation.
-    cx.bp.entries[..entry.index].iter().any(|earlier| {
-        earlier
-            .identifiers
-            .is_some_and(|i| cx.file.slice(i.span) == text)
-            && earlier.model_name().as_deref() == Some(model.as_str())
-    })
+    cx.entries_identified_as(cx.file.slice(identifiers.span))
+        .take_while(|&i| i < entry.index)
+        .any(|i| cx.bp.entries[i].model_name().as_deref() == Some(model.as_str()))
 }
 
 /// Whether the identifiers name a built-in object of the target release (which
