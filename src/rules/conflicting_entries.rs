@@ -5,7 +5,9 @@ use super::{Rule, SetCx};
 use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
 use crate::model::State;
 use crate::resolve::Val;
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 pub static META: RuleMeta = RuleMeta {
     code: "BP208",
@@ -19,7 +21,9 @@ pub static META: RuleMeta = RuleMeta {
 pub struct ConflictingEntries;
 
 /// An object's identity: its model and sorted literal identifiers.
-type ObjectKey = (String, Vec<(String, String)>);
+/// The model and the sorted `(field, literal)` identifiers, borrowed from the
+/// facts where the literal is a string already (one key per entry of the set).
+type ObjectKey<'a> = (&'a str, Vec<(&'a str, Cow<'a, str>)>);
 
 impl Rule for ConflictingEntries {
     fn meta(&self) -> &'static RuleMeta {
@@ -27,7 +31,7 @@ impl Rule for ConflictingEntries {
     }
 
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
-        let mut first: HashMap<ObjectKey, (usize, usize)> = HashMap::new();
+        let mut first: HashMap<ObjectKey<'_>, (usize, usize)> = HashMap::new();
         for (b, bp) in cx.blueprints.iter().enumerate() {
             for (e, entry) in bp.entries.iter().enumerate() {
                 let Some(model) = &entry.model else { continue };
@@ -37,7 +41,7 @@ impl Rule for ConflictingEntries {
                 let Some(mut key) = entry
                     .identifiers
                     .iter()
-                    .map(|(k, v)| Some((k.clone(), literal(v)?)))
+                    .map(|(k, v)| Some((k.as_str(), literal(v)?)))
                     .collect::<Option<Vec<_>>>()
                 else {
                     continue;
@@ -46,30 +50,39 @@ impl Rule for ConflictingEntries {
                     continue;
                 }
                 key.sort();
-                let Some(&(fb, fe)) = first.get(&(model.clone(), key.clone())) else {
-                    first.insert((model.clone(), key), (b, e));
-                    continue;
+                let (fb, fe, ids) = match first.entry((model.as_str(), key)) {
+                    Entry::Vacant(slot) => {
+                        slot.insert((b, e));
+                        continue;
+                    }
+                    Entry::Occupied(slot) => {
+                        let &(fb, fe) = slot.get();
+                        let earlier = &cx.blueprints[fb];
+                        // A blueprint applied by hand (`instantiate: "false"`) is
+                        // meant to override what the automatic ones set.
+                        let deliberate = fb != b
+                            && (!(earlier.instantiates && bp.instantiates)
+                                || earlier.entries_hash == bp.entries_hash);
+                        if earlier.entries[fe].attrs_hash == entry.attrs_hash || deliberate {
+                            continue;
+                        }
+                        let ids = slot
+                            .key()
+                            .1
+                            .iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        (fb, fe, ids)
+                    }
                 };
                 let earlier = &cx.blueprints[fb];
                 let other = &earlier.entries[fe];
-                // A blueprint applied by hand (`instantiate: "false"`) is meant to
-                // override what the automatic ones set.
-                let deliberate = fb != b
-                    && (!(earlier.instantiates && bp.instantiates)
-                        || earlier.entries_hash == bp.entries_hash);
-                if other.attrs_hash == entry.attrs_hash || deliberate {
-                    continue;
-                }
                 let where_ = if fb == b {
                     "earlier in this blueprint".to_string()
                 } else {
                     format!("in {}", crate::source::display_path(&earlier.path))
                 };
-                let ids = key
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
                 out.push(
                     Diagnostic::new(
                         &META,
@@ -89,9 +102,9 @@ impl Rule for ConflictingEntries {
     }
 }
 
-fn literal(v: &Val) -> Option<String> {
+fn literal(v: &Val) -> Option<Cow<'_, str>> {
     match v {
-        Val::Ref(r) => Some(format!("{r:?}")),
-        other => other.lookup_key(),
+        Val::Ref(r) => Some(Cow::Owned(format!("{r:?}"))),
+        other => other.lookup_str(),
     }
 }
