@@ -198,6 +198,11 @@ pub fn run(request: &Request) -> Outcome {
             found
         })
         .collect();
+    // Nothing reads the facts past the set rules. Freeing them (a value for each
+    // attribute of every entry) is handed to the thread pool, so the steps
+    // below do not wait for it.
+    drop(index);
+    rayon::spawn(move || drop(facts));
     outcome
         .diagnostics
         .extend(set_diagnostics.into_iter().flatten());
