@@ -74,7 +74,7 @@ if [ -z "$corpus" ]; then
 fi
 
 # The pre-commit case: one blueprint of 1 to 3 KB (most real ones are).
-single=$(find "$corpus" -name '*.yaml' -size +1k -size -3k | sort | head -n 1)
+single=$(find "$corpus" -name '*.yaml' -size +1k -size -3k | sort | sed -n 1p)
 
 "$venv/bin/python" bench/compare.py \
   --corpus "$corpus" \

@@ -187,12 +187,13 @@ fn parse_known<'a>(name: &str, node: &'a Node) -> Result<TagCall<'a>, TagError> 
             Ok(TagCall::KeyOf { id: node })
         }
         "Find" | "FindObject" => {
-            let usage = format!("`!{name} [model, [field, value], ...]`");
+            // Only for errors: every lookup of a `!Find` parses it.
+            let usage = || format!("`!{name} [model, [field, value], ...]`");
             let Some(items) = node.seq() else {
-                return err(span, format!("`!{name}` takes a sequence: {usage}"));
+                return err(span, format!("`!{name}` takes a sequence: {}", usage()));
             };
             let Some((model, conditions)) = items.split_first() else {
-                return err(span, format!("`!{name}` needs a model: {usage}"));
+                return err(span, format!("`!{name}` needs a model: {}", usage()));
             };
             for cond in conditions {
                 match cond.seq() {

@@ -145,7 +145,7 @@ impl BlueprintFacts {
             .as_ref()
             .and_then(|m| m.name)
             .and_then(|n| Some((n.as_str()?.to_string(), n.span)));
-        let entries = bp.entries.iter().map(entry_facts).collect();
+        let entries: Vec<EntryFacts> = bp.entries.iter().map(entry_facts).collect();
         let finds = bp
             .tags
             .iter()
@@ -167,8 +167,13 @@ impl BlueprintFacts {
             instantiates: bp.instantiates(),
             entries_hash: {
                 let mut hasher = ValueHasher::default();
-                if let Some(entries) = bp.entries_node {
-                    hash_node(entries, &mut hasher, 0);
+                if let Some(node) = bp.entries_node {
+                    let mut each = bp
+                        .entries
+                        .iter()
+                        .zip(&entries)
+                        .map(|(entry, facts)| hash_entry(entry, facts.attrs_hash));
+                    hash_entries(node, &mut each, &mut hasher);
                 }
                 hasher.finish()
             },
@@ -292,6 +297,63 @@ fn meta_apply(entry: &Entry<'_>) -> Option<MetaApply> {
     })
 }
 
+/// [`hash_node`] of a blueprint's `entries`, with each entry written as its
+/// [`hash_entry`] (in the order `Blueprint::new` collects them), so no part of
+/// an entry is hashed twice.
+fn hash_entries(node: &Node, entries: &mut impl Iterator<Item = u64>, h: &mut ValueHasher) {
+    let mut list = |items: &Node, h: &mut ValueHasher| {
+        items.tag().map(|t| t.name.as_str()).hash(h);
+        1u8.hash(h);
+        for _ in items.seq().unwrap_or_default() {
+            entries.next().hash(h);
+        }
+    };
+    let node = node.resolved();
+    if node.seq().is_some() {
+        list(node, h);
+    } else if node.map().is_some() {
+        // Sections: `entries` as a mapping of name -> list of entries.
+        node.tag().map(|t| t.name.as_str()).hash(h);
+        2u8.hash(h);
+        for pair in node.pairs() {
+            hash_node(&pair.key, h, 1);
+            if pair.value.seq().is_some() {
+                list(pair.value.resolved(), h);
+            } else {
+                hash_node(&pair.value, h, 1);
+            }
+        }
+    } else {
+        hash_node(node, h, 0);
+    }
+}
+
+/// [`hash_node`] of one entry, with its `attrs` written as their hash, taken
+/// already for the entry's facts.
+fn hash_entry(entry: &Entry<'_>, attrs_hash: u64) -> u64 {
+    let mut h = ValueHasher::default();
+    let node = entry.node.resolved();
+    if node.map().is_some() {
+        node.tag().map(|t| t.name.as_str()).hash(&mut h);
+        2u8.hash(&mut h);
+        for pair in node.pairs() {
+            hash_node(&pair.key, &mut h, 1);
+            if entry
+                .attrs
+                .is_some_and(|attrs| std::ptr::eq(attrs, &pair.value))
+            {
+                4u8.hash(&mut h);
+                attrs_hash.hash(&mut h);
+            } else {
+                hash_node(&pair.value, &mut h, 1);
+            }
+        }
+    } else {
+        hash_node(node, &mut h, 0);
+    }
+    h.finish()
+}
+
 /// Hash a subtree by content (scalar texts, tags, structure, merges resolved), not
 /// by layout, quoting or comments.
 fn hash_node(node: &Node, h: &mut ValueHasher, depth: usize) {
@@ -371,5 +433,74 @@ impl Hasher for ValueHasher {
         h ^= h >> 33;
         h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
         h ^ (h >> 33)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::locate::Located;
+
+    /// (entries_hash, attrs_hash of each entry) of the file's first blueprint.
+    fn hashes(text: &str) -> (u64, Vec<u64>) {
+        let located = Located::new(text, crate::yaml::parse(text).unwrap());
+        let bp = &located.blueprints()[0];
+        let facts = BlueprintFacts::extract(0, "x.yaml".into(), 0, bp);
+        let attrs = facts.entries.iter().map(|e| e.attrs_hash).collect();
+        (facts.entries_hash, attrs)
+    }
+
+    const BLOCK: &str = "entries:
+  - model: authentik_core.group
+    identifiers:
+      name: a
+    attrs:
+      is_superuser: false
+      attributes: {x: [1, 2]}
+  - model: authentik_core.group
+    identifiers: {name: b}
+";
+
+    #[test]
+    fn the_same_entries_hash_alike_however_written() {
+        let flow = "entries: [{model: authentik_core.group, identifiers: {name: a}, \
+                    attrs: {is_superuser: false, attributes: {x: [1, 2]}}}, \
+                    {model: \"authentik_core.group\", identifiers: {name: 'b'}}]\n";
+        assert_eq!(hashes(BLOCK), hashes(flow));
+    }
+
+    #[test]
+    fn different_attrs_or_entries_hash_differently() {
+        let (entries, attrs) = hashes(BLOCK);
+        let (other_entries, other_attrs) = hashes(&BLOCK.replace("[1, 2]", "[1, 3]"));
+        assert_ne!(entries, other_entries);
+        assert_ne!(attrs[0], other_attrs[0]);
+        assert_eq!(attrs[1], other_attrs[1]);
+        let (renamed, _) = hashes(&BLOCK.replace("{name: b}", "{name: c}"));
+        assert_ne!(entries, renamed);
+        let (reordered, _) = hashes(
+            &BLOCK
+                .replace(
+                    "  - model: authentik_core.group\n    identifiers: {name: b}\n",
+                    "",
+                )
+                .replace(
+                    "entries:\n",
+                    "entries:\n  - model: authentik_core.group\n    identifiers: {name: b}\n",
+                ),
+        );
+        assert_ne!(entries, reordered);
+    }
+
+    #[test]
+    fn sections_hash_their_entries() {
+        let sections = BLOCK
+            .replace("entries:\n", "entries:\n  groups:\n")
+            .replace("\n  ", "\n    ");
+        let (entries, attrs) = hashes(&sections);
+        assert_eq!(attrs, hashes(BLOCK).1);
+        assert_ne!(entries, hashes(BLOCK).0);
+        let other = sections.replace("groups:", "teams:");
+        assert_ne!(entries, hashes(&other).0);
     }
 }

@@ -8,7 +8,7 @@ use crate::knowledge::{BuiltinDef, Knowledge};
 use crate::model::State;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// One object the set knows of.
 #[derive(Debug, Clone, Copy)]
@@ -51,9 +51,10 @@ pub struct Index<'a> {
     pub kb: Knowledge,
     pub blueprints: &'a [BlueprintFacts],
     assumed: &'a [AssumedObject],
-    /// (field, lower-cased value) -> objects with that value. Keys borrow from the
-    /// facts: indexing every attribute of every entry must not copy each one.
-    by_field: HashMap<(&'a str, Cow<'a, str>), Vec<ObjId>>,
+    /// field -> lower-cased value -> objects with that value, for the fields
+    /// `!Find`s look up, each indexed when first asked for: a set has hundreds
+    /// of thousands of field values and its lookups use a dozen fields.
+    by_field: Mutex<HashMap<String, Arc<ValueMap>>>,
     /// model -> objects of exactly that model.
     by_model: HashMap<&'a str, Vec<ObjId>>,
     /// (model, field) pairs where some object's value is a tag, so an unmatched
@@ -68,6 +69,10 @@ pub struct Index<'a> {
 /// A `!Find` as far as its answer depends on it: the model and the conditions.
 type QueryKey = (String, Vec<(String, Option<String>)>);
 
+/// Lower-cased value -> the objects with that value of one field, in set order.
+/// (Owned keys: borrowed ones would make the index invariant in `'a`.)
+type ValueMap = HashMap<String, Vec<ObjId>>;
+
 /// `value` lower-cased as Django's `iexact` compares, borrowed when it is already.
 fn lower(value: Cow<'_, str>) -> Cow<'_, str> {
     if value.is_ascii() && !value.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -75,6 +80,12 @@ fn lower(value: Cow<'_, str>) -> Cow<'_, str> {
     } else {
         Cow::Owned(value.to_lowercase())
     }
+}
+
+/// A table behind a lock. A poisoned lock only means another rule panicked
+/// while holding it; what the table holds stays valid.
+fn lock<T>(table: &Mutex<T>) -> MutexGuard<'_, T> {
+    table.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl<'a> Index<'a> {
@@ -87,7 +98,7 @@ impl<'a> Index<'a> {
             kb,
             blueprints,
             assumed,
-            by_field: HashMap::new(),
+            by_field: Mutex::new(HashMap::new()),
             by_model: HashMap::new(),
             dynamic: HashSet::new(),
             resolved: Mutex::new(HashMap::new()),
@@ -109,12 +120,8 @@ impl<'a> Index<'a> {
                     .map(|(k, v, _)| (k, v))
                     .chain(entry.attrs.iter().map(|(k, v, _)| (k, v)));
                 for (field, value) in fields {
-                    match value.lookup_str() {
-                        Some(key) => index.add(field, key, id),
-                        None if matches!(value, Val::Other | Val::Ref(_)) => {
-                            index.dynamic.insert((model, field));
-                        }
-                        None => {}
+                    if matches!(value, Val::Other | Val::Ref(_)) {
+                        index.dynamic.insert((model, field));
                     }
                 }
             }
@@ -122,25 +129,63 @@ impl<'a> Index<'a> {
         for (i, object) in assumed.iter().enumerate() {
             let id = ObjId::Assumed(i);
             index.by_model.entry(&object.model).or_default().push(id);
-            for (field, value) in &object.fields {
-                index.add(field, Cow::Borrowed(value), id);
-            }
         }
         for builtin in kb.builtins() {
             let id = ObjId::Builtin(builtin);
             index.by_model.entry(builtin.model).or_default().push(id);
-            for (field, value) in builtin.fields {
-                index.add(field, Cow::Borrowed(value), id);
-            }
         }
         index
     }
 
-    fn add(&mut self, field: &'a str, value: Cow<'a, str>, id: ObjId) {
-        self.by_field
-            .entry((field, lower(value)))
-            .or_default()
-            .push(id);
+    /// The objects of the set by their value of `field` (see `by_field`).
+    fn values_of(&self, field: &str) -> Arc<ValueMap> {
+        if let Some(values) = lock(&self.by_field).get(field) {
+            return Arc::clone(values);
+        }
+        let mut values = ValueMap::new();
+        let mut add = |value: Cow<'_, str>, id: ObjId| {
+            let value = lower(value);
+            match values.get_mut(value.as_ref()) {
+                Some(ids) => ids.push(id),
+                None => {
+                    values.insert(value.into_owned(), vec![id]);
+                }
+            }
+        };
+        for (bp_idx, bp) in self.blueprints.iter().enumerate() {
+            for entry in &bp.entries {
+                if entry.state == State::Absent || entry.model.is_none() {
+                    continue;
+                }
+                let id = ObjId::Entry {
+                    bp: bp_idx,
+                    entry: entry.index,
+                };
+                let fields = entry
+                    .identifiers
+                    .iter()
+                    .map(|(k, v, _)| (k, v))
+                    .chain(entry.attrs.iter().map(|(k, v, _)| (k, v)));
+                for (_, value) in fields.filter(|(k, _)| *k == field) {
+                    if let Some(key) = value.lookup_str() {
+                        add(key, id);
+                    }
+                }
+            }
+        }
+        for (i, object) in self.assumed.iter().enumerate() {
+            for (_, value) in object.fields.iter().filter(|(k, _)| k == field) {
+                add(Cow::Borrowed(value), ObjId::Assumed(i));
+            }
+        }
+        for builtin in self.kb.builtins() {
+            for (_, value) in builtin.fields.iter().filter(|(k, _)| *k == field) {
+                add(Cow::Borrowed(value), ObjId::Builtin(builtin));
+            }
+        }
+        let values = Arc::new(values);
+        lock(&self.by_field).insert(field.to_string(), Arc::clone(&values));
+        values
     }
 
     pub fn entry(&self, bp: usize, entry: usize) -> Option<&'a EntryFacts> {
@@ -187,12 +232,8 @@ impl<'a> Index<'a> {
         resolution
     }
 
-    /// The answers so far (a poisoned lock only means another rule panicked
-    /// while holding it; the answers stay valid).
-    fn memo(&self) -> std::sync::MutexGuard<'_, HashMap<QueryKey, Resolution>> {
-        self.resolved
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn memo(&self) -> MutexGuard<'_, HashMap<QueryKey, Resolution>> {
+        lock(&self.resolved)
     }
 
     fn resolve(&self, query: &FindQuery) -> Resolution {
@@ -211,8 +252,8 @@ impl<'a> Index<'a> {
         }
         let candidates: Vec<ObjId> = match exact.first() {
             Some((name, value, _)) => self
-                .by_field
-                .get(&(*name, Cow::Owned(value.to_lowercase())))
+                .values_of(name)
+                .get(value.to_lowercase().as_str())
                 .cloned()
                 .unwrap_or_default(),
             None => self.objects_of(&query.model),

@@ -6,7 +6,8 @@ use crate::knowledge::versions::RENAMED_MODELS;
 use crate::knowledge::{Knowledge, release_range};
 use crate::model::{TagCall, TagParse, normalize_model};
 use crate::yaml::Node;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 pub static META: RuleMeta = RuleMeta {
     code: "BP201",
@@ -67,9 +68,7 @@ fn diagnose(cx: &BlueprintCx<'_>, node: &Node, name: &str, in_find: bool) -> Dia
             format!("`{name}` was renamed to `{new}` in Authentik {release}"),
         ),
         None => {
-            let candidates = cx.kb.model_names().chain(parents(cx.kb));
-            let near = crate::suggest::closest(&normalized, candidates);
-            let other = other_releases(&normalized);
+            let (near, other) = suggestions(cx.kb, &normalized);
             let reason = match (near, &other) {
                 (_, Some(range)) => format!(
                     "the model exists in Authentik {range}; check `authentik_version` \
@@ -95,6 +94,27 @@ fn diagnose(cx: &BlueprintCx<'_>, node: &Node, name: &str, in_find: bool) -> Dia
         });
     }
     diag
+}
+
+/// The nearest model name, and the releases that have the model. A wrong name
+/// is usually repeated across files (copied from one guide), and weighing it
+/// against every model of the release is most of what this rule costs, so the
+/// answers are kept for the run.
+fn suggestions(kb: &Knowledge, model: &str) -> (Option<&'static str>, Option<String>) {
+    type Answers = HashMap<(&'static str, String), (Option<&'static str>, Option<String>)>;
+    static ANSWERS: LazyLock<Mutex<Answers>> = LazyLock::new(Mutex::default);
+    let key = (kb.def.name, model.to_string());
+    let answers = || ANSWERS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(known) = answers().get(&key) {
+        return known.clone();
+    }
+    let candidates = kb.model_names().chain(parents(kb));
+    let answer = (
+        crate::suggest::closest(model, candidates),
+        other_releases(model),
+    );
+    answers().insert(key, answer.clone());
+    answer
 }
 
 /// Parent models `!Find` may search (`authentik_core.provider`, ...), each once:

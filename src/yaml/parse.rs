@@ -65,12 +65,32 @@ impl<'a> CharToByte<'a> {
         if self.ascii {
             return char_index.min(self.text.len());
         }
-        while self.chars < char_index && self.bytes < self.text.len() {
-            let c = self.text[self.bytes..]
-                .chars()
-                .next()
-                .map_or(1, char::len_utf8);
-            self.bytes += c;
+        let bytes = self.text.as_bytes();
+        // Most of a text with some non-ASCII characters is ASCII: a run of ASCII
+        // bytes is as many characters, and is checked faster than stepped over.
+        if char_index > self.chars {
+            let ahead = char_index - self.chars;
+            if bytes
+                .get(self.bytes..self.bytes + ahead)
+                .is_some_and(<[u8]>::is_ascii)
+            {
+                self.bytes += ahead;
+                self.chars = char_index;
+                return self.bytes;
+            }
+        } else {
+            let behind = self.chars - char_index;
+            if self.bytes >= behind && bytes[self.bytes - behind..self.bytes].is_ascii() {
+                self.bytes -= behind;
+                self.chars = char_index;
+                return self.bytes;
+            }
+        }
+        while self.chars < char_index && self.bytes < bytes.len() {
+            self.bytes += 1;
+            while self.bytes < bytes.len() && !self.text.is_char_boundary(self.bytes) {
+                self.bytes += 1;
+            }
             self.chars += 1;
         }
         while self.chars > char_index && self.bytes > 0 {
@@ -435,7 +455,28 @@ fn canonical_key(key: &Node) -> Option<CanonicalKey<'_>> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{CharToByte, parse};
+
+    #[test]
+    fn char_offsets_become_byte_offsets_in_any_order() {
+        let text = "ab ü ✓ cd\nmixed ÿ text with ASCII runs 🙂 end";
+        let bytes: Vec<usize> = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([text.len()])
+            .collect();
+        let mut cursor = CharToByte::new(text);
+        let chars = bytes.len() - 1;
+        // Forwards, backwards, jumps both ways, and past the end (clamped).
+        let order =
+            (0..=chars)
+                .chain((0..=chars).rev())
+                .chain([3, 30, 1, chars, 0, 17, 5, chars + 4]);
+        for index in order {
+            let want = bytes.get(index).copied().unwrap_or(text.len());
+            assert_eq!(cursor.byte(index), want, "char {index}");
+        }
+    }
 
     fn duplicates(text: &str) -> Vec<(String, usize, usize)> {
         parse(text)
