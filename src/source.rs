@@ -31,11 +31,6 @@ impl Span {
         self.start == self.end
     }
 
-    /// The smallest span covering both.
-    pub fn cover(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
-    }
-
     pub fn contains(self, other: Span) -> bool {
         self.start <= other.start && other.end <= self.end
     }

@@ -2,15 +2,10 @@
 //! that asks for `offline_access` from a provider without the mapping is reported
 //! at the provider, with a second label at the client's scope line.
 
-use assert_cmd::Command;
-use std::path::Path;
+mod common;
 
-fn bplint() -> Command {
-    let mut cmd = Command::cargo_bin("bplint").expect("binary builds");
-    cmd.env_remove("GITHUB_ACTIONS")
-        .env_remove("FORGEJO_ACTIONS");
-    cmd
-}
+use common::{bplint, json_report};
+use std::path::Path;
 
 fn copy_repo(to: &Path) {
     for entry in [
@@ -25,12 +20,7 @@ fn copy_repo(to: &Path) {
 }
 
 fn report(dir: &Path) -> serde_json::Value {
-    let output = bplint()
-        .current_dir(dir)
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    serde_json::from_slice(&output.stdout).unwrap()
+    json_report(bplint().current_dir(dir).arg("check"))
 }
 
 #[test]

@@ -2,18 +2,13 @@
 //! every fixable rule: the fixed file is clean, a second run changes nothing,
 //! and lines no fix touched stay byte-identical.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{bplint, json_diagnostics};
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
 const FIXTURE: &str = "fixtures/fix/all-fixable.yaml";
-
-fn bplint() -> Command {
-    let mut cmd = Command::cargo_bin("bplint").expect("binary builds");
-    cmd.env_remove("GITHUB_ACTIONS")
-        .env_remove("FORGEJO_ACTIONS");
-    cmd
-}
 
 fn copy_fixture(dir: &tempfile::TempDir, crlf: bool) -> PathBuf {
     let mut text = std::fs::read_to_string(FIXTURE).unwrap();
@@ -26,15 +21,7 @@ fn copy_fixture(dir: &tempfile::TempDir, crlf: bool) -> PathBuf {
 }
 
 fn codes(path: &Path) -> Vec<String> {
-    let output = bplint()
-        .args(["check", "--format", "json"])
-        .arg(path)
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    report["diagnostics"]
-        .as_array()
-        .unwrap()
+    json_diagnostics(bplint().arg("check").arg(path))
         .iter()
         .map(|d| d["code"].as_str().unwrap().to_string())
         .collect()

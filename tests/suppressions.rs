@@ -2,22 +2,13 @@
 //! `extend-select`, `ignore`, `per-file-ignores` and `exclude`, from bplint.toml and
 //! the command line (which wins).
 
+mod common;
+
 use assert_cmd::Command;
+use common::{bplint, json_diagnostics};
 
 fn findings(dir: &str, args: &[&str]) -> Vec<String> {
-    let output = Command::cargo_bin("bplint")
-        .unwrap()
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("FORGEJO_ACTIONS")
-        .args(["check", "--format", "json"])
-        .args(args)
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    report["diagnostics"]
-        .as_array()
-        .unwrap()
+    json_diagnostics(bplint().current_dir(dir).arg("check").args(args))
         .iter()
         .map(|d| {
             format!(

@@ -35,3 +35,29 @@ pub fn positions(outcome: &Outcome) -> Vec<(String, usize, usize)> {
         })
         .collect()
 }
+
+/// The bplint binary, with the CI variables that switch its default format cleared.
+pub fn bplint() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("bplint").expect("binary builds");
+    cmd.env_remove("GITHUB_ACTIONS")
+        .env_remove("FORGEJO_ACTIONS");
+    cmd
+}
+
+/// Run `cmd` (a `bplint check` with its arguments) as `--format json` and return
+/// the report.
+pub fn json_report(cmd: &mut assert_cmd::Command) -> serde_json::Value {
+    let output = cmd
+        .args(["--format", "json"])
+        .output()
+        .expect("bplint runs");
+    serde_json::from_slice(&output.stdout).expect("one JSON object")
+}
+
+/// The report's diagnostics.
+pub fn json_diagnostics(cmd: &mut assert_cmd::Command) -> Vec<serde_json::Value> {
+    json_report(cmd)["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
