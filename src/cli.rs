@@ -21,10 +21,12 @@ pub enum Command {
     ///
     /// Folders are walked recursively, honouring .gitignore and skipping hidden
     /// folders; `.yaml`/`.yml` files that are blueprints are checked, other YAML is
-    /// skipped. `-` reads one blueprint from standard input.
+    /// skipped. Other YAML and INI/TOML/env files are also read for OIDC client
+    /// settings (see `bplint clients`). `-` reads one blueprint from standard input.
     ///
     /// Exit status: 0 no errors, 1 errors found (or warnings with
-    /// --deny-warnings), 2 a path could not be read or the configuration is bad.
+    /// --deny-warnings), 2 a path could not be read or was too large, or the
+    /// configuration or the usage is bad.
     Check(CheckArgs),
     /// Print a rule's documentation: what it checks, why, and examples.
     Explain {
