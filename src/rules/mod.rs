@@ -27,6 +27,7 @@ pub mod edits;
 pub mod fields;
 mod flow_reputation_policy;
 mod format_arguments;
+mod identifier_overrides_attribute;
 mod invalid_blueprint_structure;
 mod invalid_field_value;
 mod invalid_tag_arguments;
@@ -182,6 +183,7 @@ pub static ALL: &[&dyn Rule] = &[
     &format_arguments::FormatArguments,
     &unresolved_blueprint::UnresolvedBlueprint,
     &duplicate_blueprint_name::DuplicateBlueprintName,
+    &identifier_overrides_attribute::IdentifierOverridesAttribute,
     &plaintext_secret::PlaintextSecret,
 ];
 
