@@ -323,11 +323,13 @@ fn walk<'a>(
         return;
     }
     let node = node.resolved();
-    let mut body = None;
+    // The third item of an `!Enumerate` is its body even when another argument is
+    // wrong: BP005 reports that argument once, and the `!Index`/`!Value` tags of
+    // the body keep their enclosing loop.
+    let body = (node.local_tag() == Some("Enumerate"))
+        .then(|| node.seq().and_then(|items| items.get(2)))
+        .flatten();
     if let Some(parsed) = parse_tag(node) {
-        if let TagParse::Call(TagCall::Enumerate { body: b, .. }) = &parsed {
-            body = Some(*b);
-        }
         out.push(TagSite {
             node,
             parsed,
