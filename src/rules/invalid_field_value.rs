@@ -30,9 +30,19 @@ impl Rule for InvalidFieldValue {
                 Diagnostic::new(&META, cx.file_id, problem.span, problem.message.clone())
                     .help(problem.help.clone());
             if let Some(replacement) = &problem.replacement {
+                // Quoting keeps the text as written: safe. Other replacements
+                // (a suggested enum value, a trimmed duration) are guesses.
+                let (title, applicability) = if problem.quotes {
+                    (format!("quote it as {replacement}"), Applicability::Safe)
+                } else {
+                    (
+                        format!("replace with `{replacement}`"),
+                        Applicability::Unsafe,
+                    )
+                };
                 diag = diag.fix(Fix {
-                    title: format!("replace with `{replacement}`"),
-                    applicability: Applicability::Unsafe,
+                    title,
+                    applicability,
                     edits: vec![Edit {
                         span: problem.span,
                         replacement: replacement.clone(),
