@@ -99,6 +99,7 @@ impl Rule for FormatArguments {
                         format.span,
                         format!("`!Format` string must be a plain string, not {what}"),
                     )
+                    .label("never resolved")
                     .related(cx.file_id, site.node.span, "in this `!Format`")
                     .help(
                         "`!Format` resolves its arguments but not its format string, so the entry \
@@ -138,6 +139,7 @@ impl Rule for FormatArguments {
             };
             out.push(
                 Diagnostic::new(&META, cx.file_id, format.value_span(), message)
+                    .label("the format string")
                     .related(cx.file_id, site.node.span, "in this `!Format`")
                     .help(help),
             );

@@ -366,7 +366,21 @@ fn check_entry(out: &mut Out<'_, '_>, entry: &Entry<'_>) {
         .identifiers
         .is_some_and(|n| n.map().is_some_and(|m| !m.is_empty()));
     let identifiers_malformed = entry.identifiers.is_some_and(|n| n.map().is_none());
-    if model_name.is_some() && !is_meta && !has_identifiers && !identifiers_malformed {
+    // A misspelt `identifiers:` is already reported as an unknown key (with its
+    // rename): "no identifiers" would say the same thing twice.
+    let identifiers_misspelt = entry.identifiers.is_none()
+        && node.pairs().any(|p| {
+            p.key.as_str().is_some_and(|k| {
+                !ENTRY_KEYS.contains(&k)
+                    && crate::suggest::closest(k, ENTRY_KEYS.iter().copied()) == Some("identifiers")
+            })
+        });
+    if model_name.is_some()
+        && !is_meta
+        && !has_identifiers
+        && !identifiers_malformed
+        && !identifiers_misspelt
+    {
         out.report(
             entry.identifiers.unwrap_or(node),
             "entry has no `identifiers`".into(),

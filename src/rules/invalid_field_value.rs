@@ -29,6 +29,9 @@ impl Rule for InvalidFieldValue {
             let mut diag =
                 Diagnostic::new(&META, cx.file_id, problem.span, problem.message.clone())
                     .help(problem.help.clone());
+            if problem.quotes {
+                diag = diag.label("not a string for PyYAML");
+            }
             if let Some(replacement) = &problem.replacement {
                 // Quoting keeps the text as written: safe. Other replacements
                 // (a suggested enum value, a trimmed duration) are guesses.
