@@ -459,7 +459,16 @@ mod tests {
 
     #[test]
     fn json_rejects_what_python_rejects() {
-        for text in ["-NaN", "nan", "inf", "[1,]", "{'a': 1}", r#""\x41""#, "NaN NaN", ""] {
+        for text in [
+            "-NaN",
+            "nan",
+            "inf",
+            "[1,]",
+            "{'a': 1}",
+            r#""\x41""#,
+            "NaN NaN",
+            "",
+        ] {
             assert!(!valid(text), "{text}");
         }
     }

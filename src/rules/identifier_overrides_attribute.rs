@@ -60,7 +60,14 @@ fn compare(
             continue;
         }
         if id_value.map().is_some() && attr_value.map().is_some() {
-            compare(cx, id_value, attr_value, &format!("{path}."), out, depth + 1);
+            compare(
+                cx,
+                id_value,
+                attr_value,
+                &format!("{path}."),
+                out,
+                depth + 1,
+            );
             continue;
         }
         if id_value.seq().is_some() && attr_value.seq().is_some() {
@@ -133,7 +140,11 @@ fn same(a: &Node, b: &Node, depth: usize) -> bool {
         let (Some(_), Some(_)) = (a.map(), b.map()) else {
             return false;
         };
-        let keys = |n: &Node| n.pairs().filter_map(|p| p.key.as_str().map(str::to_string)).collect::<std::collections::BTreeSet<_>>();
+        let keys = |n: &Node| {
+            n.pairs()
+                .filter_map(|p| p.key.as_str().map(str::to_string))
+                .collect::<std::collections::BTreeSet<_>>()
+        };
         return keys(a) == keys(b)
             && a.pairs().all(|p| {
                 p.key

@@ -166,10 +166,8 @@ fn describe(node: &Node) -> String {
 }
 
 /// Keys of `map` that are not strings: the loader wants `dict[str, ...]`.
-fn non_string_keys<'n>(map: &'n Node) -> impl Iterator<Item = &'n Node> {
-    map.pairs()
-        .map(|p| &p.key)
-        .filter(|k| k.as_str().is_none())
+fn non_string_keys(map: &Node) -> impl Iterator<Item = &Node> {
+    map.pairs().map(|p| &p.key).filter(|k| k.as_str().is_none())
 }
 
 fn check_metadata(out: &mut Out<'_, '_>) {
@@ -183,7 +181,10 @@ fn check_metadata(out: &mut Out<'_, '_>) {
     if metadata.node.map().is_none() {
         out.report(
             metadata.node,
-            format!("`metadata` must be a mapping, not {}", describe(metadata.node)),
+            format!(
+                "`metadata` must be a mapping, not {}",
+                describe(metadata.node)
+            ),
             "write `metadata:` with a `name:` and optional `labels:`",
         );
         return;
@@ -220,7 +221,10 @@ fn check_metadata(out: &mut Out<'_, '_>) {
     for key in non_string_keys(labels) {
         out.report(
             key,
-            format!("label key `{}` is not a string", out.cx.file.slice(key.span)),
+            format!(
+                "label key `{}` is not a string",
+                out.cx.file.slice(key.span)
+            ),
             "quote the key; a non-string label makes Authentik's discovery fail for every \
              blueprint in that run",
         );
@@ -442,7 +446,10 @@ fn check_permission(out: &mut Out<'_, '_>, perm: &Node) {
     {
         out.report(
             user,
-            format!("`user` must be an integer (the user's pk), not {}", describe(user)),
+            format!(
+                "`user` must be an integer (the user's pk), not {}",
+                describe(user)
+            ),
             "write the pk unquoted, or find it with `!Find [authentik_core.user, [username, ...]]`",
         );
     }
@@ -453,7 +460,10 @@ fn check_permission(out: &mut Out<'_, '_>, perm: &Node) {
     {
         out.report(
             role,
-            format!("`role` must be a string (the role's UUID), not {}", describe(role)),
+            format!(
+                "`role` must be a string (the role's UUID), not {}",
+                describe(role)
+            ),
             "quote the UUID, or find it with `!Find [authentik_rbac.role, [name, ...]]`",
         );
     }

@@ -79,14 +79,15 @@ impl Rule for UnresolvedBlueprint {
                 if found {
                     continue;
                 }
-                let without_instance = apply
-                    .identifiers
-                    .iter()
-                    .all(|(field, value)| match field.as_str() {
-                        "name" => names_without_instance.contains(value.as_str()),
-                        "path" => path_found(value, false),
-                        _ => true,
-                    });
+                let without_instance =
+                    apply
+                        .identifiers
+                        .iter()
+                        .all(|(field, value)| match field.as_str() {
+                            "name" => names_without_instance.contains(value.as_str()),
+                            "path" => path_found(value, false),
+                            _ => true,
+                        });
                 if without_instance {
                     out.push(not_instantiated(bp.file, apply));
                     continue;
