@@ -190,6 +190,14 @@ fn check_metadata(out: &mut Out<'_, '_>) {
         return;
     }
     match metadata.name {
+        // Discovery reads an empty mapping as no metadata; the importer still
+        // wants the name.
+        None if metadata.node.map().is_some_and(<[_]>::is_empty) => out.report(
+            metadata.node,
+            "`metadata` has no `name`".into(),
+            "the import fails with \"missing value for field metadata.name\"; add `name: ...` \
+             or drop the empty `metadata`",
+        ),
         None => out.report(
             metadata.node,
             "`metadata` has no `name`".into(),

@@ -1,5 +1,6 @@
-//! BP203: a value the serializer rejects or silently changes: wrong type, a value
-//! outside an enum, a malformed duration or UUID.
+//! BP203: a value the serializer rejects or silently changes: wrong type (including
+//! a YAML 1.1 boolean or date where a string is wanted), a value outside an enum, a
+//! malformed duration or UUID.
 
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
