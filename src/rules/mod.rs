@@ -26,6 +26,7 @@ mod duplicate_password_prompt;
 pub mod edits;
 pub mod fields;
 mod flow_reputation_policy;
+mod find_forward_reference;
 mod format_arguments;
 mod invalid_blueprint_structure;
 mod invalid_field_value;
@@ -40,6 +41,7 @@ mod undefined_context;
 mod undiscoverable_file;
 mod unknown_field;
 mod unknown_model;
+mod unique_value_deleted_later;
 mod unknown_tag;
 mod unresolved_blueprint;
 mod unresolved_find;
@@ -172,6 +174,8 @@ pub static ALL: &[&dyn Rule] = &[
     &duplicate_password_prompt::DuplicatePasswordPrompt,
     &ambiguous_absent::AmbiguousAbsent,
     &stage_order_collision::StageOrderCollision,
+    &unique_value_deleted_later::UniqueValueDeletedLater,
+    &find_forward_reference::FindForwardReference,
     &unknown_model::UnknownModel,
     &unknown_field::UnknownField,
     &invalid_field_value::InvalidFieldValue,
