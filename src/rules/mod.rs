@@ -32,6 +32,7 @@ mod invalid_blueprint_structure;
 mod invalid_field_value;
 mod invalid_tag_arguments;
 mod keyof_forward_reference;
+mod list_replaces_members;
 mod missing_invalidation_flow;
 mod missing_required_field;
 mod offline_access_unmapped;
@@ -176,6 +177,7 @@ pub static ALL: &[&dyn Rule] = &[
     &stage_order_collision::StageOrderCollision,
     &unique_value_deleted_later::UniqueValueDeletedLater,
     &find_forward_reference::FindForwardReference,
+    &list_replaces_members::ListReplacesMembers,
     &unknown_model::UnknownModel,
     &unknown_field::UnknownField,
     &invalid_field_value::InvalidFieldValue,
