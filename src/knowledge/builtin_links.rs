@@ -242,7 +242,9 @@ mod tests {
             .filter(|o| !o["present_in"].as_array().unwrap().is_empty())
             .map(|o| {
                 let ids = &o["identifiers"];
-                let flow = ids["target"]["ref"]["identifiers"]["slug"].as_str().unwrap();
+                let flow = ids["target"]["ref"]["identifiers"]["slug"]
+                    .as_str()
+                    .unwrap();
                 let stage = ids["stage"]["ref"]["identifiers"]["name"].as_str().unwrap();
                 (flow.into(), stage.into(), ids["order"].as_i64().unwrap())
             })

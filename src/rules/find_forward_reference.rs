@@ -25,7 +25,12 @@ impl Rule for FindForwardReference {
         for (b, bp) in cx.blueprints.iter().enumerate() {
             for (user, query) in &bp.finds {
                 let Some(user) = *user else { continue };
-                if bp.entries.get(user).and_then(|e| e.conditions_span).is_some_and(|c| c.contains(query.span)) {
+                if bp
+                    .entries
+                    .get(user)
+                    .and_then(|e| e.conditions_span)
+                    .is_some_and(|c| c.contains(query.span))
+                {
                     continue;
                 }
                 let Resolution::Found(objs) = cx.index.resolve_find(query) else {

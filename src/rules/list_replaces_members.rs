@@ -24,8 +24,18 @@ pub struct ListReplacesMembers;
 
 /// The two sides of the user/group membership: setting one side changes the other.
 const REVERSE: &[(&str, &str, &str, &str)] = &[
-    ("authentik_core.user", "groups", "authentik_core.group", "users"),
-    ("authentik_core.group", "users", "authentik_core.user", "groups"),
+    (
+        "authentik_core.user",
+        "groups",
+        "authentik_core.group",
+        "users",
+    ),
+    (
+        "authentik_core.group",
+        "users",
+        "authentik_core.user",
+        "groups",
+    ),
 ];
 
 /// A member, as one key for every way of naming it, and as users read it.
@@ -38,9 +48,17 @@ struct Member {
 /// Where members of one list come from.
 enum Source {
     /// The entry's own list attribute.
-    List { bp: usize, entry: usize, span: Span },
+    List {
+        bp: usize,
+        entry: usize,
+        span: Span,
+    },
     /// An entry on the other side of a membership (a user's `groups`).
-    Reverse { bp: usize, entry: usize, span: Span },
+    Reverse {
+        bp: usize,
+        entry: usize,
+        span: Span,
+    },
     Install(&'static str),
 }
 
@@ -132,7 +150,12 @@ fn report(
         let mut dropped: Vec<(&Member, &Source)> = Vec::new();
         for other in list {
             let same_entry = match other.source {
-                Source::List { bp: ob, entry: oe, .. } | Source::Reverse { bp: ob, entry: oe, .. } => {
+                Source::List {
+                    bp: ob, entry: oe, ..
+                }
+                | Source::Reverse {
+                    bp: ob, entry: oe, ..
+                } => {
                     if !counts(ob) {
                         continue;
                     }
@@ -292,7 +315,7 @@ fn obj_member(cx: &SetCx<'_>, obj: ObjId) -> Member {
         ObjId::Assumed(i) => format!("assumed {i}"),
     };
     let model = cx.index.model_of(obj).unwrap_or("?");
-    let name = ["name", "username", "slug", "managed"]
+    let name = ["username", "name", "slug", "managed"]
         .iter()
         .find_map(|f| cx.index.field_of(obj, f))
         .unwrap_or_else(|| "?".into());
@@ -328,7 +351,7 @@ fn short(model: &str) -> &str {
 
 fn describe_entry(entry: &EntryFacts) -> String {
     let model = entry.model.as_deref().map_or("object", short);
-    let name = ["name", "username", "slug", "managed"]
+    let name = ["username", "name", "slug", "managed"]
         .iter()
         .find_map(|f| entry.field(f).and_then(Val::lookup_key));
     match name {
@@ -368,14 +391,17 @@ fn add_reverse<'k>(
         let Some(other) = cx.index.object_of_ref(bp, r) else {
             continue;
         };
-        lists.entry((other, other_field)).or_default().push(Assignment {
-            source: Source::Reverse {
-                bp,
-                entry: entry.index,
-                span,
-            },
-            members: vec![member.clone()],
-            writes: false,
-        });
+        lists
+            .entry((other, other_field))
+            .or_default()
+            .push(Assignment {
+                source: Source::Reverse {
+                    bp,
+                    entry: entry.index,
+                    span,
+                },
+                members: vec![member.clone()],
+                writes: false,
+            });
     }
 }

@@ -125,7 +125,12 @@ impl Rule for StageOrderCollision {
 
 /// A diagnostic on each binding of the set whose stage differs from one bound
 /// before it at the same flow and order.
-fn report(cx: &SetCx<'_>, (flow, order): &(String, i64), bound: &[Bound], out: &mut Vec<Diagnostic>) {
+fn report(
+    cx: &SetCx<'_>,
+    (flow, order): &(String, i64),
+    bound: &[Bound],
+    out: &mut Vec<Diagnostic>,
+) {
     for (i, later) in bound.iter().enumerate() {
         let Origin::Entry { bp, span } = later.origin else {
             continue;
@@ -150,10 +155,7 @@ fn report(cx: &SetCx<'_>, (flow, order): &(String, i64), bound: &[Bound], out: &
         };
         let file = cx.blueprints[bp].file;
         let (whose, related) = match &first.origin {
-            Origin::Shipped(s) => (
-                format!("the shipped `{}` binds", s.source),
-                None,
-            ),
+            Origin::Shipped(s) => (format!("the shipped `{}` binds", s.source), None),
             Origin::Entry { bp: other, span } => {
                 let other_bp = &cx.blueprints[*other];
                 let place = if *other == bp {

@@ -60,7 +60,12 @@ impl Rule for UniqueValueDeletedLater {
 /// `(field, value)` of single-field unique keys the deleted object holds: its
 /// literal identifiers, plus what the set says of the objects they find (outside
 /// this blueprint).
-fn held_values(cx: &SetCx<'_>, b: usize, deleted: &EntryFacts, model: &str) -> Vec<(String, String)> {
+fn held_values(
+    cx: &SetCx<'_>,
+    b: usize,
+    deleted: &EntryFacts,
+    model: &str,
+) -> Vec<(String, String)> {
     let mut held: Vec<(String, String)> = Vec::new();
     let mut conditions = Vec::new();
     for (field, value, _) in &deleted.identifiers {
@@ -125,10 +130,12 @@ fn check_writer(
         let Some(span) = writer.field_span(field) else {
             continue;
         };
-        let identifies = writer
-            .identifiers
-            .iter()
-            .any(|(k, v, _)| k == field && v.lookup_key().as_ref() == Some(value));
+        // Only the same model: the importer looks the entry up in its own table.
+        let identifies = model == deleted_model
+            && writer
+                .identifiers
+                .iter()
+                .any(|(k, v, _)| k == field && v.lookup_key().as_ref() == Some(value));
         let (message, help) = if identifies {
             (
                 format!(
