@@ -95,7 +95,7 @@ impl Rule for ListReplacesMembers {
                     let Some(holder) = cx.index.object_of_entry(b, entry) else {
                         continue;
                     };
-                    add_reverse(cx, b, entry, model, field, items, *span, &mut lists);
+                    add_reverse(cx, b, entry, (field, items, *span), &mut lists);
                     let Some(field) = field_name(cx, model, field) else {
                         continue;
                     };
@@ -180,7 +180,7 @@ fn report(
         let holder = facts
             .entries
             .get(entry)
-            .map_or_else(String::new, |e| describe_entry(e));
+            .map_or_else(String::new, describe_entry);
         let names = dropped
             .iter()
             .take(3)
@@ -362,18 +362,17 @@ fn describe_entry(entry: &EntryFacts) -> String {
 
 /// For a user's `groups` (a group's `users`): each group (user) listed gains
 /// this user (group) as a member of its own list.
-#[allow(clippy::too_many_arguments)]
-fn add_reverse<'k>(
+fn add_reverse(
     cx: &SetCx<'_>,
     bp: usize,
     entry: &EntryFacts,
-    model: &str,
-    field: &str,
-    items: &[Val],
-    span: Span,
-    lists: &mut HashMap<(ObjId, &'k str), Vec<Assignment>>,
+    (field, items, span): (&str, &[Val], Span),
+    lists: &mut HashMap<(ObjId, &str), Vec<Assignment>>,
 ) {
-    let Some(&(_, _, _, other_field)) = REVERSE
+    let Some(model) = entry.model.as_deref() else {
+        return;
+    };
+    let Some(&(_, _, other_model, other_field)) = REVERSE
         .iter()
         .find(|(m, f, _, _)| *m == model && *f == field)
     else {
@@ -391,6 +390,9 @@ fn add_reverse<'k>(
         let Some(other) = cx.index.object_of_ref(bp, r) else {
             continue;
         };
+        if cx.index.model_of(other) != Some(other_model) {
+            continue;
+        }
         lists
             .entry((other, other_field))
             .or_default()
