@@ -25,6 +25,7 @@ mod duplicate_key;
 mod duplicate_password_prompt;
 pub mod edits;
 pub mod fields;
+mod find_forward_reference;
 mod flow_reputation_policy;
 mod format_arguments;
 mod identifier_overrides_attribute;
@@ -32,12 +33,15 @@ mod invalid_blueprint_structure;
 mod invalid_field_value;
 mod invalid_tag_arguments;
 mod keyof_forward_reference;
+mod list_replaces_members;
 mod missing_invalidation_flow;
 mod missing_required_field;
 mod offline_access_unmapped;
 pub mod plaintext_secret;
+mod stage_order_collision;
 mod undefined_context;
 mod undiscoverable_file;
+mod unique_value_deleted_later;
 mod unknown_field;
 mod unknown_model;
 mod unknown_tag;
@@ -171,6 +175,10 @@ pub static ALL: &[&dyn Rule] = &[
     &flow_reputation_policy::FlowReputationPolicy,
     &duplicate_password_prompt::DuplicatePasswordPrompt,
     &ambiguous_absent::AmbiguousAbsent,
+    &stage_order_collision::StageOrderCollision,
+    &unique_value_deleted_later::UniqueValueDeletedLater,
+    &find_forward_reference::FindForwardReference,
+    &list_replaces_members::ListReplacesMembers,
     &unknown_model::UnknownModel,
     &unknown_field::UnknownField,
     &invalid_field_value::InvalidFieldValue,
