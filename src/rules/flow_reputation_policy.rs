@@ -10,7 +10,7 @@ pub static META: RuleMeta = RuleMeta {
     name: "flow-reputation-policy",
     severity: Severity::Warning,
     fix: None,
-    summary: "A reputation policy is bound to a flow instead of a stage binding",
+    summary: "A reputation policy bound to a flow without negate refuses every normal visitor",
     doc: include_str!("../../rules/BP104-flow-reputation-policy.md"),
 };
 
@@ -30,7 +30,7 @@ impl Rule for FlowReputationPolicy {
             for entry in &bp.entries {
                 if entry.model.as_deref() != Some(BINDING)
                     || entry.state == State::Absent
-                    || matches!(entry.field("negate"), Some(Val::Bool(true)))
+                    || entry.field("negate").is_some_and(drf_true)
                 {
                     continue;
                 }
@@ -47,14 +47,16 @@ impl Rule for FlowReputationPolicy {
                     &META,
                     bp.file,
                     span,
-                    "a reputation policy is bound to a flow: it runs before anyone has typed a \
-                     username",
+                    "a reputation policy is bound to a flow without `negate`: it passes only \
+                     for visitors with a bad reputation, so the flow refuses everyone else",
                 )
                 .label("reputation policy on a flow")
                 .help(
-                    "bind it to the password stage's flow-stage binding instead (the policy \
-                     binding's `target` is that `authentik_flows.flowstagebinding`); on the flow \
-                     every visitor may get \"Flow does not apply to current user\"",
+                    "to block bad addresses, set `negate: true` on this binding; to challenge \
+                     them, bind the policy (not negated) to the flow-stage binding of a captcha \
+                     or MFA stage. Never bind it to the password, identification or user-login \
+                     stage's binding: every visitor with a normal reputation would skip that \
+                     stage",
                 );
                 if let Some(target_span) = entry.field_span("target") {
                     diag = diag.related(bp.file, target_span, "the target is a flow");
@@ -62,6 +64,21 @@ impl Rule for FlowReputationPolicy {
                 out.push(diag);
             }
         }
+    }
+}
+
+/// Whether `negate` reads as true the way DRF's `BooleanField` reads it: `true`, `1`,
+/// or one of the strings `t`, `y`, `yes`, `true`, `on`, `1` in any case
+/// (rest_framework/fields.py, `BooleanField.TRUE_VALUES`).
+fn drf_true(value: &Val) -> bool {
+    match value {
+        Val::Bool(b) => *b,
+        Val::Int(i) => *i == 1,
+        Val::Str(s) => matches!(
+            s.to_ascii_lowercase().as_str(),
+            "t" | "y" | "yes" | "true" | "on" | "1"
+        ),
+        _ => false,
     }
 }
 
