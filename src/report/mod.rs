@@ -10,6 +10,7 @@ pub mod junit;
 pub mod output;
 pub mod rules;
 pub mod sarif;
+pub mod statistics;
 
 use crate::diagnostic::FileId;
 use crate::pipeline::Outcome;
@@ -26,16 +27,45 @@ pub fn count_phrase(errors: usize, warnings: usize) -> String {
     }
 }
 
-/// The closing line of a run: "2 errors and 1 warning in 3 files."
+/// The closing line of a run: "2 errors and 1 warning in 3 files.", then, when
+/// there are any, the files read for context, the findings the baseline holds
+/// back and what `--fix` would fix.
 pub fn summary_line(outcome: &Outcome) -> String {
     let summary = json::Summary::of(&outcome.diagnostics);
     let files = outcome.files_checked();
-    format!(
-        "{} in {} file{}.",
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let mut line = format!(
+        "{} in {} file{}",
         count_phrase(summary.errors, summary.warnings),
         files,
-        if files == 1 { "" } else { "s" }
-    )
+        plural(files)
+    );
+    let context = outcome.context_files();
+    if context > 0 {
+        line.push_str(&format!(
+            " ({context} more file{} of the repository read for context)",
+            plural(context)
+        ));
+    }
+    line.push('.');
+    let baselined = outcome.baselined.len();
+    if baselined > 0 {
+        line.push_str(&format!(
+            " {baselined} finding{} in the baseline not shown.",
+            plural(baselined)
+        ));
+    }
+    match statistics::fixable(&outcome.diagnostics) {
+        (0, 0) => {}
+        (0, unsafe_only) => line.push_str(&format!(
+            " {unsafe_only} fixable with --fix --unsafe-fixes."
+        )),
+        (safe, 0) => line.push_str(&format!(" {safe} fixable with --fix.")),
+        (safe, unsafe_only) => line.push_str(&format!(
+            " {safe} fixable with --fix ({unsafe_only} more with --unsafe-fixes)."
+        )),
+    }
+    line
 }
 
 /// Where a span sits, 1-based, columns in characters; the end is exclusive.
