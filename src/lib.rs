@@ -219,10 +219,15 @@ fn check(args: CheckArgs) -> u8 {
         }
     };
     let format = args.format();
+    let hint = report::fix_hint(&outcome).filter(|_| !args.quiet && !args.statistics);
     let text = match format {
         _ if args.statistics => report::statistics::render(&outcome, format == Format::Json),
         Format::Human if args.quiet => report::human::render_findings(&outcome, color),
-        Format::Human => report::human::render(&outcome, color),
+        Format::Human => {
+            let mut text = report::human::render(&outcome, color);
+            text.extend(hint.iter().map(|hint| format!("{hint}\n")));
+            text
+        }
         Format::Concise => report::concise::render(&outcome),
         Format::Json => report::json::render(&outcome),
         Format::Sarif => report::sarif::render(&outcome),
@@ -271,6 +276,9 @@ fn check(args: CheckArgs) -> u8 {
     // watching.
     if matches!(format, Format::Concise | Format::Github) && !args.quiet && !args.statistics {
         eprintln!("{}", report::summary_line(&outcome));
+        if let Some(hint) = &hint {
+            eprintln!("{hint}");
+        }
     }
     for problem in &fix_problems {
         eprintln!("bplint: error: {problem}");
