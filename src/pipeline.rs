@@ -528,13 +528,15 @@ fn realize_deferred_fixes(outcome: &mut Outcome, request: &Request) {
     }
 }
 
-/// Set rules may report in files whose text was dropped after the per-file pass;
-/// read it again (from the overlay when fixes changed it in memory), in parallel.
+/// Set rules may report in files whose text was dropped after the per-file pass
+/// (and clients name providers in them); read it again (from the overlay when fixes changed it in memory), in parallel.
 fn load_missing_sources(outcome: &mut Outcome, request: &Request) {
     let mut missing: Vec<FileId> = outcome
         .diagnostics
         .iter()
         .flat_map(|d| std::iter::once(d.file).chain(d.related.iter().map(|r| r.file)))
+        // `bplint clients` prints the line of each provider a client uses.
+        .chain(outcome.clients.iter().filter_map(|c| c.provider.as_ref().map(|p| p.1)))
         .filter(|&file| outcome.files[file].source.is_none())
         .collect();
     missing.sort_unstable();
