@@ -536,7 +536,12 @@ fn load_missing_sources(outcome: &mut Outcome, request: &Request) {
         .iter()
         .flat_map(|d| std::iter::once(d.file).chain(d.related.iter().map(|r| r.file)))
         // `bplint clients` prints the line of each provider a client uses.
-        .chain(outcome.clients.iter().filter_map(|c| c.provider.as_ref().map(|p| p.1)))
+        .chain(
+            outcome
+                .clients
+                .iter()
+                .filter_map(|c| c.provider.as_ref().map(|p| p.1)),
+        )
         .filter(|&file| outcome.files[file].source.is_none())
         .collect();
     missing.sort_unstable();
