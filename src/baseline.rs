@@ -167,7 +167,7 @@ pub fn stale_note(stale: &[Recorded]) -> Option<String> {
     let listed: Vec<String> = stale
         .iter()
         .take(SHOWN)
-        .map(|r| format!("{} {} ({})", r.file, r.code, r.message))
+        .map(|r| format!("{} {}", r.file, r.code))
         .collect();
     let more = stale.len().saturating_sub(SHOWN);
     Some(format!(

@@ -163,5 +163,8 @@ fn init_writes_every_key_the_readme_documents() {
     Config::parse(&written, &path).expect("init's examples load");
     let (documented, written) = (keys(&documented), keys(&written));
     assert!(documented.contains("discovery.context"), "{documented:?}");
-    assert_eq!(written, documented, "bplint init and README.md's Configuration differ");
+    assert_eq!(
+        written, documented,
+        "bplint init and README.md's Configuration differ"
+    );
 }

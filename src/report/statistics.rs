@@ -72,8 +72,10 @@ pub fn human(outcome: &Outcome) -> String {
         if r.fixable > 0 {
             fixes.push(format!("{} fixable with --fix", r.fixable));
         }
-        if r.unsafe_fixable > 0 {
-            fixes.push(format!("{} with --unsafe-fixes", r.unsafe_fixable));
+        match (r.fixable, r.unsafe_fixable) {
+            (_, 0) => {}
+            (0, n) => fixes.push(format!("{n} fixable with --fix --unsafe-fixes")),
+            (_, n) => fixes.push(format!("{n} more with --unsafe-fixes")),
         }
         let line = format!(
             "{:>digits$}  {}  {:width$}  {}",
