@@ -246,6 +246,212 @@ def pick_openapi_releases(cache: SpecCache) -> dict[tuple[int, int], tuple[str, 
 
 
 # --------------------------------------------------------------------------------------
+# Releases before 2025.8: TypeScript models of timestamped npm builds
+#
+# npm has no final @goauthentik/api package before 2025.8.0, only builds of the main
+# branch named `<last release>-<unix time>`, and they ship no schema.yml. A build shows
+# main on its date, which is usually the *next* release line. The build per line is the
+# last one before the line's .0 release (dates from the release tags), except where a
+# blueprint JSON schema of the line measured a better one; `measure` logs the distance
+# to every blueprint schema so a refresh shows whether a pick still holds.
+
+TS_BUILDS = {
+    # minor: (build, why). Each pick is the build whose models equal the blueprint schema
+    # of the line's release tags (fields and models; `--authentik-repo` logs the check).
+    # That is the last build before the .0 release for 2024.2, 2024.8, 2024.10, 2024.12,
+    # 2025.2, 2025.4 and 2025.6, and the first build after it for 2024.4 and 2024.6.
+    (2024, 2): ("2023.10.7-1707933453", "last build before 2024.2.0 (2024-02-21)"),
+    (2024, 4): ("2024.4.2-1715100363", "first build after 2024.4.0 (2024-04-24); the one "
+                "before, 2024.2.2-1713180481, lacks a model"),
+    (2024, 6): ("2024.6.0-1720200294", "first build after 2024.6.0 (2024-06-26); the one "
+                "before, 2024.4.2-1715100363, lacks 4 models"),
+    (2024, 8): ("2024.6.4-1724423607", "last build before 2024.8.0 (2024-09-02)"),
+    (2024, 10): ("2024.10.2-1732206118", "equals 2024.10.5, the newest patch (the last build "
+                 "before 2024.10.0, 2024.8.3-1729836831, equals 2024.10.0 and lacks 2 fields of 2024.10.5)"),
+    (2024, 12): ("2024.10.5-1734528783", "last build before 2024.12.0 (2024-12-19)"),
+    (2025, 2): ("2024.12.3-1739965710", "last build before 2025.2.0 (2025-02-24)"),
+    (2025, 4): ("2025.2.4-1745325566", "last build before 2025.4.0 (2025-04-29)"),
+    (2025, 6): ("2025.4.1-1748622869", "last build before 2025.6.0 (2025-06-03)"),
+}
+
+# Newest patch release of each line that has no final npm package (the release tags);
+# a bare `--authentik-version 2024.8` means this one.
+NEWEST_PATCH = {
+    (2024, 2): "2024.2.4", (2024, 4): "2024.4.4", (2024, 6): "2024.6.5", (2024, 8): "2024.8.6",
+    (2024, 10): "2024.10.5", (2024, 12): "2024.12.5", (2025, 2): "2025.2.4", (2025, 4): "2025.4.4",
+    (2025, 6): "2025.6.4",
+}
+
+TS_FIELD = re.compile(r"^    (readonly )?(\w+)(\??): (.+);$")
+TS_WIRE = re.compile(r"^\s+'([^']+)': .*?\bvalue(?:\.(\w+)|\['(\w+)'\])")
+TS_INTERFACE = re.compile(r"^export interface (\w+)\s*\{\s*$")
+TS_ENUM = re.compile(r"^export const (\w+) = \{(.*?)^\} as const;", re.S | re.M)
+TS_ENUM_VALUE = re.compile(r"^\s+\w+: ('(?:[^'\\]|\\.)*'|-?\d+(?:\.\d+)?),?\s*$", re.M)
+TS_SENTINEL = "11184809"  # the generator's UnknownDefaultOpenApi member
+TS_MAP = re.compile(r"^\{ \[key: string\]: .*; \}$")
+
+
+def ts_literal(text: str):
+    if text.startswith("'"):
+        return re.sub(r"\\(.)", r"\1", text[1:-1])
+    return float(text) if "." in text else int(text)
+
+
+def ts_type(t: str, known: set) -> dict:
+    """An OpenAPI property for a TypeScript field type."""
+    t = t.strip()
+    nullable = False
+    if t.endswith(" | null"):
+        t, nullable = t[: -len(" | null")].strip(), True
+    out: dict
+    if t == "string":
+        out = {"type": "string"}
+    elif t == "Date":
+        out = {"type": "string", "format": "date-time"}
+    elif t == "number":
+        out = {"type": "number"}
+    elif t == "boolean":
+        out = {"type": "boolean"}
+    elif t.startswith("Array<") and t.endswith(">"):
+        out = {"type": "array", "items": ts_type(t[6:-1], known)}
+    elif TS_MAP.match(t):
+        out = {"type": "object", "additionalProperties": {}}
+    elif re.fullmatch(r"\w+", t) and t in known:
+        out = {"$ref": f"#/components/schemas/{t}"}
+    else:  # any, unions, inline objects
+        out = {}
+    if nullable:
+        out = {"allOf": [out], "nullable": True} if "$ref" in out else dict(out, nullable=True)
+    return out
+
+
+def ts_file_schemas(text: str, known: set) -> dict:
+    """The interfaces and enums one `src/models/*.ts` file declares, as OpenAPI schemas."""
+    out = {}
+    for m in TS_ENUM.finditer(text):
+        values = [ts_literal(v) for v in TS_ENUM_VALUE.findall(m.group(2))]
+        out[m.group(1)] = {"enum": [v for v in values if v != TS_SENTINEL]}
+    wire = {}
+    for line in text.splitlines():
+        w = TS_WIRE.match(line)
+        if w:
+            wire[w.group(2) or w.group(3)] = w.group(1)
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        m = TS_INTERFACE.match(lines[i])
+        i += 1
+        if not m:
+            continue
+        props, required, doc = {}, [], []
+        while i < len(lines) and lines[i] != "}":
+            line = lines[i]
+            i += 1
+            stripped = line.strip()
+            if stripped == "/**":
+                doc = []
+                continue
+            if stripped.startswith("* ") and not stripped.startswith("* @"):
+                doc.append(stripped[2:])
+                continue
+            f = TS_FIELD.match(line)
+            if not f:
+                continue
+            readonly, camel, optional, ty = f.groups()
+            name = wire.get(camel) or re.sub(r"(?<!^)(?=[A-Z])", "_", camel).lower()
+            prop = ts_type(ty, known)
+            if doc:
+                prop["description"] = " ".join(doc)
+            if readonly:
+                prop["readOnly"] = True
+            elif not optional:
+                required.append(name)
+            props[name] = prop
+            doc = []
+        out[m.group(1)] = {"type": "object", "properties": props, "required": required}
+    return out
+
+
+def ts_spec(files: dict, label: str) -> dict:
+    """An OpenAPI-shaped spec (`components.schemas`) from a build's model files
+    (file stem -> text), so the OpenAPI reader handles both sources alike."""
+    known = set(files)
+    schemas = {}
+    for stem in sorted(files):
+        schemas.update(ts_file_schemas(files[stem], known))
+    return {"info": {"version": label}, "components": {"schemas": schemas}}
+
+
+class TsCache:
+    """`ts-<build>.json` in the cache dir: the OpenAPI-shaped spec read from the build's
+    TypeScript models (the tarball is deleted once read)."""
+
+    def __init__(self, cache: str, offline: bool):
+        self.cache = cache
+        self.offline = offline
+
+    def get(self, build: str) -> dict | None:
+        p = os.path.join(self.cache, f"ts-{build}.json")
+        if os.path.exists(p):
+            with open(p, encoding="utf-8") as f:
+                return json.load(f)
+        tgz = os.path.join(self.cache, f"goauthentik-api-{build}.tgz")
+        if not os.path.exists(tgz):
+            if self.offline or not shutil.which("npm"):
+                return None
+            log(f"npm pack {NPM_PACKAGE}@{build}")
+            try:
+                subprocess.run(["npm", "pack", "--silent", f"{NPM_PACKAGE}@{build}"], cwd=self.cache,
+                               capture_output=True, text=True, timeout=300, check=True)
+            except (subprocess.SubprocessError, OSError) as exc:
+                log(f"warning: npm pack {build} failed: {exc}")
+                return None
+        files = {}
+        with tarfile.open(tgz) as tar:
+            for member in tar.getmembers():
+                m = re.fullmatch(r"package/src/models/(\w+)\.ts", member.name)
+                if m and member.isfile():
+                    with tar.extractfile(member) as src:
+                        files[m.group(1)] = src.read().decode("utf-8")
+        os.remove(tgz)
+        if "ModelEnum" not in files:
+            log(f"warning: {build} has no src/models/ModelEnum.ts")
+            return None
+        spec = ts_spec(files, build)
+        with open(p, "w", encoding="utf-8") as f:
+            json.dump(spec, f, sort_keys=True)
+        return spec
+
+
+def refine(ts: tuple, oa: tuple | None) -> tuple:
+    """A TypeScript-read type sharpened by the same field's OpenAPI type: TypeScript
+    has one `number` for integers and floats and drops string formats; an enum the
+    OpenAPI gives as a `oneOf` (blank or null allowed) stays as lenient as there."""
+    if oa is None:
+        return ts
+    if ts == ("num",) and oa == ("int",):
+        return oa
+    if ts == ("str", "Plain") and oa[0] == "str":
+        return oa
+    if ts[0] == "enum" and oa == ("any",):
+        return oa
+    if ts[0] == "array" and oa[0] == "array":
+        return ("array", refine(ts[1], oa[1]))
+    if ts[0] == "object" and oa[0] == "object" and ts[1] and oa[1]:
+        by_name = {f[0]: f for f in oa[1]}
+        return ("object", tuple((f[0], refine(f[1], by_name[f[0]][1] if f[0] in by_name else None))
+                                + f[2:] for f in ts[1]))
+    return ts
+
+
+def field_distance(a: dict, b: dict) -> tuple[int, int]:
+    """(fields, models) that differ between two model tables (names only)."""
+    models = set(a) ^ set(b)
+    fields = sum(len({f[0] for f in a[m][0]} ^ {f[0] for f in b[m][0]}) for m in set(a) & set(b))
+    return fields, len(models)
+
+
+# --------------------------------------------------------------------------------------
 # Type model (hashable tuples):
 #   ("any",) ("bool",) ("int",) ("num",) ("str", fmt) ("enum", (values...))
 #   ("array", ty) ("object", (field...))
@@ -278,9 +484,11 @@ def enum_ty(values) -> tuple[tuple, bool]:
 
 
 class OpenAPI:
-    def __init__(self, path: str):
-        with open(path, encoding="utf-8") as f:
-            self.spec = yaml.load(f, Loader=LOADER)
+    def __init__(self, path: str | None = None, spec: dict | None = None):
+        if spec is None:
+            with open(path, encoding="utf-8") as f:
+                spec = yaml.load(f, Loader=LOADER)
+        self.spec = spec
         self.schemas = self.spec["components"]["schemas"]
         self.lower = {k.lower(): k for k in self.schemas}
         self.release = str(self.spec.get("info", {}).get("version", ""))
@@ -358,12 +566,18 @@ class OpenAPI:
 
 
 class BlueprintSchema:
-    def __init__(self, path: str):
-        with open(path, encoding="utf-8") as f:
-            self.doc = json.load(f)
+    def __init__(self, path: str | None = None, doc: dict | None = None):
+        if doc is None:
+            with open(path, encoding="utf-8") as f:
+                doc = json.load(f)
+        self.doc = doc
         m = re.search(r"authentik (\S+) Blueprint schema", self.doc.get("title", ""))
         self.release = m.group(1) if m else None
         self.defs = self.doc.get("$defs", {})
+
+    @classmethod
+    def from_text(cls, text: str) -> "BlueprintSchema":
+        return cls(doc=json.loads(text))
 
     def entry_templates(self) -> list[dict]:
         if "blueprint_entry" in self.defs:
@@ -480,20 +694,55 @@ class Version:
     source: str
     models: dict = field(default_factory=dict)  # name -> (fields tuple, required_known)
     notes: list = field(default_factory=list)
+    latest: str = ""  # newest patch of the line: what a bare minor means
 
     @property
     def name(self):
         return minor_key(self.minor)
 
 
+# Fields every blueprint schema lists and no API does (BLUEPRINT_ONLY, `icon` on sources):
+# left out when comparing a TypeScript line with its release's blueprint schema.
+MEASURE_SKIP = {"icon", "key", "password", "permissions", "background"}
+
+
+def measure(v: Version, repo: str) -> None:
+    """Log the field distance between a TypeScript line and the blueprint schema of its
+    .0 and newest patch release tag (`git show version/X:blueprints/schema.json`)."""
+    for tag in (f"{v.name}.0", v.latest):
+        try:
+            text = subprocess.run(["git", "-C", repo, "show", f"version/{tag}:blueprints/schema.json"],
+                                  capture_output=True, text=True, timeout=60, check=True).stdout
+        except (subprocess.SubprocessError, OSError):
+            log(f"  {v.name}: no blueprint schema at tag version/{tag}")
+            continue
+        bs = BlueprintSchema.from_text(text)
+        bm = {m: (tuple(f for f in fs if f[0] not in MEASURE_SKIP), False) for m, fs in bs.models().items()
+              if m not in META_MODELS}
+        ours = {m: (tuple(f for f in fs if f[0] not in MEASURE_SKIP), k) for m, (fs, k) in v.models.items()
+                if m not in META_MODELS}
+        fields, models = field_distance(ours, bm)
+        log(f"  {v.name}: {v.release} vs blueprint schema of {tag}: {fields} fields, {models} models differ")
+
+
 def with_field(fields: tuple, new: tuple) -> tuple:
     return tuple(sorted([f for f in fields if f[0] != new[0]] + [new]))
 
 
-def build_versions(openapi: dict, bpschemas: dict, after_catalog: set) -> list[Version]:
+def build_versions(openapi: dict, bpschemas: dict, after_catalog: set, ts: dict | None = None) -> list[Version]:
+    """`openapi`: minor -> (release, spec path); `bpschemas`: minor -> BlueprintSchema;
+    `ts`: minor -> (build, OpenAPI-shaped spec read from its TypeScript models). A line
+    read from TypeScript ignores blueprint schemas of its own (they are only checked
+    against, see `measure`)."""
+    ts = ts or {}
     versions = []
-    for mi in sorted(set(openapi) | set(bpschemas)):
-        if mi in openapi:
+    for mi in sorted(set(openapi) | set(bpschemas) | set(ts)):
+        if mi in ts and mi not in openapi:
+            build, spec = ts[mi]
+            log(f"{minor_key(mi)}: TypeScript models of npm build {build}")
+            v = Version(mi, build, "typescript", OpenAPI(spec=spec).models())
+            v.notes.append(f"TypeScript models of npm build {build} ({NPM_PACKAGE})")
+        elif mi in openapi:
             release, path = openapi[mi]
             log(f"{minor_key(mi)}: OpenAPI {release} ({path})")
             oa = OpenAPI(path)
@@ -523,10 +772,27 @@ def build_versions(openapi: dict, bpschemas: dict, after_catalog: set) -> list[V
             v.notes.append(f"blueprint JSON schema of {bs.release}")
         versions.append(v)
 
+    oa_versions = [v for v in versions if v.source == "openapi"]
+    # types of TypeScript releases: sharpen `number` to `int` and plain strings to their
+    # format from the oldest OpenAPI release that has the same field
+    for v in versions:
+        if v.source != "typescript":
+            continue
+        for model, (fields, known) in list(v.models.items()):
+            out = []
+            for f in fields:
+                oa_ty = None
+                for ov in oa_versions:
+                    of = dict((x[0], x) for x in ov.models.get(model, ((), True))[0])
+                    if f[0] in of:
+                        oa_ty = of[f[0]][1]
+                        break
+                out.append((f[0], refine(f[1], oa_ty)) + f[2:])
+            v.models[model] = (tuple(out), known)
+
     # nullability for blueprint-schema releases: the JSON schema marks only some nullable
     # fields; borrow the flag from the oldest OpenAPI release that has the same field, and
     # stay lenient (nullable) for fields no OpenAPI release knows.
-    oa_versions = [v for v in versions if v.source == "openapi"]
     for v in versions:
         if v.source != "blueprint-schema":
             continue
@@ -554,10 +820,16 @@ def build_versions(openapi: dict, bpschemas: dict, after_catalog: set) -> list[V
                 if since is not None and v.minor < since:
                     continue
                 f = present.get(fname)
-                if f is not None and v.source == "openapi" and not f[4]:
+                if f is not None and v.source != "blueprint-schema" and not f[4]:
                     continue  # the API lists it in this release
                 fields = with_field(fields, (fname, ty, False, nullable, True))
             v.models[model] = (fields, known)
+        if v.source == "typescript":
+            # The release tags' blueprint schemas list `icon` on every source and source
+            # connection model up to 2025.6 (the API does not); see `measure`.
+            for model, (fields, known) in list(v.models.items()):
+                if model.startswith("authentik_sources_") and "icon" not in {f[0] for f in fields}:
+                    v.models[model] = (with_field(fields, ("icon", STR, False, False, True)), known)
         # meta models
         for model, meta in META_MODELS.items():
             if meta["since"] == "after-catalog" and v.name not in after_catalog:
@@ -593,6 +865,10 @@ def build_builtins(shared: str, embedded: list[str], after_catalog: list[str]) -
     newest_dir = os.path.join(shared, "authentik", "newest")
     tags = sorted({t for e in catalog for t in e.get("present_in") or []}, key=version_sort_key)
     newest_tag = tags[-1] if tags else None
+    oldest_tag = tags[0] if tags else None
+    # lines older than the oldest tag the catalog read take that tag's objects (an
+    # approximation: the shipped default blueprints changed little before 2024.8)
+    before_catalog = {k for k in embedded if oldest_tag and version_sort_key(k) < version_sort_key(oldest_tag)[:2]}
     merged: dict[tuple, dict] = {}
     for e in catalog:
         model = e["model"]
@@ -629,6 +905,8 @@ def build_builtins(shared: str, embedded: list[str], after_catalog: list[str]) -
                 newer = not in_newest_layer
             if newer:
                 keys |= set(after_catalog)
+            if oldest_tag in (e.get("present_in") or []):
+                keys |= before_catalog
             versions = [k for k in embedded if k in keys]
             if not versions:
                 continue
@@ -755,7 +1033,8 @@ def render(versions: list[Version], builtins: list[tuple], provenance: list[str]
             fields, known = v.models[name]
             refs.append("&" + em.model(name, parents_of(name), fields, known))
         version_lines.append(
-            f"    VersionDef {{ name: {rs(v.name)}, release: {rs(v.release)}, source: {rs(v.source)}, "
+            f"    VersionDef {{ name: {rs(v.name)}, release: {rs(v.release)}, latest: {rs(v.latest or v.release)}, "
+            f"source: {rs(v.source)}, "
             f"models: &[{', '.join(refs)}] }},")
     builtin_lines = []
     for model, fields, vs, source in builtins:
@@ -797,11 +1076,23 @@ def main():
                     help="where npm packages / extracted specs are cached (default: .cache/openapi)")
     ap.add_argument("--out", default=os.path.join(ROOT, "src", "knowledge", "generated.rs"))
     ap.add_argument("--offline", action="store_true", help="no npm calls; use cached specs only")
+    ap.add_argument("--authentik-repo", metavar="GIT_DIR",
+                    help="a clone of Authentik with its release tags: log how far each TypeScript "
+                         "line is from the blueprint schema its release tags ship")
     args = ap.parse_args()
 
     cache = SpecCache(os.path.abspath(args.cache), os.path.abspath(args.shared), args.offline)
     openapi = pick_openapi_releases(cache)
     openapi = {mi: rp for mi, rp in openapi.items() if rp[1]}
+    tscache = TsCache(os.path.abspath(args.cache), args.offline)
+    ts = {}
+    for mi, (build, why) in sorted(TS_BUILDS.items()):
+        if mi in openapi:
+            continue
+        spec = tscache.get(build)
+        if spec is None:
+            sys.exit(f"no data for {minor_key(mi)}: npm build {build} is neither cached nor fetchable")
+        ts[mi] = (build, spec)
     bpschemas = find_blueprint_schemas(args.shared)
     if not openapi and not bpschemas:
         sys.exit("no data: neither OpenAPI specs nor blueprint schemas found")
@@ -812,10 +1103,16 @@ def main():
         catalog = json.load(f)
     tags = [t for e in catalog for t in e.get("present_in") or []]
     newest_tag_minor = max((minor_of(t) for t in tags), default=(0, 0))
-    all_minors = sorted(set(openapi) | set(bpschemas))
+    all_minors = sorted(set(openapi) | set(bpschemas) | set(ts))
     after_catalog = [minor_key(mi) for mi in all_minors if mi > newest_tag_minor]
 
-    versions = build_versions(openapi, bpschemas, set(after_catalog))
+    versions = build_versions(openapi, bpschemas, set(after_catalog), ts)
+    for v in versions:
+        v.latest = NEWEST_PATCH.get(v.minor) or v.release.split("-")[0]
+    if args.authentik_repo:
+        for v in versions:
+            if v.source == "typescript":
+                measure(v, args.authentik_repo)
     embedded = [v.name for v in versions]
     builtins = build_builtins(args.shared, embedded, after_catalog)
 

@@ -15,13 +15,23 @@ fn codes_at(version: &str) -> Vec<(String, usize, usize)> {
 }
 
 #[test]
-fn a_2024_8_blueprint_is_clean_on_2024_8() {
-    assert_eq!(codes_at("2024.8"), vec![]);
+fn a_2024_8_blueprint_is_clean_on_2024_8_before_the_redirect_fix() {
+    assert_eq!(codes_at("2024.8.3"), vec![]);
+    assert_eq!(codes_at("2024.8.4"), vec![]);
+}
+
+#[test]
+fn the_backport_in_2024_8_5_wants_the_list_form() {
+    // A bare 2024.8 means its newest patch, 2024.8.6, which has the CVE-2024-52289 fix.
+    let expected = vec![("BP203".to_string(), 14, 22)];
+    assert_eq!(codes_at("2024.8.5"), expected);
+    assert_eq!(codes_at("2024.8"), expected);
+    assert_eq!(codes_at("2024.10.2"), vec![("BP101".to_string(), 8, 12)]);
 }
 
 #[test]
 fn the_same_blueprint_breaks_on_newer_releases() {
-    let expected = vec![("BP101".to_string(), 7, 12), ("BP203".to_string(), 13, 22)];
+    let expected = vec![("BP101".to_string(), 8, 12), ("BP203".to_string(), 14, 22)];
     assert_eq!(codes_at("2025.2"), expected);
     assert_eq!(codes_at("2026.8"), expected);
 }
@@ -34,4 +44,64 @@ fn a_configmap_blueprint_reports_at_the_outer_file_position() {
         vec![("BP101".to_string(), 23, 16)],
         "line and column of `authentik_providers_oauth2.oauth2provider` in the ConfigMap"
     );
+}
+
+fn codes_of(path: &str, version: &str) -> Vec<(String, usize, usize)> {
+    common::positions(&common::lint_at(&[PathBuf::from(path)], None, Some(version)))
+}
+
+#[test]
+fn the_list_form_of_redirect_uris_follows_the_patch_release() {
+    let list = "fixtures/versions/oauth2-2024.8.5.yaml";
+    for clean in ["2024.8.5", "2024.8.6", "2024.8"] {
+        assert_eq!(codes_of(list, clean), vec![], "at {clean}");
+    }
+    let string_expected = vec![("BP203".to_string(), 15, 9)];
+    assert_eq!(codes_of(list, "2024.8.4"), string_expected);
+    let at_2024_10_2: Vec<String> = codes_of(list, "2024.10.2")
+        .into_iter()
+        .map(|(code, _, _)| code)
+        .collect();
+    assert_eq!(at_2024_10_2, vec!["BP101", "BP203"]);
+    let at_2024_10_3: Vec<String> = codes_of(list, "2024.10.3")
+        .into_iter()
+        .map(|(code, _, _)| code)
+        .collect();
+    assert_eq!(at_2024_10_3, vec!["BP101"], "only the missing invalidation_flow");
+}
+
+#[test]
+fn every_minor_from_2024_2_is_known_and_a_bare_minor_is_its_newest_patch() {
+    use bplint::knowledge::Knowledge;
+    for (minor, newest) in [
+        ("2024.2", "2024.2.4"),
+        ("2024.4", "2024.4.4"),
+        ("2024.6", "2024.6.5"),
+        ("2024.8", "2024.8.6"),
+        ("2024.10", "2024.10.5"),
+        ("2024.12", "2024.12.5"),
+        ("2025.2", "2025.2.4"),
+        ("2025.4", "2025.4.4"),
+        ("2025.6", "2025.6.4"),
+    ] {
+        let kb = Knowledge::for_version(minor).expect(minor);
+        assert_eq!(kb.def.name, minor);
+        assert_eq!(kb.version.to_string(), newest);
+        assert_eq!(kb.outside_known(), None);
+    }
+    let old = Knowledge::for_version("2023.10.7").expect("older releases use the oldest tables");
+    assert_eq!((old.def.name, old.outside_known()), ("2024.2", Some("older")));
+    assert_eq!(old.version.to_string(), "2023.10.7");
+    assert!(Knowledge::for_version("2025.3").is_err());
+}
+
+#[test]
+fn required_fields_are_known_at_2024_8_and_2025_2() {
+    for version in ["2024.8", "2025.2", "2024.10", "2025.6"] {
+        let codes: Vec<String> = codes_of("fixtures/BP204/bad.yaml", version)
+            .into_iter()
+            .map(|(code, _, _)| code)
+            .collect();
+        assert!(codes.contains(&"BP204".to_string()), "BP204 at {version}: {codes:?}");
+    }
 }

@@ -57,32 +57,61 @@ impl Knowledge {
             .expect("the generated knowledge base has at least one release");
         Knowledge {
             def,
-            version: Version::parse(def.release).unwrap_or(Version::new(0, 0, 0)),
+            version: Version::parse(def.latest).unwrap_or(Version::new(0, 0, 0)),
         }
     }
 
-    /// The knowledge for `2026.2` or `2026.2.1` style input.
+    /// The knowledge for `2026.2` or `2026.2.1` style input. A bare minor means its
+    /// newest patch (`2024.8` is 2024.8.6). A release older than the oldest embedded
+    /// line keeps its own number and uses the oldest tables, one newer than the newest
+    /// the newest tables ([`Knowledge::outside_known`] says so); a minor between two
+    /// embedded lines that Authentik never released (`2025.3`) is an error.
     pub fn for_version(text: &str) -> Result<Knowledge, String> {
         let version = Version::parse(text).ok_or_else(|| {
             format!("`{text}` is not an Authentik version; write it as YEAR.MONTH, like 2026.2")
         })?;
         let key = format!("{}.{}", version.year, version.month);
-        let def = generated::VERSIONS
-            .iter()
-            .find(|v| v.name == key)
-            .ok_or_else(|| {
+        let oldest = &generated::VERSIONS[0];
+        let newest = &generated::VERSIONS[generated::VERSIONS.len() - 1];
+        let def = match generated::VERSIONS.iter().find(|v| v.name == key) {
+            Some(def) => def,
+            None if version < line_start(oldest) => oldest,
+            None if version > line_start(newest) => newest,
+            None => {
                 let known: Vec<&str> = generated::VERSIONS.iter().map(|v| v.name).collect();
-                format!(
-                    "bplint has no data for Authentik {key}; known releases: {}",
+                return Err(format!(
+                    "Authentik has no release {key}; bplint knows {}",
                     known.join(", ")
-                )
-            })?;
-        let version = if text.matches('.').count() >= 2 {
+                ));
+            }
+        };
+        let version = if text.trim().trim_start_matches("version/").matches('.').count() >= 2
+            || def.name != key
+        {
             version
         } else {
-            Version::parse(def.release).unwrap_or(version)
+            Version::parse(def.latest).unwrap_or(version)
         };
         Ok(Knowledge { def, version })
+    }
+
+    /// `Some("older")` or `Some("newer")` when the target release is outside the
+    /// embedded lines and the nearest line's tables stand in for it.
+    pub fn outside_known(&self) -> Option<&'static str> {
+        let key = format!("{}.{}", self.version.year, self.version.month);
+        if key == self.def.name {
+            None
+        } else if self.version < line_start(self.def) {
+            Some("older")
+        } else {
+            Some("newer")
+        }
+    }
+
+    /// The field as the target release accepts it: a patch-level fact from
+    /// `versions.rs` wins over the line's table.
+    fn patched(&self, model: &str, field: &str) -> Option<&'static FieldDef> {
+        versions::patched_field(model, field, self.version)
     }
 
     pub fn model(&self, name: &str) -> Option<&'static ModelDef> {
@@ -113,6 +142,9 @@ impl Knowledge {
 
     pub fn field(&self, model: &str, field: &str) -> Option<&'static FieldDef> {
         let m = self.model(model)?;
+        if let Some(patched) = self.patched(model, field) {
+            return Some(patched);
+        }
         m.fields
             .binary_search_by(|f| f.name.cmp(field))
             .ok()
@@ -156,6 +188,11 @@ impl Knowledge {
     pub fn model_names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.def.models.iter().map(|m| m.name)
     }
+}
+
+/// The first release of an embedded line (`2024.8` -> 2024.8.0).
+fn line_start(def: &VersionDef) -> Version {
+    Version::parse(def.name).unwrap_or(Version::new(0, 0, 0))
 }
 
 /// The built-ins of every release by each of their lookup fields and its value

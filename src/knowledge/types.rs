@@ -8,9 +8,12 @@
 pub struct VersionDef {
     /// Minor release key users pass to `--authentik-version` (`"2026.2"`).
     pub name: &'static str,
-    /// Exact release the data was read from (`"2026.2.2"`).
+    /// Exact release (or npm build, `"2024.6.4-1724423607"`) the data was read from.
     pub release: &'static str,
-    /// Where the model table came from: `"openapi"` or `"blueprint-schema"`.
+    /// Newest patch release of the line (`"2024.8.6"`): what a bare minor means.
+    pub latest: &'static str,
+    /// Where the model table came from: `"openapi"`, `"typescript"` (the models of a
+    /// timestamped npm build) or `"blueprint-schema"`.
     pub source: &'static str,
     /// Every model the importer accepts in this release, sorted by `name`.
     pub models: &'static [&'static ModelDef],

@@ -1,6 +1,7 @@
 //! Facts that changed between Authentik releases, in one table, so a rule asks
 //! "does the target release require X?" instead of comparing versions itself.
 
+use super::types::{FieldDef, StrFormat, Ty};
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -67,6 +68,61 @@ pub fn redirect_uris_are_objects(version: Version) -> bool {
     version >= Version::new(2024, 10, 3)
         || (version >= Version::new(2024, 8, 5) && version < Version::new(2024, 10, 0))
 }
+
+/// `redirect_uris` as a list of `{matching_mode, url}` (`RedirectURISerializer(many=True)`
+/// in authentik/providers/oauth2/api/providers.py of 2024.8.5 and 2024.10.3): both
+/// members required, the mode `strict` or `regex`.
+static REDIRECT_URIS_LIST: FieldDef = FieldDef {
+    name: "redirect_uris",
+    ty: Ty::Array(&Ty::Object(REDIRECT_URI_FIELDS)),
+    required: true,
+    nullable: false,
+    blueprint_only: false,
+};
+const REDIRECT_URI_FIELDS: &[FieldDef] = &[
+    FieldDef {
+        name: "matching_mode",
+        ty: Ty::Enum(&["strict", "regex"]),
+        required: true,
+        nullable: false,
+        blueprint_only: false,
+    },
+    FieldDef {
+        name: "url",
+        ty: Ty::Str(StrFormat::Plain),
+        required: true,
+        nullable: false,
+        blueprint_only: false,
+    },
+];
+/// `redirect_uris` as one newline-separated string (before the CVE-2024-52289 fix).
+static REDIRECT_URIS_STRING: FieldDef = FieldDef {
+    name: "redirect_uris",
+    ty: Ty::Str(StrFormat::Plain),
+    required: false,
+    nullable: false,
+    blueprint_only: false,
+};
+
+/// A field whose shape changed in a patch release, so the minor line's table (read
+/// from one build) is right for only some of its patches.
+pub fn patched_field(model: &str, field: &str, version: Version) -> Option<&'static FieldDef> {
+    if field != "redirect_uris" || !REDIRECT_URIS_MODELS.contains(&model) {
+        return None;
+    }
+    if version >= Version::new(2025, 2, 0) {
+        return None; // every table from 2025.2 on has the list form
+    }
+    Some(if redirect_uris_are_objects(version) {
+        &REDIRECT_URIS_LIST
+    } else {
+        &REDIRECT_URIS_STRING
+    })
+}
+
+/// Models with OAuth2's `redirect_uris` (ProxyProvider subclasses OAuth2Provider but
+/// its serializer does not expose the field).
+const REDIRECT_URIS_MODELS: &[&str] = &["authentik_providers_oauth2.oauth2provider"];
 
 /// Models renamed in a release: `(old, new, release)`, for BP201's suggestion.
 pub const RENAMED_MODELS: &[(&str, &str, &str)] = &[
