@@ -80,6 +80,10 @@ pub struct EntryFacts {
     pub attrs: Vec<(String, Val, Span)>,
     /// Hash of the attrs' values, to tell identical definitions from conflicting ones.
     pub attrs_hash: u64,
+    /// Hash of each attribute's value, in the order of `attrs`: two entries of
+    /// one object conflict only on the keys both set to different values, and
+    /// most values (mappings, tags) have no [`Val`] to compare.
+    pub attr_hashes: Vec<u64>,
 }
 
 impl EntryFacts {
@@ -218,6 +222,11 @@ impl EntryFacts {
                 )
             }),
             attrs_hash: hasher.finish(),
+            attr_hashes: string_pairs(entry.attrs, |_, pair| {
+                let mut h = ValueHasher::default();
+                hash_node(&pair.value, &mut h, 1);
+                h.finish()
+            }),
         }
     }
 
@@ -263,6 +272,60 @@ impl EntryFacts {
                 .field(field)
                 .is_some_and(|have| same_value(have, value))
         })
+    }
+}
+
+impl EntryFacts {
+    /// The keys both entries set (in `attrs` or `identifiers`, as the
+    /// serializer receives them) to values that certainly differ: two
+    /// attributes with different content, or two [`Val`]s both known and not
+    /// the same.
+    pub fn conflicting_keys<'s>(&'s self, other: &EntryFacts) -> Vec<&'s str> {
+        let theirs = other.data();
+        self.data()
+            .into_iter()
+            .filter(|(key, value, hash)| {
+                theirs.iter().find(|(k, _, _)| k == key).is_some_and(
+                    |(_, their_value, their_hash)| match (hash, their_hash) {
+                        (Some(a), Some(b)) => a != b,
+                        _ => known(value) && known(their_value) && !same_value(value, their_value),
+                    },
+                )
+            })
+            .map(|(key, _, _)| key)
+            .collect()
+    }
+
+    /// `(key, value, hash of an attribute's value)` of what the serializer
+    /// receives: attrs with the identifiers merged over them, one per key.
+    fn data(&self) -> Vec<(&str, &Val, Option<u64>)> {
+        let mut out: Vec<(&str, &Val, Option<u64>)> = Vec::new();
+        let ids = self
+            .identifiers
+            .iter()
+            .map(|(k, v, _)| (k.as_str(), v, None));
+        let attrs = self
+            .attrs
+            .iter()
+            .zip(&self.attr_hashes)
+            .map(|((k, v, _), h)| (k.as_str(), v, Some(*h)));
+        // Identifiers first, so they win; a repeated key keeps its last value.
+        for (key, value, hash) in ids.rev().chain(attrs.rev()) {
+            if out.iter().all(|(k, _, _)| *k != key) {
+                out.push((key, value, hash));
+            }
+        }
+        out
+    }
+}
+
+/// Whether bplint knows a value well enough to call it different from another.
+fn known(v: &Val) -> bool {
+    match v {
+        Val::Other => false,
+        Val::List(items) => items.iter().all(known),
+        Val::Ref(Ref::Find(q)) => q.conditions.iter().all(|(_, v)| v.is_some()),
+        _ => true,
     }
 }
 
