@@ -644,7 +644,7 @@ fn clients_name_the_line_of_a_provider_whose_name_is_computed() {
     write(
         dir.path(),
         "provider.yaml",
-        "version: 1\nmetadata:\n  name: p\ncontext:\n  app: wiki\nentries:\n  - model: authentik_providers_oauth2.oauth2provider\n    identifiers:\n      name: !Context app\n    attrs:\n      client_id: wiki-client\n",
+        "version: 1\nmetadata:\n  name: p\ncontext:\n  app: wiki\nentries:\n  - model: authentik_providers_oauth2.oauth2provider\n    identifiers:\n      name: !Env APP_NAME\n    attrs:\n      client_id: wiki-client\n",
     );
     write(
         dir.path(),
