@@ -101,7 +101,7 @@ pub fn drf_bool(value: Option<&Val>, default: bool) -> Option<bool> {
 
 /// Whether a reference names an object of `model`: a `!Find` on that model, or a
 /// reference that resolves to one.
-fn is(cx: &SetCx<'_>, bp: usize, reference: &Ref, model: &str) -> bool {
+pub(super) fn is(cx: &SetCx<'_>, bp: usize, reference: &Ref, model: &str) -> bool {
     if let Ref::Find(query) = reference
         && query.model == model
     {

@@ -35,6 +35,7 @@ mod missing_invalidation_flow;
 mod missing_required_field;
 mod offline_access_unmapped;
 pub mod plaintext_secret;
+mod reputation_gate;
 mod undefined_context;
 mod undiscoverable_file;
 mod unknown_field;
@@ -170,6 +171,7 @@ pub static ALL: &[&dyn Rule] = &[
     &flow_reputation_policy::FlowReputationPolicy,
     &duplicate_password_prompt::DuplicatePasswordPrompt,
     &ambiguous_absent::AmbiguousAbsent,
+    &reputation_gate::ReputationGateMisplaced,
     &unknown_model::UnknownModel,
     &unknown_field::UnknownField,
     &invalid_field_value::InvalidFieldValue,
