@@ -1,6 +1,6 @@
 //! Command-line interface.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Lint Authentik blueprints before Authentik applies them.
@@ -15,6 +15,9 @@ pub struct Cli {
     pub command: Command,
 }
 
+// One value per run, parsed once: boxing `CheckArgs` to even out the variants
+// would save nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check blueprint files and folders (the default folder is `.`).
@@ -58,6 +61,17 @@ pub enum Command {
     /// It pins `authentik_version` to the newest release bplint knows and shows the
     /// other keys as examples. An existing bplint.toml is never replaced (exit 2).
     Init,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// For example `bplint completions bash > ~/.local/share/bash-completion/completions/bplint`
+    /// or `bplint completions fish > ~/.config/fish/completions/bplint.fish`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from these options:
+    /// `bplint man > bplint.1 && man ./bplint.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +141,36 @@ pub struct CheckArgs {
     /// file is discoverable.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
+
+    // Adopting bplint on an existing repository (README "Adopting bplint").
+    /// Judge the given paths alone: do not index the rest of the repository for
+    /// `!Find` lookups and the cross-file rules (also `[discovery] context = false`).
+    #[arg(long)]
+    pub isolated: bool,
+
+    /// Report only findings that FILE (written by --write-baseline) does not
+    /// record; overrides `baseline` in bplint.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current findings in FILE, so later runs with --baseline report
+    /// only new ones; exits 0 once it is written.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Print the number of findings per rule, and how many --fix would fix,
+    /// instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Exit 0 even with findings (2 still reports trouble: unreadable paths, bad
+    /// configuration).
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// Print the findings only: no summary line and no notes.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -179,6 +223,34 @@ pub enum Color {
     Auto,
     Always,
     Never,
+}
+
+/// `bplint completions SHELL`: the completion script clap_complete derives from
+/// these definitions, so it never lags behind an option.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "bplint", &mut out);
+    out
+}
+
+/// `bplint man`: the manual page (roff) clap_mangen derives from these
+/// definitions, the subcommands' pages appended to the main one.
+pub fn man() -> std::io::Result<Vec<u8>> {
+    let mut command = Cli::command();
+    // Building names the subcommands `bplint-check` and their usage `bplint check`.
+    command.build();
+    let mut out = Vec::new();
+    clap_mangen::Man::new(command.clone()).render(&mut out)?;
+    let source = format!("bplint {}", env!("CARGO_PKG_VERSION"));
+    for sub in command
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        clap_mangen::Man::new(sub.clone())
+            .source(source.clone())
+            .render(&mut out)?;
+    }
+    Ok(out)
 }
 
 /// `1048576`, `512K`, `20M`, `1G` (also `20MiB`, `20MB`: ripgrep's powers of 1024).

@@ -14,7 +14,11 @@ pub const FILE_NAME: &str = "bplint.toml";
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
-    authentik_version: Option<Spanned<String>>,
+    /// Any TOML value, so a version written as a number gets an error that says
+    /// to quote it rather than serde's "invalid type: floating point".
+    authentik_version: Option<Spanned<toml::Value>>,
+    /// Findings recorded by `--write-baseline`, relative to this file's folder.
+    baseline: Option<String>,
     #[serde(default)]
     clients: Vec<RawClient>,
     #[serde(default)]
@@ -39,6 +43,7 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawDiscovery {
     clients: Option<bool>,
+    context: Option<bool>,
 }
 
 /// An object that lives only in the database: `model` plus lookup fields.
@@ -103,6 +108,11 @@ pub struct Config {
     /// Look for OIDC client configuration (oauth2-proxy, Grafana, ...) in the
     /// checked folders (on unless `[discovery] clients = false`).
     pub discover_clients: bool,
+    /// Index the whole repository when only some of its files are checked (on
+    /// unless `[discovery] context = false`; `--isolated` switches it off too).
+    pub context: bool,
+    /// The baseline file (`baseline = "..."`), resolved against bplint.toml's folder.
+    pub baseline: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -119,6 +129,8 @@ impl Default for Config {
             per_file_ignores: Vec::new(),
             exclude: Vec::new(),
             discover_clients: true,
+            context: true,
+            baseline: None,
         }
     }
 }
@@ -169,7 +181,21 @@ impl Config {
         })?;
         let mut config = Config {
             exclude: raw.exclude,
-            discover_clients: raw.discovery.and_then(|d| d.clients).unwrap_or(true),
+            discover_clients: raw
+                .discovery
+                .as_ref()
+                .and_then(|d| d.clients)
+                .unwrap_or(true),
+            context: raw
+                .discovery
+                .as_ref()
+                .and_then(|d| d.context)
+                .unwrap_or(true),
+            baseline: raw.baseline.map(|file| {
+                origin
+                    .parent()
+                    .map_or_else(|| PathBuf::from(&file), |dir| dir.join(&file))
+            }),
             ..Config::default()
         };
         for (list, target) in [
@@ -203,9 +229,32 @@ impl Config {
                 .map_err(|e| locate(None, &format!("exclude: bad glob `{pattern}`: {e}")))?;
         }
         if let Some(version) = raw.authentik_version {
-            crate::knowledge::Knowledge::for_version(version.get_ref())
-                .map_err(|e| locate(Some(version.span()), &e))?;
-            config.authentik_version = Some(version.into_inner());
+            let span = version.span();
+            let name = match version.into_inner() {
+                toml::Value::String(name) => name,
+                toml::Value::Float(_) | toml::Value::Integer(_) => {
+                    // The number as written: TOML reads `2025.10` as 2025.1.
+                    let written = text.get(span.clone()).unwrap_or_default().trim();
+                    return Err(locate(
+                        Some(span),
+                        &format!(
+                            "authentik_version must be a string: write it in quotes, \
+                             `authentik_version = \"{written}\"` (unquoted, TOML reads a number)"
+                        ),
+                    ));
+                }
+                other => {
+                    return Err(locate(
+                        Some(span),
+                        &format!(
+                            "authentik_version must be a release in quotes, like \"2026.2\", not a {}",
+                            other.type_str()
+                        ),
+                    ));
+                }
+            };
+            crate::knowledge::Knowledge::for_version(&name).map_err(|e| locate(Some(span), &e))?;
+            config.authentik_version = Some(name);
         }
         for (rule, level) in raw.rules {
             let Some(meta) = crate::rules::find(&rule) else {
@@ -306,6 +355,35 @@ unknown-tag = "off"
         let err = parse("authentik_version = \"2026.2\"\nbogus = 1\n").unwrap_err();
         assert!(err.0.starts_with("bplint.toml:2:1:"), "{}", err.0);
         assert!(err.0.contains("bogus"), "{}", err.0);
+    }
+
+    #[test]
+    fn an_unquoted_version_is_told_to_be_quoted() {
+        let err = parse("authentik_version = 2025.10\n").unwrap_err();
+        assert!(err.0.starts_with("bplint.toml:1:21:"), "{}", err.0);
+        assert!(
+            err.0.contains("`authentik_version = \"2025.10\"`"),
+            "{}",
+            err.0
+        );
+        assert!(!err.0.contains("floating point"), "{}", err.0);
+        let err = parse("authentik_version = 2026\n").unwrap_err();
+        assert!(err.0.contains("\"2026\""), "{}", err.0);
+    }
+
+    #[test]
+    fn baseline_is_relative_to_the_config_file() {
+        let config = Config::parse(
+            "baseline = \"ci/baseline.json\"\n[discovery]\ncontext = false\n",
+            Path::new("repo/bplint.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            config.baseline,
+            Some(PathBuf::from("repo/ci/baseline.json"))
+        );
+        assert!(!config.context);
+        assert!(parse("").unwrap().context);
     }
 
     #[test]

@@ -13,6 +13,8 @@ pub struct Candidate {
     pub relative: PathBuf,
     /// Named on the command line, so "not a blueprint" deserves a note.
     pub explicit: bool,
+    /// Another file of the repository, read for context only (see [`context`]).
+    pub context: bool,
 }
 
 /// A path that could not be walked.
@@ -92,6 +94,7 @@ pub fn discover(
                 path: root.clone(),
                 relative: root.file_name().map_or_else(|| root.clone(), PathBuf::from),
                 explicit: true,
+                context: false,
             }),
             Ok(_) => walk(root, exclude, also, &mut found, &mut errors),
         }
@@ -131,11 +134,85 @@ fn walk(
                     path,
                     relative,
                     explicit: false,
+                    context: false,
                 });
             }
             Err(err) => errors.push(walk_error(root, &err)),
         }
     }
+}
+
+/// The repository a run from the current folder belongs to: the folder of its
+/// bplint.toml (`config`) when there is one, else the top of the git work tree
+/// (the nearest folder upwards holding `.git`, a folder or, in a worktree or
+/// submodule, a file). `None` outside both.
+pub fn repository_root(config: Option<&Path>) -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    if let Some(dir) = config.and_then(Path::parent) {
+        return Some(normalize(&cwd.join(dir)));
+    }
+    cwd.ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// The files of the repository at `root` that the checked candidates (`given`,
+/// and standard input's name) do not cover, marked as context: their blueprints
+/// are indexed so a `!Find` or a cross-file rule judges the checked files as a
+/// run over the whole repository would, and nothing is reported in them.
+///
+/// Empty when no checked path lies inside `root`, or when one of them is `root`
+/// itself or a folder above it (the walk already covers everything). Paths below
+/// the current folder are given relative to it, as the walk of `.` gives them.
+pub fn context(
+    root: &Path,
+    paths: &[PathBuf],
+    given: &[Candidate],
+    stdin: Option<&Path>,
+    exclude: &Exclude,
+    also: &[&str],
+) -> Vec<Candidate> {
+    let Ok(cwd) = std::env::current_dir() else {
+        return Vec::new();
+    };
+    let absolute = |path: &Path| normalize(&cwd.join(path));
+    let mut covered: Vec<PathBuf> = given
+        .iter()
+        .map(|c| absolute(&c.path))
+        .chain(stdin.map(absolute))
+        .collect();
+    let inside = covered.iter().any(|path| path.starts_with(root));
+    if !inside || paths.iter().any(|path| root.starts_with(absolute(path))) {
+        return Vec::new();
+    }
+    covered.sort();
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    walk(root, exclude, also, &mut found, &mut errors);
+    found.retain(|c| covered.binary_search(&c.path).is_err());
+    for candidate in &mut found {
+        candidate.context = true;
+        if let Ok(below) = candidate.path.strip_prefix(&cwd) {
+            candidate.path = below.to_path_buf();
+        }
+    }
+    found
+}
+
+/// `path` without `.` components and with `..` applied, without touching the
+/// file system (a symlinked folder is not resolved).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 pub fn has_extension(path: &Path, extensions: &[&str]) -> bool {

@@ -176,6 +176,9 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 /// A unified diff of one change, as `--diff` prints it.
 pub fn unified_diff(change: &Change) -> String {
     let name = crate::source::display_path(&change.path);
+    // `a/` + `/abs/path` would read `a//abs/path`; git's prefixes go before a
+    // path without its root, so `patch -p1` applies every diff the same way.
+    let name = name.trim_start_matches('/');
     similar::TextDiff::from_lines(&change.before, &change.after)
         .unified_diff()
         .context_radius(3)

@@ -67,10 +67,36 @@ fn template() -> String {
         r#"# bplint configuration. bplint reads the nearest bplint.toml from the current
 # folder upwards (or the file given with --config). Every key is optional and an
 # unknown key is an error. Lines starting with a bare `#` are examples: remove the
-# `#` to use one.
+# `#` to use one. README.md's Configuration section documents the same keys.
 
 {version_help}
 authentik_version = "{newest}"
+
+# Findings recorded with `bplint check --write-baseline FILE`: only findings not
+# in it are reported (`--baseline` on the command line wins). Relative to this
+# file's folder.
+#baseline = "bplint-baseline.json"
+
+# Which rules run: codes (BP101), prefixes (BP1 = every BP1xx rule), names, ALL.
+# The command line's --select, --extend-select and --ignore apply after these.
+# BP001 (the file does not parse) is reported whatever they say.
+#select = ["ALL"]
+#extend-select = []
+#ignore = ["BP008"]
+
+# Paths the folder walk skips, as globs relative to this file's folder (files
+# named on the command line are still checked).
+#exclude = ["vendor/**"]
+
+# Per-rule level: "error", "warning" or "off"; rule codes or names.
+# `bplint rules` lists every rule with its default level.
+#[rules]
+#BP103 = "error"
+#undiscoverable-file = "off"
+
+# Rules switched off for some files (globs relative to this file's folder).
+#[per-file-ignores]
+#"legacy/**" = ["unknown-field", "BP103"]
 
 # OIDC clients that use your providers, for BP102 (offline-access-unmapped):
 # `provider` is the provider's `name` attribute or its entry `id`; `scopes` a
@@ -80,11 +106,21 @@ authentik_version = "{newest}"
 #provider = "nextcloud"
 #scopes = "openid profile offline_access"
 
-# Per-rule level: "error", "warning" or "off"; rule codes or names.
-# `bplint rules` lists every rule with its default level.
-#[rules]
-#BP103 = "error"
-#undiscoverable-file = "off"
+# Objects that exist only in the database, so a `!Find` of them is not BP205:
+# `model` plus the fields the `!Find` looks them up by.
+#[[assume_exists]]
+#model = "authentik_flows.flow"
+#slug = "legacy-login"
+
+# What bplint reads besides the checked blueprints. `clients`: OIDC client
+# configuration next to them (oauth2-proxy, Grafana, ...). `context`: when some
+# files of a repository are checked, the repository's other blueprints, so
+# `!Find` and the cross-file rules judge them as a run over the whole repository
+# would (the repository is this file's folder, else the git work tree); false is
+# what `--isolated` does.
+#[discovery]
+#clients = true
+#context = true
 "#
     )
 }

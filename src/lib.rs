@@ -10,6 +10,7 @@
 // `expect` carries an `#[allow]` saying why it cannot fail. Unit tests may unwrap.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod baseline;
 pub mod cli;
 pub mod clients;
 pub mod config;
@@ -57,8 +58,20 @@ pub fn main() -> ExitCode {
             config,
         } => list_clients(paths, format, config.as_deref()),
         Command::Init => init::run(),
+        Command::Completions { shell } => write_stdout(&cli::completions(shell)),
+        Command::Man => match cli::man() {
+            Ok(page) => write_stdout(&page),
+            Err(e) => fail(&format!("cannot render the manual page: {e}")),
+        },
     };
     ExitCode::from(code)
+}
+
+fn write_stdout(bytes: &[u8]) -> u8 {
+    match std::io::stdout().lock().write_all(bytes) {
+        Ok(()) => EXIT_OK,
+        Err(_) => EXIT_TROUBLE,
+    }
 }
 
 fn fail(message: &str) -> u8 {
@@ -132,6 +145,20 @@ fn check(args: CheckArgs) -> u8 {
         .apply(args.select.as_deref(), &args.extend_select, &args.ignore);
     request.stdin = stdin;
     request.max_file_size = args.max_file_size;
+    if !args.isolated && request.config.context {
+        request.context_root = discover::repository_root(request.config.path.as_deref());
+    }
+    let baseline = match (
+        &args.write_baseline,
+        &args.baseline,
+        &request.config.baseline,
+    ) {
+        (Some(_), _, _) | (None, None, None) => None,
+        (None, Some(path), _) | (None, None, Some(path)) => match baseline::load(path) {
+            Ok(baseline) => Some(baseline),
+            Err(message) => return fail(&message),
+        },
+    };
     let mut fix_problems = Vec::new();
     let outcome = if args.fix || args.diff {
         let run = fix::fix(&mut request, args.unsafe_fixes);
@@ -145,31 +172,43 @@ fn check(args: CheckArgs) -> u8 {
                     return EXIT_TROUBLE;
                 }
             }
-            eprintln!(
-                "bplint: {} fix{} would change {} file{}",
-                run.applied,
-                if run.applied == 1 { "" } else { "es" },
-                run.changes.len(),
-                if run.changes.len() == 1 { "" } else { "s" }
-            );
-            return if run.changes.is_empty() {
+            if !args.quiet {
+                eprintln!(
+                    "bplint: {} fix{} would change {} file{}",
+                    run.applied,
+                    if run.applied == 1 { "" } else { "es" },
+                    run.changes.len(),
+                    if run.changes.len() == 1 { "" } else { "s" }
+                );
+            }
+            return if run.changes.is_empty() || args.exit_zero {
                 EXIT_OK
             } else {
                 EXIT_FINDINGS
             };
         }
         fix_problems = fix::write(&run.changes);
-        eprintln!(
-            "bplint: applied {} fix{} in {} file{}",
-            run.applied,
-            if run.applied == 1 { "" } else { "es" },
-            run.changes.len(),
-            if run.changes.len() == 1 { "" } else { "s" }
-        );
+        if !args.quiet {
+            eprintln!(
+                "bplint: applied {} fix{} in {} file{}",
+                run.applied,
+                if run.applied == 1 { "" } else { "es" },
+                run.changes.len(),
+                if run.changes.len() == 1 { "" } else { "s" }
+            );
+        }
         run.outcome
     } else {
         pipeline::run(&request)
     };
+    let mut outcome = outcome;
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(path, &outcome, &request.base);
+    }
+    if let Some(baseline) = &baseline {
+        let applied = baseline::apply(&mut outcome, baseline, &request.base);
+        outcome.notes.extend(baseline::stale_note(&applied.stale));
+    }
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -180,18 +219,25 @@ fn check(args: CheckArgs) -> u8 {
         }
     };
     let format = args.format();
+    let hint = report::fix_hint(&outcome).filter(|_| !args.quiet && !args.statistics);
     let text = match format {
-        Format::Human => report::human::render(&outcome, color),
+        _ if args.statistics => report::statistics::render(&outcome, format == Format::Json),
+        Format::Human if args.quiet => report::human::render_findings(&outcome, color),
+        Format::Human => {
+            let mut text = report::human::render(&outcome, color);
+            text.extend(hint.iter().map(|hint| format!("{hint}\n")));
+            text
+        }
         Format::Concise => report::concise::render(&outcome),
         Format::Json => report::json::render(&outcome),
         Format::Sarif => report::sarif::render(&outcome),
         Format::Github => report::github::render(&outcome),
         Format::Junit => report::junit::render(&outcome, args.deny_warnings),
     };
-    for note in &outcome.notes {
+    for note in outcome.notes.iter().filter(|_| !args.quiet) {
         eprintln!("bplint: note: {note}");
     }
-    if let Some(first) = outcome.templates.first() {
+    if let Some(first) = outcome.templates.first().filter(|_| !args.quiet) {
         let more = outcome.templates.len() - 1;
         eprintln!(
             "bplint: note: skipped {} templated file{} (`{{{{ }}}}`, not YAML until rendered: {}{}); \
@@ -228,8 +274,11 @@ fn check(args: CheckArgs) -> u8 {
     }
     // Line formats keep the report to findings; the summary is for the person
     // watching.
-    if matches!(format, Format::Concise | Format::Github) {
+    if matches!(format, Format::Concise | Format::Github) && !args.quiet && !args.statistics {
         eprintln!("{}", report::summary_line(&outcome));
+        if let Some(hint) = &hint {
+            eprintln!("{hint}");
+        }
     }
     for problem in &fix_problems {
         eprintln!("bplint: error: {problem}");
@@ -237,10 +286,36 @@ fn check(args: CheckArgs) -> u8 {
     if !outcome.io_errors.is_empty() || !fix_problems.is_empty() {
         return EXIT_TROUBLE;
     }
-    let failing = outcome.diagnostics.iter().any(|d| {
-        d.severity == Severity::Error || (args.deny_warnings && d.severity == Severity::Warning)
-    });
+    let failing = !args.exit_zero
+        && outcome.diagnostics.iter().any(|d| {
+            d.severity == Severity::Error || (args.deny_warnings && d.severity == Severity::Warning)
+        });
     if failing { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+/// `--write-baseline`: record every finding and stop; the findings are the
+/// baseline's, not failures, so the run exits 0 (2 if a path could not be read,
+/// since the baseline then misses that file's findings).
+fn write_baseline(path: &Path, outcome: &pipeline::Outcome, base: &Path) -> u8 {
+    let findings = baseline::record(outcome, base);
+    let count = findings.len();
+    if let Err(message) = baseline::write(path, findings) {
+        return fail(&message);
+    }
+    for error in &outcome.io_errors {
+        eprintln!("bplint: error: {error}");
+    }
+    eprintln!(
+        "bplint: recorded {count} finding{} in {}; check with --baseline {} (or `baseline = ...` in bplint.toml) to report only new ones",
+        if count == 1 { "" } else { "s" },
+        source::display_path(path),
+        source::display_path(path),
+    );
+    if outcome.io_errors.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_TROUBLE
+    }
 }
 
 fn list_clients(paths: Vec<PathBuf>, format: ListFormat, config: Option<&Path>) -> u8 {

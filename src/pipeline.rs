@@ -35,6 +35,10 @@ pub struct Request {
     /// Larger files are reported and skipped, so one huge file cannot take the
     /// run's time and memory (`--max-file-size`).
     pub max_file_size: u64,
+    /// The repository whose other blueprints are indexed for `!Find` lookups and
+    /// the set rules but not reported on (`discover::context`); `None` checks the
+    /// paths alone.
+    pub context_root: Option<PathBuf>,
 }
 
 impl Request {
@@ -66,6 +70,7 @@ impl Request {
             overlay: HashMap::new(),
             exclude,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            context_root: None,
         }
     }
 }
@@ -81,6 +86,8 @@ pub struct FileRecord {
     pub source: Option<SourceFile>,
     /// Held at least one blueprint (or failed to parse while looking like one).
     pub linted: bool,
+    /// Read only as context for the checked files: never reported on.
+    pub context: bool,
     /// Its `# bplint:` comments.
     pub suppressions: Vec<Suppression>,
     pub malformed: Vec<Malformed>,
@@ -99,6 +106,9 @@ pub struct Outcome {
     pub templates: Vec<PathBuf>,
     /// OIDC clients found in the checked files, and the provider each one uses.
     pub clients: Vec<ClientMatch>,
+    /// Findings a `--baseline` recorded: not reported, but listed as suppressed in
+    /// JSON and SARIF.
+    pub baselined: Vec<Diagnostic>,
 }
 
 /// A discovered client and the provider whose `client_id` it names, if any.
@@ -116,6 +126,7 @@ impl FileRecord {
             path,
             source: None,
             linted: false,
+            context: false,
             suppressions: Vec::new(),
             malformed: Vec::new(),
         }
@@ -124,7 +135,12 @@ impl FileRecord {
 
 impl Outcome {
     pub fn files_checked(&self) -> usize {
-        self.files.iter().filter(|f| f.linted).count()
+        self.files.iter().filter(|f| f.linted && !f.context).count()
+    }
+
+    /// Blueprint files read only for context (see `Request::context_root`).
+    pub fn context_files(&self) -> usize {
+        self.files.iter().filter(|f| f.linted && f.context).count()
     }
 
     pub fn source(&self, file: FileId) -> Option<&SourceFile> {
@@ -159,11 +175,24 @@ pub fn run(request: &Request) -> Outcome {
             e.message
         ));
     }
+    if let Some(root) = &request.context_root {
+        let stdin = request.stdin.as_ref().map(|(name, _)| name.as_path());
+        let context = crate::discover::context(
+            root,
+            &request.paths,
+            &candidates,
+            stdin,
+            &request.exclude,
+            also,
+        );
+        candidates.extend(context);
+    }
     if let Some((name, _)) = &request.stdin {
         candidates.push(Candidate {
             path: name.clone(),
             relative: name.file_name().map_or_else(|| name.clone(), PathBuf::from),
             explicit: true,
+            context: false,
         });
     }
     let stdin_id = request.stdin.as_ref().map(|_| candidates.len() - 1);
@@ -200,7 +229,14 @@ pub fn run(request: &Request) -> Outcome {
         })
         .collect();
     let mut facts = Vec::new();
-    for result in results {
+    for (mut result, candidate) in results.into_iter().zip(&candidates) {
+        // A context file's facts count; what is wrong with it is not this run's to say.
+        if candidate.context {
+            result.record.context = true;
+            result.note = None;
+            result.io_error = None;
+            result.template = false;
+        }
         outcome.diagnostics.extend(result.diagnostics);
         facts.extend(result.facts);
         outcome.notes.extend(result.note);
@@ -249,6 +285,8 @@ pub fn run(request: &Request) -> Outcome {
         .diagnostics
         .extend(set_diagnostics.into_iter().flatten());
     filter(&mut outcome, request);
+    let files = &outcome.files;
+    outcome.diagnostics.retain(|d| !files[d.file].context);
     realize_deferred_fixes(&mut outcome, request);
     load_missing_sources(&mut outcome, request);
     let files = &outcome.files;
@@ -493,13 +531,20 @@ fn realize_deferred_fixes(outcome: &mut Outcome, request: &Request) {
     }
 }
 
-/// Set rules may report in files whose text was dropped after the per-file pass;
-/// read it again (from the overlay when fixes changed it in memory), in parallel.
+/// Set rules may report in files whose text was dropped after the per-file pass
+/// (and clients name providers in them); read it again (from the overlay when fixes changed it in memory), in parallel.
 fn load_missing_sources(outcome: &mut Outcome, request: &Request) {
     let mut missing: Vec<FileId> = outcome
         .diagnostics
         .iter()
         .flat_map(|d| std::iter::once(d.file).chain(d.related.iter().map(|r| r.file)))
+        // `bplint clients` prints the line of each provider a client uses.
+        .chain(
+            outcome
+                .clients
+                .iter()
+                .filter_map(|c| c.provider.as_ref().map(|p| p.1)),
+        )
         .filter(|&file| outcome.files[file].source.is_none())
         .collect();
     missing.sort_unstable();

@@ -2,11 +2,18 @@
 //! `per-file-ignores` (bplint.toml or the command line), ruff-style. A selector is
 //! a code (`BP101`), a code prefix (`BP1` = every BP1xx rule), a rule name
 //! (`missing-invalidation-flow`) or `ALL`.
+//!
+//! BP001 (yaml-syntax) is outside the selection: a file that does not parse was
+//! not checked by any rule, so reporting it clean under `--select BP101` would be
+//! a lie. Only `[rules] BP001 = "off"` in bplint.toml silences it.
 
 use crate::diagnostic::RuleMeta;
 use crate::rules;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::path::Path;
+
+/// The rule no selector switches off (see the module doc).
+const ALWAYS: &str = rules::yaml_syntax::META.code;
 
 /// Rule codes a selector names; empty if it names none.
 pub fn expand(selector: &str) -> Vec<&'static str> {
@@ -68,6 +75,7 @@ impl Selection {
             .extend(extend_select.iter().flat_map(|s| expand(s)));
         let ignored: Vec<&str> = ignore.iter().flat_map(|s| expand(s)).collect();
         self.enabled.retain(|code| !ignored.contains(code));
+        self.enabled.push(ALWAYS);
         self.enabled.sort_unstable();
         self.enabled.dedup();
     }
@@ -90,11 +98,12 @@ impl Selection {
 
     /// Whether `code` is enabled for a file at `path` (relative to the project).
     pub fn is_enabled_for(&self, code: &str, path: &Path) -> bool {
-        self.enabled.contains(&code)
-            && !self
-                .per_file
-                .iter()
-                .any(|(set, codes)| codes.contains(&code) && set.is_match(path))
+        code == ALWAYS
+            || self.enabled.contains(&code)
+                && !self
+                    .per_file
+                    .iter()
+                    .any(|(set, codes)| codes.contains(&code) && set.is_match(path))
     }
 }
 
@@ -127,6 +136,15 @@ mod tests {
         assert!(!sel.is_enabled_for("BP202", Path::new("a.yaml")));
         assert!(!sel.is_enabled_for("BP103", Path::new("legacy/x.yaml")));
         assert!(sel.is_enabled_for("BP103", Path::new("new/x.yaml")));
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_is_reported_whatever_the_selection() {
+        let mut sel = Selection::all();
+        sel.apply(Some(&["BP101".to_string()]), &[], &["ALL".to_string()]);
+        sel.ignore_in("**", &["BP0".to_string()]).unwrap();
+        assert!(sel.is_enabled_for("BP001", Path::new("a.yaml")));
+        assert!(!sel.is_enabled_for("BP002", Path::new("a.yaml")));
     }
 
     #[test]

@@ -358,7 +358,8 @@ fn concise_keeps_the_summary_off_the_report() {
     assert!(stdout.starts_with("fixtures/BP101/bad.yaml:5:12: BP101 error Proxy provider"));
     assert_eq!(
         String::from_utf8(output.stderr).unwrap(),
-        "2 errors and 3 warnings in 2 files.\n"
+        "2 errors and 3 warnings in 2 files.\n\
+         2 fixable with --fix, 3 more with --fix --unsafe-fixes (`--diff` shows the changes first).\n"
     );
 }
 

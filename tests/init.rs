@@ -103,3 +103,68 @@ fn notes_the_config_it_shadows() {
         ));
     assert!(sub.join("bplint.toml").is_file());
 }
+
+/// The keys a bplint.toml text sets: top-level keys, tables, and the keys of the
+/// tables with fixed keys (`clients.name`, `discovery.context`); the tables whose
+/// keys are the user's (rule names, globs, lookup fields) count as the table.
+fn keys(text: &str) -> std::collections::BTreeSet<String> {
+    let mut keys = std::collections::BTreeSet::new();
+    let mut table = String::new();
+    for line in text.lines() {
+        let line = line.split(" #").next().unwrap().trim();
+        if line.starts_with('#') || line.is_empty() {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[') {
+            table = name.trim_matches(|c| c == '[' || c == ']').to_string();
+            keys.insert(table.clone());
+        } else if let Some((key, _)) = line.split_once('=') {
+            let key = key.trim();
+            match table.as_str() {
+                "" => keys.insert(key.to_string()),
+                "rules" | "per-file-ignores" => false,
+                "assume_exists" if key != "model" => false,
+                _ => keys.insert(format!("{table}.{key}")),
+            };
+        }
+    }
+    keys
+}
+
+/// Examples are the lines commented with a bare `#`; prose has `# `.
+fn uncomment(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.strip_prefix('#') {
+            Some(rest) if !rest.is_empty() && !rest.starts_with(' ') => rest,
+            _ => line,
+        })
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+#[test]
+fn init_writes_every_key_the_readme_documents() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = readme
+        .split("\n## Configuration\n")
+        .nth(1)
+        .expect("README has a Configuration section");
+    let section = section.split("\n## ").next().unwrap();
+    let documented: String = section
+        .split("```toml\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    init_in(dir.path()).code(0);
+    let path = dir.path().join("bplint.toml");
+    let written = uncomment(&std::fs::read_to_string(&path).unwrap());
+    Config::parse(&documented, Path::new("README.md")).expect("the README's example loads");
+    Config::parse(&written, &path).expect("init's examples load");
+    let (documented, written) = (keys(&documented), keys(&written));
+    assert!(documented.contains("discovery.context"), "{documented:?}");
+    assert_eq!(
+        written, documented,
+        "bplint init and README.md's Configuration differ"
+    );
+}

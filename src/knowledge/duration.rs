@@ -1,6 +1,7 @@
 //! Authentik's duration strings (`timedelta_from_string`): `key=value` pairs joined
-//! by `;`, keys matched case-insensitively but not trimmed, unknown keys ignored,
-//! values parsed with Python's `float()`.
+//! by `;`, keys matched case-insensitively but not trimmed, unknown keys ignored
+//! (their values unread), values parsed with Python's `float()`, a repeated key
+//! keeping its last value (authentik/lib/utils/time.py).
 
 /// Keys `timedelta` accepts.
 pub const KEYS: &[&str] = &[
@@ -23,9 +24,10 @@ pub struct Duration {
 
 /// Parse like `timedelta_from_string`; `Err` holds why Authentik rejects it.
 pub fn parse(text: &str) -> Result<Duration, String> {
-    let mut total = 0.0;
+    // One value per key: Python collects them in a dict, so a repeated key keeps
+    // its last value (`days=1;days=0` is zero).
+    let mut values: [Option<f64>; KEYS.len()] = [None; KEYS.len()];
     let mut ignored = Vec::new();
-    let mut valid = 0;
     for pair in text.split(';') {
         let Some((key, value)) = pair.split_once('=') else {
             if pair.trim().is_empty() {
@@ -36,24 +38,63 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         if value.contains('=') {
             return Err(format!("`{pair}` has more than one `=`"));
         }
-        let Ok(number) = value.trim().parse::<f64>() else {
-            return Err(format!("`{}` is not a number", value.trim()));
-        };
-        let lower = key.to_ascii_lowercase();
-        let Some(unit) = KEYS.iter().find(|k| **k == lower) else {
+        // Python's `str.lower()`, which maps a few non-ASCII letters to ASCII.
+        let lower = key.to_lowercase();
+        // An unknown key is skipped before its value is read.
+        let Some(slot) = KEYS.iter().position(|k| *k == lower) else {
             ignored.push(pair.to_string());
             continue;
         };
-        valid += 1;
-        total += number * unit_seconds(unit);
+        let Some(number) = python_float(value) else {
+            return Err(format!("`{}` is not a number", value.trim()));
+        };
+        if !number.is_finite() {
+            return Err(format!(
+                "`{}` is not a finite number, which Python's timedelta refuses",
+                value.trim()
+            ));
+        }
+        values[slot] = Some(number);
     }
-    if valid == 0 {
+    if values.iter().all(Option::is_none) {
         return Err("no valid key (weeks, days, hours, minutes, seconds, ...)".into());
+    }
+    let total: f64 = KEYS
+        .iter()
+        .zip(values)
+        .filter_map(|(unit, v)| Some(v? * unit_seconds(unit)))
+        .sum();
+    if !(MIN_SECONDS..LIMIT_SECONDS).contains(&total) {
+        return Err("it is longer than Python's timedelta can hold (999999999 days)".into());
     }
     Ok(Duration {
         total_seconds: total,
         ignored,
     })
+}
+
+/// Python's `timedelta` range: -999999999 days up to, not including, 1000000000
+/// days (its largest value, 999999999 days 23:59:59.999999, is not an f64 apart
+/// from that limit).
+const MIN_SECONDS: f64 = -999_999_999.0 * 86_400.0;
+const LIMIT_SECONDS: f64 = 1_000_000_000.0 * 86_400.0;
+
+/// A number as Python's `float()` reads it: surrounding whitespace trimmed,
+/// `_` allowed only between two digits (`86_400`), exponents, `inf` and `nan` in
+/// any case. Rust's parser agrees on the rest once the underscores are gone.
+fn python_float(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let bytes = text.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'_' {
+            let digit =
+                |j: Option<usize>| j.and_then(|j| bytes.get(j)).is_some_and(u8::is_ascii_digit);
+            if !digit(i.checked_sub(1)) || !digit(Some(i + 1)) {
+                return None;
+            }
+        }
+    }
+    text.replace('_', "").parse().ok()
 }
 
 fn unit_seconds(unit: &str) -> f64 {
@@ -93,5 +134,31 @@ mod tests {
         assert!(parse("hours").is_err());
         assert!(parse("months=1").is_err());
         assert!(parse("hours=x").is_err());
+        assert!(parse("hours=inf").is_err());
+        assert!(parse("days=nan").is_err());
+        assert!(parse("days=1_").is_err());
+        assert!(parse("days=1__0").is_err());
+        assert!(parse("days=1000000000").is_err());
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_last_value() {
+        assert_eq!(parse("days=1;days=0").unwrap().total_seconds, 0.0);
+        assert_eq!(parse("hours=-1;hours=1").unwrap().total_seconds, 3600.0);
+    }
+
+    #[test]
+    fn numbers_read_as_python_float() {
+        assert_eq!(parse("seconds=86_400").unwrap().total_seconds, 86_400.0);
+        assert_eq!(parse("seconds=1e3").unwrap().total_seconds, 1000.0);
+        assert_eq!(parse("seconds= 5 ").unwrap().total_seconds, 5.0);
+        assert_eq!(parse("minutes=.5").unwrap().total_seconds, 30.0);
+    }
+
+    #[test]
+    fn an_unknown_key_is_skipped_before_its_value_is_read() {
+        let d = parse("months=x;hours=1").unwrap();
+        assert_eq!(d.total_seconds, 3600.0);
+        assert_eq!(d.ignored, vec!["months=x".to_string()]);
     }
 }

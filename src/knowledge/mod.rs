@@ -4,6 +4,7 @@
 
 #[rustfmt::skip]
 mod generated;
+pub mod builtin_links;
 pub mod duration;
 pub mod types;
 pub mod unique;

@@ -42,11 +42,12 @@ const UNIQUE: &[(&str, &[&[&str]])] = &[
 ];
 
 /// Model families whose `name` is unique (Django `unique=True` on the base model).
+/// Not sources: `Source.name` is a display name, only `slug` is unique
+/// (authentik/core/models.py).
 const UNIQUE_NAME_PREFIXES: &[&str] = &[
     "authentik_providers_",
     "authentik_stages_",
     "authentik_policies_",
-    "authentik_sources_",
     "authentik_events.notificationrule",
     "authentik_events.notificationtransport",
     "authentik_events.notificationwebhookmapping",
@@ -68,9 +69,24 @@ pub fn unique_keys(model: &str) -> Vec<Vec<&'static str>> {
 }
 
 /// Whether these identifier fields pin one object: they contain a unique key.
+///
+/// `pk` is special: the importer ORs it with the other identifiers
+/// (`Q(pk=...) | Q(rest...)`, `__query_from_identifier` in
+/// authentik/blueprints/v1/importer.py), so `pk` plus other fields matches the
+/// object with that pk *or* any object matching the rest, and is unique only
+/// when the rest is.
 pub fn identifies_uniquely(model: &str, fields: &[&str]) -> bool {
+    if fields.contains(&"pk") {
+        let rest: Vec<&str> = fields.iter().copied().filter(|f| *f != "pk").collect();
+        return rest.is_empty() || contains_unique_key(model, &rest);
+    }
+    contains_unique_key(model, fields)
+}
+
+fn contains_unique_key(model: &str, fields: &[&str]) -> bool {
     unique_keys(model)
         .iter()
+        .filter(|key| key.as_slice() != ["pk"])
         .any(|key| key.iter().all(|f| fields.contains(f)))
 }
 
@@ -85,6 +101,22 @@ mod tests {
         assert!(identifies_uniquely(user, &["pk"]));
         assert!(!identifies_uniquely(user, &["email"]));
         assert!(!identifies_uniquely(user, &["name"]));
+    }
+
+    #[test]
+    fn pk_with_other_fields_matches_either() {
+        let user = "authentik_core.user";
+        assert!(identifies_uniquely(user, &["pk", "username"]));
+        assert!(!identifies_uniquely(user, &["pk", "email"]));
+        // `id` is an ordinary field in the query: ANDed with the rest.
+        assert!(identifies_uniquely(user, &["id", "email"]));
+    }
+
+    #[test]
+    fn sources_are_unique_by_slug_not_name() {
+        let source = "authentik_sources_oauth.oauthsource";
+        assert!(identifies_uniquely(source, &["slug"]));
+        assert!(!identifies_uniquely(source, &["name"]));
     }
 
     #[test]

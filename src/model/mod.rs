@@ -32,6 +32,17 @@ pub enum Origin {
     },
 }
 
+/// The keys the loader reads from an entry; it drops any other.
+pub const ENTRY_KEYS: &[&str] = &[
+    "model",
+    "state",
+    "id",
+    "identifiers",
+    "attrs",
+    "conditions",
+    "permissions",
+];
+
 /// An entry's `state`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
@@ -113,6 +124,21 @@ impl<'a> Entry<'a> {
         self.identifiers
             .and_then(|n| n.get(name))
             .or_else(|| self.attrs.and_then(|n| n.get(name)))
+    }
+
+    /// Whether the entry's fields cannot be read as written: `identifiers` or
+    /// `attrs` is not a mapping, or the entry has a key the loader drops (a
+    /// misspelt `identifiers:` hides the fields under it). BP003 reports each of
+    /// these; rules that judge the fields skip such an entry, so that one mistake
+    /// is reported once.
+    pub fn fields_unreadable(&self) -> bool {
+        let not_map = |n: Option<&Node>| n.is_some_and(|n| n.map().is_none());
+        not_map(self.identifiers)
+            || not_map(self.attrs)
+            || self
+                .node
+                .pairs()
+                .any(|p| p.key.as_str().is_none_or(|k| !ENTRY_KEYS.contains(&k)))
     }
 
     /// Span to point at for problems with the entry as a whole: its `model` value.
@@ -297,11 +323,13 @@ fn walk<'a>(
         return;
     }
     let node = node.resolved();
-    let mut body = None;
+    // The third item of an `!Enumerate` is its body even when another argument is
+    // wrong: BP005 reports that argument once, and the `!Index`/`!Value` tags of
+    // the body keep their enclosing loop.
+    let body = (node.local_tag() == Some("Enumerate"))
+        .then(|| node.seq().and_then(|items| items.get(2)))
+        .flatten();
     if let Some(parsed) = parse_tag(node) {
-        if let TagParse::Call(TagCall::Enumerate { body: b, .. }) = &parsed {
-            body = Some(*b);
-        }
         out.push(TagSite {
             node,
             parsed,

@@ -276,9 +276,17 @@ fn parse_known<'a>(name: &str, node: &'a Node) -> Result<TagCall<'a>, TagError> 
         "Enumerate" => {
             let items = seq_of(name, node, 3, "`!Enumerate [iterable, SEQ|MAP, body]`")?;
             let output = &items[1];
+            // The resolver upper-cases the output name (Python's `str.upper()`),
+            // and calls that on whatever was constructed: a tag there fails.
+            if output.local_tag().is_some() {
+                return err(
+                    output.span,
+                    "`!Enumerate` output must be written as `SEQ` or `MAP`; a tag there is \
+                     never resolved",
+                );
+            }
             if let Some(text) = output.scalar_text()
-                && text != "SEQ"
-                && text != "MAP"
+                && !matches!(text.to_uppercase().as_str(), "SEQ" | "MAP")
             {
                 return err(
                     output.span,
@@ -326,7 +334,7 @@ fn parse_known<'a>(name: &str, node: &'a Node) -> Result<TagCall<'a>, TagError> 
             let Some(scalar) = node.scalar() else {
                 return err(span, "`!ParseJSON` takes a JSON string");
             };
-            if let Err(e) = serde_json::from_str::<serde_json::Value>(&scalar.value) {
+            if let Err(e) = serde_json::from_str::<serde_json::Value>(&python_json(&scalar.value)) {
                 return err(span, format!("`!ParseJSON` text is not valid JSON: {e}"));
             }
             Ok(TagCall::ParseJson { text: node })
@@ -378,4 +386,90 @@ fn seq_of<'a>(name: &str, node: &'a Node, min: usize, usage: &str) -> Result<&'a
         );
     }
     Ok(items)
+}
+
+/// JSON text as serde_json can check it for Python's `json.loads`, which also
+/// takes the constants `NaN`, `Infinity` and `-Infinity` and lone surrogate
+/// escapes (`"\\ud800"`). Each is replaced, outside or inside strings
+/// respectively, by something of the same kind that serde_json accepts; the
+/// result is only ever checked for validity, never read.
+fn python_json(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("NaN") && !text.contains("Infinity") && !text.contains("\\u") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut in_string = false;
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            if let Some(after) = rest.strip_prefix('\\') {
+                let hex = after.strip_prefix('u').and_then(|h| h.get(..4));
+                if let Some(code) = hex.and_then(|h| u16::from_str_radix(h, 16).ok())
+                    && (0xD800..=0xDFFF).contains(&code)
+                {
+                    // A surrogate alone or in a pair: both are strings to Python.
+                    out.push_str("\\u0020");
+                    rest = &after[5..];
+                    continue;
+                }
+                let next = after.chars().next().map_or(0, char::len_utf8);
+                out.push_str(&rest[..1 + next]);
+                rest = &after[next..];
+                continue;
+            }
+            in_string = c != '"';
+        } else if c == '"' {
+            in_string = true;
+        } else if let Some(constant) = ["-Infinity", "Infinity", "NaN"]
+            .into_iter()
+            .find(|k| rest.starts_with(k))
+        {
+            // `null`, not a number: `-NaN` must stay invalid, as it is to Python.
+            out.push_str("null");
+            rest = &rest[constant.len()..];
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::python_json;
+
+    fn valid(text: &str) -> bool {
+        serde_json::from_str::<serde_json::Value>(&python_json(text)).is_ok()
+    }
+
+    #[test]
+    fn json_accepts_what_python_accepts() {
+        for text in [
+            "NaN",
+            "[Infinity, -Infinity, 1.5]",
+            r#"{"a": NaN, "NaN": "Infinity"}"#,
+            r#""\ud800""#,
+            r#""\ud83d\ude00 and \" quote""#,
+            " {} ",
+        ] {
+            assert!(valid(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn json_rejects_what_python_rejects() {
+        for text in [
+            "-NaN",
+            "nan",
+            "inf",
+            "[1,]",
+            "{'a': 1}",
+            r#""\x41""#,
+            "NaN NaN",
+            "",
+        ] {
+            assert!(!valid(text), "{text}");
+        }
+    }
 }

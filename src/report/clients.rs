@@ -47,12 +47,20 @@ pub fn render(outcome: &Outcome, json: bool) -> String {
             serde_json::Value::Null => {
                 "no provider with this client_id in the checked blueprints".to_string()
             }
-            p => format!(
-                "provider `{}` ({}:{})",
-                p["name"].as_str().unwrap_or(""),
-                p["file"].as_str().unwrap_or(""),
-                p["line"]
-            ),
+            // A name set by a tag (`!Context`, `!Format`) is known only when
+            // Authentik applies the blueprint; the entry id stands in when there is one.
+            p => match p["name"].as_str().unwrap_or("") {
+                "" => format!(
+                    "the provider at {}:{} (its name is set by a tag)",
+                    p["file"].as_str().unwrap_or(""),
+                    p["line"]
+                ),
+                name => format!(
+                    "provider `{name}` ({}:{})",
+                    p["file"].as_str().unwrap_or(""),
+                    p["line"]
+                ),
+            },
         };
         let scopes: Vec<&str> = row["scopes"]
             .as_array()

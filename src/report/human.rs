@@ -217,7 +217,16 @@ fn to_rendered<'a>(outcome: &'a Outcome, d: &Diagnostic) -> Rendered<'a> {
     }
 }
 
+/// The findings and the summary line.
 pub fn render(outcome: &Outcome, color: bool) -> String {
+    let mut out = render_findings(outcome, color);
+    out.push_str(&super::summary_line(outcome));
+    out.push('\n');
+    out
+}
+
+/// The findings alone (`--quiet`).
+pub fn render_findings(outcome: &Outcome, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -238,7 +247,5 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
         }
         out.push('\n');
     }
-    out.push_str(&super::summary_line(outcome));
-    out.push('\n');
     out
 }

@@ -11,6 +11,10 @@ use serde::Serialize;
 #[derive(Serialize)]
 struct Report<'a> {
     files_checked: usize,
+    /// Blueprint files of the repository read for context, not reported on;
+    /// present when there are any.
+    #[serde(skip_serializing_if = "is_zero")]
+    files_context: usize,
     diagnostics: Vec<JsonDiagnostic<'a>>,
     summary: Summary,
 }
@@ -30,6 +34,13 @@ struct JsonDiagnostic<'a> {
     /// Secondary locations ("first used here"), possibly in other files.
     related: Vec<JsonRelated<'a>>,
     fix: Option<JsonFix<'a>>,
+    /// Held back by the baseline; present (and `true`) only then.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    suppressed: bool,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -66,6 +77,10 @@ struct JsonEdit<'a> {
 pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
+    /// Findings the baseline holds back (not in `errors` or `warnings`);
+    /// present when there are any.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub suppressed: usize,
 }
 
 impl Summary {
@@ -77,6 +92,7 @@ impl Summary {
         Summary {
             errors,
             warnings: diagnostics.len() - errors,
+            suppressed: 0,
         }
     }
 }
@@ -120,10 +136,9 @@ fn fix<'a>(outcome: &Outcome, d: &Diagnostic, fix: &'a Fix) -> JsonFix<'a> {
 }
 
 pub fn render(outcome: &Outcome) -> String {
-    let diagnostics = outcome
-        .diagnostics
-        .iter()
-        .map(|d| {
+    let diagnostics = super::with_baselined(outcome)
+        .into_iter()
+        .map(|(d, suppressed)| {
             let region = Region::of(outcome, d.file, d.span);
             JsonDiagnostic {
                 code: d.code,
@@ -138,13 +153,18 @@ pub fn render(outcome: &Outcome) -> String {
                 help: d.help.as_deref(),
                 related: d.related.iter().map(|r| related(outcome, r)).collect(),
                 fix: d.fix.as_ref().map(|f| fix(outcome, d, f)),
+                suppressed,
             }
         })
         .collect();
     let report = Report {
         files_checked: outcome.files_checked(),
+        files_context: outcome.context_files(),
         diagnostics,
-        summary: Summary::of(&outcome.diagnostics),
+        summary: Summary {
+            suppressed: outcome.baselined.len(),
+            ..Summary::of(&outcome.diagnostics)
+        },
     };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
     text.push('\n');

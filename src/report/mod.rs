@@ -10,6 +10,7 @@ pub mod junit;
 pub mod output;
 pub mod rules;
 pub mod sarif;
+pub mod statistics;
 
 use crate::diagnostic::FileId;
 use crate::pipeline::Outcome;
@@ -26,16 +27,74 @@ pub fn count_phrase(errors: usize, warnings: usize) -> String {
     }
 }
 
-/// The closing line of a run: "2 errors and 1 warning in 3 files."
+/// The closing line of a run: "2 errors and 1 warning in 3 files.", then, when
+/// there are any, the files read for context and the findings the baseline holds
+/// back.
 pub fn summary_line(outcome: &Outcome) -> String {
     let summary = json::Summary::of(&outcome.diagnostics);
     let files = outcome.files_checked();
-    format!(
-        "{} in {} file{}.",
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let mut line = format!(
+        "{} in {} file{}",
         count_phrase(summary.errors, summary.warnings),
         files,
-        if files == 1 { "" } else { "s" }
-    )
+        plural(files)
+    );
+    let context = outcome.context_files();
+    if context > 0 {
+        line.push_str(&format!(
+            " ({context} more file{} of the repository read for context)",
+            plural(context)
+        ));
+    }
+    line.push('.');
+    let baselined = outcome.baselined.len();
+    if baselined > 0 {
+        line.push_str(&format!(
+            " {baselined} finding{} in the baseline not shown.",
+            plural(baselined)
+        ));
+    }
+    line
+}
+
+/// The line after the summary: how many findings `--fix` (and
+/// `--unsafe-fixes`) would fix; `None` when no finding has a fix.
+pub fn fix_hint(outcome: &Outcome) -> Option<String> {
+    match statistics::fixable(&outcome.diagnostics) {
+        (0, 0) => None,
+        (0, unsafe_only) => Some(format!(
+            "{unsafe_only} fixable with --fix --unsafe-fixes (`--diff` shows the changes first)."
+        )),
+        (safe, 0) => Some(format!(
+            "{safe} fixable with --fix (`--diff` shows the changes first)."
+        )),
+        (safe, unsafe_only) => Some(format!(
+            "{safe} fixable with --fix, {unsafe_only} more with --fix --unsafe-fixes (`--diff` shows the changes first)."
+        )),
+    }
+}
+
+/// The findings JSON and SARIF list: the reported ones and those a baseline
+/// holds back (`true`), in report order (by path, then position).
+pub fn with_baselined(outcome: &Outcome) -> Vec<(&crate::diagnostic::Diagnostic, bool)> {
+    let mut all: Vec<_> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| (d, false))
+        .chain(outcome.baselined.iter().map(|d| (d, true)))
+        .collect();
+    if !outcome.baselined.is_empty() {
+        let files = &outcome.files;
+        all.sort_by(|(a, _), (b, _)| {
+            (&files[a.file].path, a.span.start, a.code).cmp(&(
+                &files[b.file].path,
+                b.span.start,
+                b.code,
+            ))
+        });
+    }
+    all
 }
 
 /// Where a span sits, 1-based, columns in characters; the end is exclusive.

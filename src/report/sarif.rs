@@ -89,6 +89,16 @@ struct SarifResult<'a> {
     related_locations: Vec<Location<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     fixes: Vec<SarifFix<'a>>,
+    /// A finding the baseline holds back: suppressed outside the file, so
+    /// dashboards hide it rather than lose it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    justification: &'static str,
 }
 
 #[derive(Serialize)]
@@ -286,7 +296,7 @@ fn fix<'a>(outcome: &Outcome, d: &Diagnostic, fix: &'a Fix) -> SarifFix<'a> {
     }
 }
 
-fn result<'a>(outcome: &Outcome, d: &'a Diagnostic) -> SarifResult<'a> {
+fn result<'a>(outcome: &Outcome, d: &'a Diagnostic, baselined: bool) -> SarifResult<'a> {
     let message = match &d.help {
         Some(help) => format!("{}\nhelp: {help}", d.message).into(),
         None => d.message.as_str().into(),
@@ -313,6 +323,14 @@ fn result<'a>(outcome: &Outcome, d: &'a Diagnostic) -> SarifResult<'a> {
             })
             .collect(),
         fixes: d.fix.iter().map(|f| fix(outcome, d, f)).collect(),
+        suppressions: if baselined {
+            vec![Suppression {
+                kind: "external",
+                justification: "recorded in the bplint baseline (--baseline)",
+            }]
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -336,10 +354,9 @@ pub fn render(outcome: &Outcome) -> String {
                 },
             },
             column_kind: "unicodeCodePoints",
-            results: outcome
-                .diagnostics
-                .iter()
-                .map(|d| result(outcome, d))
+            results: super::with_baselined(outcome)
+                .into_iter()
+                .map(|(d, baselined)| result(outcome, d, baselined))
                 .collect(),
         }],
     };

@@ -83,6 +83,9 @@ pub struct EntryFacts {
     pub attrs: Vec<(String, Val, Span)>,
     /// Hash of the attrs' values, to tell identical definitions from conflicting ones.
     pub attrs_hash: u64,
+    /// Where the entry's `conditions` are written: a `!Find` there asks whether
+    /// an object exists (BP113), it does not need one.
+    pub conditions_span: Option<Span>,
 }
 
 impl EntryFacts {
@@ -206,6 +209,7 @@ fn entry_facts(entry: &Entry<'_>) -> EntryFacts {
             (key.to_string(), val(&pair.value, 0), pair.key.span)
         }),
         attrs_hash: hasher.finish(),
+        conditions_span: entry.conditions.map(|node| node.span),
     }
 }
 

@@ -38,6 +38,17 @@ impl PartialEq for ObjId {
 
 impl Eq for ObjId {}
 
+/// Consistent with `PartialEq`: built-ins by address.
+impl std::hash::Hash for ObjId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            ObjId::Entry { bp, entry } => (0u8, *bp, *entry).hash(state),
+            ObjId::Builtin(b) => (1u8, std::ptr::from_ref(*b) as usize).hash(state),
+            ObjId::Assumed(i) => (2u8, *i).hash(state),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolution {
     /// Objects that match, in set order (entries first, then built-ins).
@@ -326,4 +337,58 @@ impl<'a> Index<'a> {
             .filter(move |m| self.kb.matches_model(m, model))
             .chain(std::iter::once(model))
     }
+}
+
+/// One id per object, whichever entry or reference names it, for the rules
+/// that gather what the whole set does to one object (BP111, BP114).
+impl Index<'_> {
+    /// The object entry `entry` of blueprint `bp` acts on: a built-in (or
+    /// assumed object) when its identifiers name one, else the first entry of
+    /// the set those identifiers find, else the entry itself (identifiers with
+    /// tags, a `pk`, an entry that deletes). `None` without a model.
+    pub fn object_of_entry(&self, bp: usize, entry: &EntryFacts) -> Option<ObjId> {
+        let model = entry.model.as_deref()?;
+        let itself = ObjId::Entry {
+            bp,
+            entry: entry.index,
+        };
+        let conditions: Option<Vec<(String, Option<String>)>> = entry
+            .identifiers
+            .iter()
+            .map(|(k, v, _)| Some((k.clone(), Some(v.lookup_key()?))))
+            .collect();
+        let Some(conditions) = conditions.filter(|c| !c.is_empty()) else {
+            return Some(itself);
+        };
+        let query = FindQuery {
+            model: model.to_string(),
+            conditions,
+            value_spans: Vec::new(),
+            span: entry.span,
+            refs: Vec::new(),
+        };
+        Some(match self.resolve_find(&query) {
+            Resolution::Found(objs) => canonical(&objs).unwrap_or(itself),
+            _ => itself,
+        })
+    }
+
+    /// The object a reference from blueprint `bp` names, as
+    /// [`Index::object_of_entry`] names it; `None` when nothing certain.
+    pub fn object_of_ref(&self, bp: usize, reference: &Ref) -> Option<ObjId> {
+        let found = self.resolve_ref(bp, reference);
+        match canonical(&found)? {
+            ObjId::Entry { bp, entry } => self.object_of_entry(bp, self.entry(bp, entry)?),
+            other => Some(other),
+        }
+    }
+}
+
+/// The id to use for a set of matches: a built-in or assumed object first
+/// (entries that name one update it), else the first entry.
+fn canonical(objs: &[ObjId]) -> Option<ObjId> {
+    objs.iter()
+        .find(|o| !matches!(o, ObjId::Entry { .. }))
+        .or_else(|| objs.first())
+        .copied()
 }

@@ -24,6 +24,8 @@ pub struct Problem {
     pub help: String,
     /// A suggested replacement for the text at `span`.
     pub replacement: Option<String>,
+    /// Whether the replacement only quotes the value as written (a safe fix).
+    pub quotes: bool,
 }
 
 /// DRF `BooleanField` accepts these strings (and 0/1).
@@ -54,6 +56,7 @@ fn invalid(out: &mut Vec<Problem>, span: Span, message: String, help: impl Into<
         message,
         help: help.into(),
         replacement: None,
+        quotes: false,
     });
 }
 
@@ -100,8 +103,21 @@ fn check(
             ),
         },
         Ty::Int => match got {
-            Yield::Int(_) | Yield::Float | Yield::Pk | Yield::Str(None) => {}
+            Yield::Int(_) | Yield::Pk | Yield::Str(None) => {}
+            // A computed float (no text to judge) passes; a literal one only when
+            // its Python text is a whole number (`10.0`, not `1.5` or `1e+16`).
+            Yield::Float if node.scalar_text().is_none_or(float_is_whole) => {}
             Yield::Str(Some(s)) if is_int_text(s) => {}
+            Yield::Float => invalid(
+                out,
+                span,
+                format!(
+                    "`{name}` expects an integer, got `{}`",
+                    node.scalar_text().unwrap_or_default()
+                ),
+                "DRF's IntegerField accepts a float only when it is a whole number (`10.0`); \
+                 write a whole number",
+            ),
             _ => invalid(
                 out,
                 span,
@@ -185,11 +201,61 @@ fn check(
     }
 }
 
+/// What DRF's `IntegerField` accepts as text: `int()` of the text after a
+/// trailing `.`, `.0...` and whitespace are cut off (`"5.00 "` is 5).
 fn is_int_text(s: &str) -> bool {
+    python_int(strip_zero_fraction(s))
+}
+
+/// DRF's `\.0*\s*$` cut, applied once at the end of the text.
+fn strip_zero_fraction(s: &str) -> &str {
+    let body = s.trim_end_matches(char::is_whitespace);
+    let body = body.trim_end_matches('0');
+    match body.strip_suffix('.') {
+        Some(rest) => rest,
+        None => s,
+    }
+}
+
+/// Python's `int()` on a string: surrounding whitespace, an optional sign, and
+/// decimal digits with single underscores between them.
+fn python_int(s: &str) -> bool {
     let t = s.trim();
-    let t = t.trim_end_matches(|c: char| c.is_whitespace());
-    let t = t.strip_suffix(".0").unwrap_or(t);
-    t.parse::<i64>().is_ok()
+    let t = t.strip_prefix(['+', '-']).unwrap_or(t);
+    !t.is_empty()
+        && !t.starts_with('_')
+        && !t.ends_with('_')
+        && !t.contains("__")
+        && t.chars().all(|c| c.is_ascii_digit() || c == '_')
+}
+
+/// Whether DRF's `IntegerField` takes this YAML float: it converts `str(value)`,
+/// which is `10.0` for whole numbers below 1e16 and `1.5` or `1e+16` otherwise.
+fn float_is_whole(text: &str) -> bool {
+    yaml_float(text).is_some_and(|f| f.is_finite() && f.fract() == 0.0 && f.abs() < 1e16)
+}
+
+/// The value PyYAML's float constructor gives a scalar: `_` removed, `.inf` and
+/// `.nan`, base-60 `1:30.5`, else Python's `float()`.
+fn yaml_float(text: &str) -> Option<f64> {
+    let value = text.replace('_', "").to_ascii_lowercase();
+    let (sign, body) = match value.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, value.strip_prefix('+').unwrap_or(&value)),
+    };
+    match body {
+        ".inf" => return Some(sign * f64::INFINITY),
+        ".nan" => return Some(f64::NAN),
+        _ => {}
+    }
+    if body.contains(':') {
+        let mut total = 0.0;
+        for part in body.split(':') {
+            total = total * 60.0 + part.parse::<f64>().ok()?;
+        }
+        return Some(sign * total);
+    }
+    body.parse::<f64>().ok().map(|f| sign * f)
 }
 
 fn check_string(
@@ -271,6 +337,7 @@ fn check_format(format: StrFormat, name: &str, s: &str, span: Span, out: &mut Ve
                            microseconds"
                             .into(),
                     replacement: fixable.then_some(fixed),
+                    quotes: false,
                 });
             }
             Ok(_) => {}
@@ -326,6 +393,7 @@ fn check_enum(
             None => format!("use one of {}", list(values)),
         },
         replacement: near.map(str::to_string),
+        quotes: false,
     });
 }
 
@@ -375,8 +443,15 @@ fn yaml11(name: &str, node: &Node, got: Yield<'_>, text: &str, out: &mut Vec<Pro
     } else {
         "the serializer stores its decimal text instead"
     };
+    // A boolean or a date fails the import: that is BP203's (an error); a number
+    // loads as other text, the surprise BP209 is for.
     out.push(Problem {
-        kind: ProblemKind::Yaml11,
+        kind: if rejected {
+            ProblemKind::Invalid
+        } else {
+            ProblemKind::Yaml11
+        },
+        quotes: true,
         span: node.value_span(),
         message: format!("`{name}: {written}` is {became} for PyYAML, not the string `{written}`"),
         help: format!("quote it: `{name}: {quoted}`; unquoted, {consequence}"),
@@ -416,6 +491,27 @@ mod tests {
         assert!(is_uuid("f1f4a6e2-8d5f-4c8a-9f36-2e9a4e2d8c11"));
         assert!(is_uuid("F1F4A6E28D5F4C8A9F362E9A4E2D8C11"));
         assert!(!is_uuid("default-authentication-flow"));
+    }
+
+    #[test]
+    fn integer_text_reads_as_drf_does() {
+        for ok in ["5", " 5 ", "+5", "1_000", "5.", "5.0", "5.00 ", "-3"] {
+            assert!(is_int_text(ok), "{ok:?}");
+        }
+        for bad in ["1.5", "5.01", "1__0", "_1", "0x10", "", "1e3", "five"] {
+            assert!(!is_int_text(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn floats_pass_an_integer_field_when_whole() {
+        assert!(float_is_whole("10.0"));
+        assert!(float_is_whole("1.0e+3"));
+        assert!(float_is_whole("1:30.0"));
+        assert!(!float_is_whole("1.5"));
+        assert!(!float_is_whole("1.0e+16"));
+        assert!(!float_is_whole(".inf"));
+        assert!(!float_is_whole(".nan"));
     }
 
     #[test]

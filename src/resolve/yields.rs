@@ -35,11 +35,14 @@ pub fn yields(node: &Node) -> Yield<'_> {
                 TagCall::Find { object: true, .. } => Yield::Map(None),
                 TagCall::Format { .. } => Yield::Str(None),
                 TagCall::Condition { .. } => Yield::Bool(true),
-                TagCall::Enumerate { output, .. } => match output.scalar_text() {
-                    Some("SEQ") => Yield::List(None),
-                    Some("MAP") => Yield::Map(None),
-                    _ => Yield::Unknown,
-                },
+                // The resolver upper-cases the output name.
+                TagCall::Enumerate { output, .. } => {
+                    match output.scalar_text().map(str::to_uppercase).as_deref() {
+                        Some("SEQ") => Yield::List(None),
+                        Some("MAP") => Yield::Map(None),
+                        _ => Yield::Unknown,
+                    }
+                }
                 _ => Yield::Unknown,
             },
             _ => Yield::Unknown,

@@ -52,10 +52,18 @@ impl Rule for AmbiguousAbsent {
                     ),
                 )
                 .label("not a unique key")
-                .help(format!(
-                    "the importer deletes the first object that matches; identify it by a unique \
-                     key of the model: {keys}"
-                )),
+                .help(if fields.contains(&"pk") {
+                    format!(
+                        "the importer matches `pk` OR the other identifiers together, and deletes \
+                         the first object found; identify it by `pk` alone, or by a unique key of \
+                         the model: {keys}"
+                    )
+                } else {
+                    format!(
+                        "the importer deletes the first object that matches; identify it by a \
+                         unique key of the model: {keys}"
+                    )
+                }),
             );
         }
     }

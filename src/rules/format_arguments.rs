@@ -19,7 +19,8 @@ pub struct FormatArguments;
 const CONVERSIONS: &str = "diouxXeEfFgGcrsa";
 
 /// How many arguments a `%` format string consumes; `Err` for what Python rejects.
-/// `None` when it uses `%(name)s` mapping keys (which need a mapping argument).
+/// `None` when it uses `%(name)s` mapping keys, which need a mapping argument
+/// (and so always fail under `!Format`, whose arguments are a tuple).
 pub fn placeholders(format: &str) -> Result<Option<usize>, String> {
     let mut count = 0;
     let mut named = false;
@@ -84,12 +85,38 @@ impl Rule for FormatArguments {
             let TagParse::Call(TagCall::Format { format, args }) = site.parsed else {
                 continue;
             };
+            // The format string itself is never resolved: a tag (or any non-string)
+            // meets `%` as an object, and Python raises a TypeError.
             let Some(text) = format.as_str() else {
+                let what = match format.local_tag() {
+                    Some(tag) => format!("a `!{tag}` tag"),
+                    None => format!("`{}`", cx.file.slice(format.value_span())),
+                };
+                out.push(
+                    Diagnostic::new(
+                        &META,
+                        cx.file_id,
+                        format.span,
+                        format!("`!Format` string must be a plain string, not {what}"),
+                    )
+                    .label("never resolved")
+                    .related(cx.file_id, site.node.span, "in this `!Format`")
+                    .help(
+                        "`!Format` resolves its arguments but not its format string, so the entry \
+                         fails when applied; write the format string out and pass the dynamic \
+                         part as an argument: `!Format [\"%s\", !Context key]`",
+                    ),
+                );
                 continue;
             };
             let (message, help) = match placeholders(text) {
                 Ok(Some(wanted)) if wanted == args.len() => continue,
-                Ok(None) => continue,
+                Ok(None) => (
+                    "`!Format` string uses `%(name)s` placeholders, which need a mapping".into(),
+                    "`!Format` passes its arguments to `%` as a tuple, so Python raises \"format \
+                     requires a mapping\" when the entry is applied; use positional `%s` \
+                     placeholders",
+                ),
                 Ok(Some(wanted)) => (
                     format!(
                         "`!Format` string has {wanted} placeholder{} but {} argument{}",
@@ -112,6 +139,7 @@ impl Rule for FormatArguments {
             };
             out.push(
                 Diagnostic::new(&META, cx.file_id, format.value_span(), message)
+                    .label("the format string")
                     .related(cx.file_id, site.node.span, "in this `!Format`")
                     .help(help),
             );

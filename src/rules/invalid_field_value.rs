@@ -1,5 +1,6 @@
-//! BP203: a value the serializer rejects or silently changes: wrong type, a value
-//! outside an enum, a malformed duration or UUID.
+//! BP203: a value the serializer rejects or silently changes: wrong type (including
+//! a YAML 1.1 boolean or date where a string is wanted), a value outside an enum, a
+//! malformed duration or UUID.
 
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
@@ -29,10 +30,23 @@ impl Rule for InvalidFieldValue {
             let mut diag =
                 Diagnostic::new(&META, cx.file_id, problem.span, problem.message.clone())
                     .help(problem.help.clone());
+            if problem.quotes {
+                diag = diag.label("not a string for PyYAML");
+            }
             if let Some(replacement) = &problem.replacement {
+                // Quoting keeps the text as written: safe. Other replacements
+                // (a suggested enum value, a trimmed duration) are guesses.
+                let (title, applicability) = if problem.quotes {
+                    (format!("quote it as {replacement}"), Applicability::Safe)
+                } else {
+                    (
+                        format!("replace with `{replacement}`"),
+                        Applicability::Unsafe,
+                    )
+                };
                 diag = diag.fix(Fix {
-                    title: format!("replace with `{replacement}`"),
-                    applicability: Applicability::Unsafe,
+                    title,
+                    applicability,
                     edits: vec![Edit {
                         span: problem.span,
                         replacement: replacement.clone(),

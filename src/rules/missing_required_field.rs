@@ -32,6 +32,9 @@ impl Rule for MissingRequiredField {
             };
             if !model.required_known
                 || entry.state() == State::Absent
+                // BP003 reports the malformed or misspelt part, and the field is
+                // most likely written there.
+                || entry.fields_unreadable()
                 || entry.attrs.is_some_and(|a| a.tag().is_some())
                 || entry
                     .identifiers

@@ -25,19 +25,24 @@ mod duplicate_key;
 mod duplicate_password_prompt;
 pub mod edits;
 pub mod fields;
+mod find_forward_reference;
 mod flow_reputation_policy;
 mod format_arguments;
+mod identifier_overrides_attribute;
 mod invalid_blueprint_structure;
 mod invalid_field_value;
 mod invalid_tag_arguments;
 mod keyof_forward_reference;
+mod list_replaces_members;
 mod missing_invalidation_flow;
 mod missing_required_field;
 mod offline_access_unmapped;
 pub mod plaintext_secret;
 mod reputation_gate;
+mod stage_order_collision;
 mod undefined_context;
 mod undiscoverable_file;
+mod unique_value_deleted_later;
 mod unknown_field;
 mod unknown_model;
 mod unknown_tag;
@@ -172,6 +177,10 @@ pub static ALL: &[&dyn Rule] = &[
     &duplicate_password_prompt::DuplicatePasswordPrompt,
     &ambiguous_absent::AmbiguousAbsent,
     &reputation_gate::ReputationGateMisplaced,
+    &stage_order_collision::StageOrderCollision,
+    &unique_value_deleted_later::UniqueValueDeletedLater,
+    &find_forward_reference::FindForwardReference,
+    &list_replaces_members::ListReplacesMembers,
     &unknown_model::UnknownModel,
     &unknown_field::UnknownField,
     &invalid_field_value::InvalidFieldValue,
@@ -184,6 +193,7 @@ pub static ALL: &[&dyn Rule] = &[
     &format_arguments::FormatArguments,
     &unresolved_blueprint::UnresolvedBlueprint,
     &duplicate_blueprint_name::DuplicateBlueprintName,
+    &identifier_overrides_attribute::IdentifierOverridesAttribute,
     &plaintext_secret::PlaintextSecret,
 ];
 

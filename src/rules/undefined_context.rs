@@ -30,16 +30,23 @@ impl Rule for UndefinedContext {
             let Some(name) = key.scalar().map(|s| s.value.as_str()) else {
                 continue;
             };
-            // Newer releases also resolve `a.b.c` into nested context values.
-            let head = name.split('.').next().unwrap_or(name);
-            if keys.contains(&name) || keys.contains(&head) || DEFAULT_CONTEXT_KEYS.contains(&name)
-            {
+            // A flat lookup in every release: `a.b` is the key "a.b", never `b`
+            // inside `a`.
+            if keys.contains(&name) || DEFAULT_CONTEXT_KEYS.contains(&name) {
                 continue;
             }
             let near = crate::suggest::closest(name, keys.iter().copied());
-            let help = match near {
-                Some(near) => format!("did you mean `{near}`? "),
-                None => String::new(),
+            let nested = name
+                .split_once('.')
+                .filter(|(head, _)| keys.contains(head))
+                .map(|(head, _)| head);
+            let help = match (nested, near) {
+                (Some(head), _) => format!(
+                    "`!Context` looks up one key as written and does not descend into `{head}`; \
+                     use `!AtIndex [!Context {head}, ...]` for a nested value, or "
+                ),
+                (None, Some(near)) => format!("did you mean `{near}`? "),
+                (None, None) => String::new(),
             } + &format!(
                 "define it under `context:`, or give a default: `!Context [{name}, default]`; \
                  unless the blueprint instance supplies it, the value is null"

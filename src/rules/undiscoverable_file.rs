@@ -61,10 +61,13 @@ impl Rule for UndiscoverableFile {
             },
             Origin::Document(n) => (
                 format!(
-                    "this is document {n} of a multi-document file, and Authentik loads exactly \
-                     one document per file (PyYAML: \"expected a single document in the stream\")"
+                    "this is document {n} of a multi-document file, and Authentik refuses the \
+                     whole file: its loader reads exactly one document (PyYAML: \"expected a \
+                     single document in the stream\"), so no document of the file is applied, \
+                     this one included"
                 ),
-                "put each blueprint in its own file, or wrap them in a ConfigMap with one key each",
+                "put each blueprint in its own file, or wrap them in a ConfigMap with one key \
+                 each; a `---` with nothing after it counts as a second document too",
             ),
             Origin::Embedded { key, key_span, .. } => {
                 if key.contains('.') && key.starts_with("spec.") {

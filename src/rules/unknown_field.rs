@@ -1,5 +1,6 @@
-//! BP202: an `attrs` or `identifiers` key the model's serializer does not have;
-//! Authentik drops it silently.
+//! BP202: an `attrs` or `identifiers` key the model's serializer does not have.
+//! Authentik drops an unknown attribute silently, but an unknown identifier makes
+//! its object query fail and the whole blueprint with it, so that one is an error.
 
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
@@ -87,9 +88,13 @@ fn check_key(
             model.name.rsplit('.').next().unwrap_or(model.name)
         ),
     };
-    help.push_str(
-        "; Authentik ignores unknown attributes without a word, so this setting never takes effect",
-    );
+    let in_identifiers = place == "identifiers";
+    help.push_str(if in_identifiers {
+        "; the importer looks the object up by its identifiers, and an unknown one fails the \
+         whole blueprint with \"Invalid identifier field\""
+    } else {
+        "; Authentik ignores unknown attributes without a word, so this setting never takes effect"
+    });
     let mut diag = Diagnostic::new(
         &META,
         cx.file_id,
@@ -99,8 +104,17 @@ fn check_key(
             model.name, cx.kb.def.name
         ),
     )
-    .label("ignored by Authentik")
+    .label(if in_identifiers {
+        "the object query fails on this key"
+    } else {
+        "ignored by Authentik"
+    })
     .help(help);
+    // Per finding: the rule's default (warning) is for attrs, which only lose a
+    // setting; config overrides still apply to both.
+    if in_identifiers {
+        diag.severity = Severity::Error;
+    }
     if let Some(near) = near {
         diag = diag.fix(Fix {
             title: format!("rename `{name}` to `{near}`"),

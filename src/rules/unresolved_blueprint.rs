@@ -2,8 +2,8 @@
 //! linted set nor shipped with Authentik.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
-use crate::resolve::BlueprintFacts;
+use crate::diagnostic::{Diagnostic, FileId, RuleMeta, Severity};
+use crate::resolve::{BlueprintFacts, MetaApply};
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::path::Path;
@@ -32,25 +32,35 @@ impl Rule for UnresolvedBlueprint {
         }
         // The set's names, and its paths by file name, so each lookup is a hash
         // probe rather than a pass over the set.
-        let names: HashSet<&str> = cx
-            .blueprints
-            .iter()
-            .filter_map(|b| b.name.as_ref().map(|(n, _)| n.as_str()))
-            .collect();
-        let mut by_file_name: HashMap<&OsStr, Vec<&Path>> = HashMap::new();
+        // Only blueprints Authentik instantiates get the instance the meta model
+        // looks up; one labelled `instantiate: "false"` never has one.
+        let names_where = |instantiated: bool| -> HashSet<&str> {
+            cx.blueprints
+                .iter()
+                .filter(|b| b.instantiates == instantiated)
+                .filter_map(|b| b.name.as_ref().map(|(n, _)| n.as_str()))
+                .collect()
+        };
+        let names = names_where(true);
+        let names_without_instance = names_where(false);
+        let mut by_file_name: HashMap<&OsStr, Vec<&BlueprintFacts>> = HashMap::new();
         for bp in cx.blueprints {
             if let Some(name) = bp.path.file_name() {
-                by_file_name.entry(name).or_default().push(&bp.path);
+                by_file_name.entry(name).or_default().push(bp);
             }
         }
-        let path_found = |value: &str| {
+        let path_found = |value: &str, instantiated: bool| {
             let wanted = Path::new(value);
             match wanted.file_name() {
-                Some(name) => by_file_name
-                    .get(name)
-                    .is_some_and(|paths| paths.iter().any(|p| p.ends_with(wanted))),
+                Some(name) => by_file_name.get(name).is_some_and(|bps| {
+                    bps.iter()
+                        .any(|b| b.instantiates == instantiated && b.path.ends_with(wanted))
+                }),
                 // `..`, `/` or nothing: rare enough to compare with every file.
-                None => cx.blueprints.iter().any(|b| path_matches(b, value)),
+                None => cx
+                    .blueprints
+                    .iter()
+                    .any(|b| b.instantiates == instantiated && path_matches(b, value)),
             }
         };
         // Suggestions weigh every name of the set; files that name the same
@@ -63,10 +73,23 @@ impl Rule for UnresolvedBlueprint {
                     .iter()
                     .all(|(field, value)| match field.as_str() {
                         "name" => names.contains(value.as_str()) || builtin(cx, "name", value),
-                        "path" => path_found(value) || builtin(cx, "path", value),
+                        "path" => path_found(value, true) || builtin(cx, "path", value),
                         _ => true,
                     });
                 if found {
+                    continue;
+                }
+                let without_instance =
+                    apply
+                        .identifiers
+                        .iter()
+                        .all(|(field, value)| match field.as_str() {
+                            "name" => names_without_instance.contains(value.as_str()),
+                            "path" => path_found(value, false),
+                            _ => true,
+                        });
+                if without_instance {
+                    out.push(not_instantiated(bp.file, apply));
                     continue;
                 }
                 let names = cx
@@ -121,6 +144,39 @@ impl Rule for UnresolvedBlueprint {
             }
         }
     }
+}
+
+/// The target is in the set but labelled `instantiate: "false"`: discovery skips
+/// it (`check_blueprint_v1_file` in authentik/blueprints/v1/tasks.py), so no
+/// instance exists for the meta model to apply.
+fn not_instantiated(file: FileId, apply: &MetaApply) -> Diagnostic {
+    let target = apply
+        .identifiers
+        .iter()
+        .map(|(f, v)| format!("{f} `{v}`"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let mut diag = Diagnostic::new(
+        &META,
+        file,
+        apply.span,
+        format!(
+            "the blueprint with {target} is labelled `blueprints.goauthentik.io/instantiate: \
+             \"false\"`, so Authentik never creates an instance of it to apply"
+        ),
+    )
+    .label("no instance to apply");
+    let consequence = if apply.required {
+        "with `required: true` (the default) the import fails with \"Required blueprint does \
+         not exist\""
+    } else {
+        diag.severity = Severity::Warning;
+        "with `required: false` the dependency is skipped silently"
+    };
+    diag.help(format!(
+        "{consequence}; remove the label from that blueprint, or create its instance by hand \
+         (Customization > Blueprints) before this one runs"
+    ))
 }
 
 fn builtin(cx: &SetCx<'_>, field: &str, value: &str) -> bool {

@@ -1,5 +1,6 @@
 //! BP209: an unquoted scalar PyYAML types differently than a reader expects, where
-//! the field wants a string (`on`, `no`, `0755`, `1_000`, `12:30`, a date).
+//! the field wants a string and the import still succeeds with other text (`0755`,
+//! `1_000`, `12:30`). A boolean or a date there is rejected, and BP203's.
 
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
@@ -10,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     name: "yaml11-implicit-type",
     severity: Severity::Warning,
     fix: Some(Applicability::Safe),
-    summary: "An unquoted value PyYAML reads as a bool, number or date where a string is meant",
+    summary: "An unquoted value PyYAML reads as a number where a string is meant",
     doc: include_str!("../../rules/BP209-yaml11-implicit-type.md"),
 };
 

@@ -6,7 +6,10 @@ sets up the virtualenv this runs in):
   inputs put in;
 - .woodpecker/'s commands run the way Woodpecker's shell runs them (`set -e`);
 - every CI file, and every CI snippet in README.md, is validated against its CI's
-  JSON schema (the copies check-jsonschema ships).
+  JSON schema (the copies check-jsonschema ships);
+- .forgejo/workflows/release.yml, which can only run on a tag in Forgejo, is
+  checked for what the release relies on: the tag trigger, a binary and a wheel
+  per target, the wheel's install test and the upload of dist/.
 
 Usage: python ci-files.py ROOT WORKDIR
 """
@@ -155,7 +158,39 @@ def check_schemas():
             fail(f"{schema}: schema validation failed")
 
 
+def check_release():
+    step(".forgejo/workflows/release.yml: a tag builds binaries and wheels and uploads them")
+    workflow = yaml.safe_load((ROOT / ".forgejo" / "workflows" / "release.yml").read_text())
+    # PyYAML reads the key `on` as the boolean true (YAML 1.1).
+    trigger = workflow.get("on", workflow.get(True))
+    if trigger != {"push": {"tags": ["v*"]}}:
+        fail(f"release.yml must run on v* tags alone, not {trigger!r}")
+    job = workflow["jobs"]["release"]
+    targets = job["env"]["TARGETS"].split()
+    if "x86_64-unknown-linux-musl" not in targets:
+        fail("release.yml: no static (musl) Linux binary")
+    runs = "\n".join(s.get("run", "") for s in job["steps"])
+    for needle in [
+        "cargo build --release --locked --target",
+        "maturin build --release --locked --target",
+        "pip install --quiet --no-index --find-links dist bplint",
+        "sha256sum",
+        "rustup target add x86_64-unknown-linux-musl",
+    ]:
+        if needle not in runs:
+            fail(f"release.yml: no step runs `{needle}`")
+    upload = [s for s in job["steps"] if "forgejo-release" in s.get("uses", "")]
+    if len(upload) != 1 or upload[0]["with"].get("release-dir") != "dist":
+        fail("release.yml: the last step must upload dist/ with forgejo-release")
+    # The maturin pin must agree with pyproject.toml's build requirement.
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    pin = re.search(r'requires = \["(maturin[^"]*)"\]', pyproject).group(1)
+    if f'"{pin}"' not in runs:
+        fail(f"release.yml installs another maturin than pyproject.toml's {pin}")
+
+
 check_schemas()
+check_release()
 check_action()
 check_woodpecker()
 print("\nCI files integration test: passed")

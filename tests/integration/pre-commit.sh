@@ -13,6 +13,10 @@
 # of minutes. To time the build a user's first commit waits for, give it an empty
 # one: CARGO_TARGET_DIR=$(mktemp -d) bash tests/integration/pre-commit.sh
 #
+# Then it builds the wheel (pyproject.toml) with maturin, installs it into a fresh
+# virtualenv, runs it, runs the `bplint-system` hook through it and the
+# `bplint-python` hook (pip installing the package).
+#
 # Needs python3 (skipped without it), git, cargo and the PyPI registry (and
 # crates.io: `cargo install` without --locked, as pre-commit runs it, resolves the
 # dependencies afresh). Run it by hand from anywhere:
@@ -105,15 +109,46 @@ run_hooks
 # splits five files over two processes on two cores.)
 grep -q '^No problems in 4 files\.$' <<< "$output" || fail "the blueprints were not checked in one run"
 
-step "the bplint-system hook, with the bplint that cargo builds from the checkout on PATH"
-cargo build --release --locked --quiet --manifest-path "$root/Cargo.toml"
-export PATH="$CARGO_TARGET_DIR/release:$PATH"
+step "building the wheel (pyproject.toml) with maturin from PyPI, in $CARGO_TARGET_DIR"
+started=$(date +%s)
+python3 -m venv "$work/maturin"
+"$work/maturin/bin/pip" install --quiet --disable-pip-version-check "maturin>=1.9,<2"
+"$work/maturin/bin/maturin" build --quiet --release --locked \
+  --manifest-path "$root/Cargo.toml" --out "$work/wheels"
+wheel=$(ls "$work"/wheels/bplint-*.whl)
+echo "built $(basename "$wheel") in $(($(date +%s) - started)) s"
+
+step "installing the wheel into a fresh virtualenv: no cargo on PATH"
+python3 -m venv "$work/wheel-venv"
+"$work/wheel-venv/bin/pip" install --quiet --disable-pip-version-check "$wheel"
+[ -x "$work/wheel-venv/bin/bplint" ] || fail "the wheel installed no bin/bplint"
+version=$(env PATH="$work/wheel-venv/bin:/usr/bin:/bin" bplint --version)
+[ "$version" = "bplint $(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n 1)" ] ||
+  fail "the wheel's bplint says \`$version\`"
+wheel_output=$(env PATH="$work/wheel-venv/bin:/usr/bin:/bin" bplint check --color never blueprints) ||
+  fail "the wheel's bplint failed on the clean blueprints: $wheel_output"
+grep -q '^No problems in 4 files\.$' <<< "$wheel_output" || fail "the wheel's bplint: $wheel_output"
+
+step "the bplint-system hook, with the wheel's bplint on PATH"
+export PATH="$work/wheel-venv/bin:$PATH"
 sed -i 's/- id: bplint$/- id: bplint-system/' .pre-commit-config.yaml
 grep -q 'id: bplint-system' .pre-commit-config.yaml || fail "could not switch to bplint-system"
 git add .pre-commit-config.yaml
 run_hooks
 [ "$status" -eq 0 ] || fail "bplint-system: pre-commit exited $status, expected 0"
 grep -q '^No problems in 4 files\.$' <<< "$output" || fail "bplint-system: the blueprints were not checked in one run"
+
+step "the bplint-python hook: pre-commit installs the package with pip (maturin builds it)"
+sed -i 's/- id: bplint-system$/- id: bplint-python/' .pre-commit-config.yaml
+git add .pre-commit-config.yaml
+started=$(date +%s)
+"$work/venv/bin/pre-commit" install-hooks
+echo "hook environment built in $(($(date +%s) - started)) s"
+cp "$root/fixtures/BP101/bad.yaml" blueprints/dashboard.yaml
+git add blueprints/dashboard.yaml
+run_hooks
+[ "$status" -eq 1 ] || fail "bplint-python: pre-commit exited $status, expected 1"
+grep -q 'BP101(missing-invalidation-flow)' <<< "$output" || fail "bplint-python: no BP101 finding"
 
 echo
 echo "pre-commit integration test: passed"

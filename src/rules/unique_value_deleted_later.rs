@@ -1,0 +1,185 @@
+//! BP112: an entry writes a unique value (a slug, a name, a `client_id`) that an
+//! object deleted only by a later entry of the same blueprint still holds.
+
+use super::{Rule, SetCx};
+use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::knowledge::unique::unique_keys;
+use crate::model::State;
+use crate::resolve::{BlueprintFacts, EntryFacts, FindQuery, ObjId, Resolution};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "BP112",
+    name: "unique-value-deleted-later",
+    severity: Severity::Error,
+    fix: None,
+    summary: "An entry writes a unique value that an object deleted further down still holds",
+    doc: include_str!("../../rules/BP112-unique-value-deleted-later.md"),
+};
+
+pub struct UniqueValueDeletedLater;
+
+/// Base models whose `name` (and, for sources, `slug`) is unique across all
+/// their children: two models of one family cannot share the value.
+const FAMILIES: &[&str] = &[
+    "authentik_core.provider",
+    "authentik_core.source",
+    "authentik_core.propertymapping",
+    "authentik_flows.stage",
+    "authentik_policies.policy",
+];
+
+impl Rule for UniqueValueDeletedLater {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
+        for (b, bp) in cx.blueprints.iter().enumerate() {
+            for (j, deleted) in bp.entries.iter().enumerate() {
+                if deleted.state != State::Absent || deleted.conditional {
+                    continue;
+                }
+                let Some(model) = deleted.model.as_deref() else {
+                    continue;
+                };
+                let held = held_values(cx, b, deleted, model);
+                if held.is_empty() {
+                    continue;
+                }
+                for writer in &bp.entries[..j] {
+                    if writer.state == State::Absent || writer.conditional {
+                        continue;
+                    }
+                    check_writer(cx, bp, writer, deleted, model, &held, out);
+                }
+            }
+        }
+    }
+}
+
+/// `(field, value)` of single-field unique keys the deleted object holds: its
+/// literal identifiers, plus what the set says of the objects they find (outside
+/// this blueprint).
+fn held_values(
+    cx: &SetCx<'_>,
+    b: usize,
+    deleted: &EntryFacts,
+    model: &str,
+) -> Vec<(String, String)> {
+    let mut held: Vec<(String, String)> = Vec::new();
+    let mut conditions = Vec::new();
+    for (field, value, _) in &deleted.identifiers {
+        let Some(value) = value.lookup_key() else {
+            return Vec::new();
+        };
+        conditions.push((field.clone(), Some(value.clone())));
+        held.push((field.clone(), value));
+    }
+    if conditions.is_empty() {
+        return held;
+    }
+    let query = FindQuery {
+        model: model.to_string(),
+        conditions,
+        value_spans: Vec::new(),
+        span: deleted.span,
+        refs: Vec::new(),
+    };
+    if let Resolution::Found(objs) = cx.index.resolve_find(&query) {
+        for obj in objs {
+            if matches!(obj, ObjId::Entry { bp, .. } if bp == b) {
+                continue;
+            }
+            let Some(obj_model) = cx.index.model_of(obj) else {
+                continue;
+            };
+            for key in unique_keys(obj_model).iter().filter(|k| k.len() == 1) {
+                if let Some(value) = cx.index.field_of(obj, key[0])
+                    && !held.iter().any(|(f, v)| f == key[0] && *v == value)
+                {
+                    held.push((key[0].to_string(), value));
+                }
+            }
+        }
+    }
+    held
+}
+
+fn check_writer(
+    cx: &SetCx<'_>,
+    bp: &BlueprintFacts,
+    writer: &EntryFacts,
+    deleted: &EntryFacts,
+    deleted_model: &str,
+    held: &[(String, String)],
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(model) = writer.model.as_deref() else {
+        return;
+    };
+    let keys = unique_keys(model);
+    for (field, value) in held {
+        if !keys.iter().any(|k| k.len() == 1 && k[0] == field.as_str()) {
+            continue;
+        }
+        if !same_family(cx, model, deleted_model, field) {
+            continue;
+        }
+        if writer.field(field).and_then(|v| v.lookup_key()).as_ref() != Some(value) {
+            continue;
+        }
+        let Some(span) = writer.field_span(field) else {
+            continue;
+        };
+        // Only the same model: the importer looks the entry up in its own table.
+        let identifies = model == deleted_model
+            && writer
+                .identifiers
+                .iter()
+                .any(|(k, v, _)| k == field && v.lookup_key().as_ref() == Some(value));
+        let (message, help) = if identifies {
+            (
+                format!(
+                    "this entry sets up the object with `{field}: {value}`, and entry {} \
+                     further down deletes it again",
+                    deleted.index + 1
+                ),
+                "entries apply in order, so the deletion undoes this entry on every apply; \
+                 if the old object is meant to go and a new one to take its place, put the \
+                 `state: absent` entry first",
+            )
+        } else {
+            (
+                format!(
+                    "`{field}: {value}` is still taken when this entry runs: entry {} further \
+                     down deletes the object holding it",
+                    deleted.index + 1
+                ),
+                "entries apply in order in one transaction: creating this object fails on \
+                 the unique value while the old one exists, and the whole blueprint rolls \
+                 back; put the `state: absent` entry above this one",
+            )
+        };
+        out.push(
+            Diagnostic::new(&META, bp.file, span, message)
+                .label("unique value still held by an object deleted later")
+                .related(bp.file, deleted.span, "deleted here, after")
+                .help(help),
+        );
+        return;
+    }
+}
+
+/// Whether objects of `a` and `b` compete for the same `field` value: one
+/// model, or children of a base model whose `name`/`slug` is unique.
+fn same_family(cx: &SetCx<'_>, a: &str, b: &str, field: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    if !matches!(field, "name" | "slug") {
+        return false;
+    }
+    FAMILIES
+        .iter()
+        .any(|base| cx.kb.matches_model(a, base) && cx.kb.matches_model(b, base))
+}
