@@ -64,6 +64,9 @@ pub struct FindQuery {
     /// Where each condition's value is written (for "did you mean" fixes).
     pub value_spans: Vec<Span>,
     pub span: Span,
+    /// Conditions whose value is itself a reference (`[stage, !Find [...]]`),
+    /// kept so a rule can follow what the query is about (BP107).
+    pub refs: Vec<(String, Ref)>,
 }
 
 #[derive(Debug, Clone)]
@@ -440,11 +443,16 @@ pub fn find_query_in(call: &TagCall<'_>, span: Span, context: Option<&Node>) -> 
     let model = crate::model::normalize_model(model.as_str()?);
     let mut pairs = Vec::with_capacity(conditions.len());
     let mut value_spans = Vec::with_capacity(conditions.len());
+    let mut refs = Vec::new();
     for cond in *conditions {
         let pair = cond.seq()?;
         let field = pair.first()?.as_str()?.to_string();
         let value = pair.get(1)?;
-        pairs.push((field, val_in(value, 3, context).lookup_key()));
+        let value_val = val_in(value, 3, context);
+        if let Val::Ref(reference) = &value_val {
+            refs.push((field.clone(), reference.clone()));
+        }
+        pairs.push((field, value_val.lookup_key()));
         value_spans.push(value.value_span());
     }
     Some(FindQuery {
@@ -452,6 +460,7 @@ pub fn find_query_in(call: &TagCall<'_>, span: Span, context: Option<&Node>) -> 
         conditions: pairs,
         value_spans,
         span,
+        refs,
     })
 }
 

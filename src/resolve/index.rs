@@ -464,6 +464,7 @@ impl Index<'_> {
             conditions,
             value_spans: Vec::new(),
             span: entry.span,
+            refs: Vec::new(),
         };
         Some(match self.resolve_find(&query) {
             Resolution::Found(objs) => canonical(&objs).unwrap_or(itself),

@@ -36,6 +36,7 @@ mod missing_invalidation_flow;
 mod missing_required_field;
 mod offline_access_unmapped;
 pub mod plaintext_secret;
+mod reputation_gate;
 mod stage_order_collision;
 mod undefined_context;
 mod undiscoverable_file;
@@ -138,6 +139,7 @@ pub static ALL: &[&dyn Rule] = &[
     &flow_reputation_policy::FlowReputationPolicy,
     &duplicate_password_prompt::DuplicatePasswordPrompt,
     &ambiguous_absent::AmbiguousAbsent,
+    &reputation_gate::ReputationGateMisplaced,
     &stage_order_collision::StageOrderCollision,
     &unique_value_deleted_later::UniqueValueDeletedLater,
     &find_forward_reference::FindForwardReference,
