@@ -545,6 +545,7 @@ mod tests {
                 .map(|(f, v)| (f.to_string(), Some(v.to_string())))
                 .collect(),
             value_spans: Vec::new(),
+            refs: Vec::new(),
             span: crate::source::Span::new(0, 0),
         }
     }
