@@ -49,7 +49,7 @@ def main():
     shared = pathlib.Path(args.shared)
     failed = False
 
-    for release, version in [("2024.8.3", "2024.8"), ("2026.2.2", "2026.2")]:
+    for release, version in [("2024.8.3", "2024.8.3"), ("2026.2.2", "2026.2.2")]:
         report = run(args.bplint, [shared / "authentik" / release], version)
         errors = [l for l in lines(report, str(shared) + "/") if " error" in l]
         print(f"authentik/{release} at {version}: {report['files_checked']} files, "

@@ -858,6 +858,89 @@ def load_unverified(shared: str) -> set:
     return set()
 
 
+class LookupFields:
+    """Every literal field the shipped blueprint gives a catalog object, beyond the few
+    the catalog records: a blueprint may look a built-in up, or identify it, by any of
+    them (a prompt by `field_key`, the bootstrap admin by `username`). Values are what
+    the importer writes: attrs with the identifiers merged over them, `!Context` read
+    from the file's `context:` or the tag's default (common.py `Context.resolve`).
+    Strings (one line, at most 200 characters), booleans and integers are kept, as the
+    strings Django compares them as; anything else a blueprint would not look up."""
+
+    def __init__(self, shared: str):
+        self.root = os.path.join(shared, "authentik")
+        self.files: dict[str, tuple] = {}
+        sys.path.insert(0, self.root)
+        try:
+            import make_catalog  # the catalog's own loader: tags as {"!Tag": value}
+            self.catalog = make_catalog
+        except ImportError:
+            self.catalog = None
+        finally:
+            sys.path.pop(0)
+
+    def _file(self, source_file: str) -> tuple:
+        if source_file not in self.files:
+            doc = None
+            if self.catalog is not None:
+                try:
+                    with open(os.path.join(self.root, source_file), encoding="utf-8") as f:
+                        doc = yaml.load(f, Loader=self.catalog.Loader)
+                except (OSError, yaml.YAMLError):
+                    doc = None
+            context = (doc or {}).get("context") if isinstance(doc, dict) else None
+            entries = self.catalog.entries(doc) if doc is not None else []
+            ids = {e["id"]: {"model": e["model"], "identifiers": e.get("identifiers") or {}}
+                   for e in entries if e.get("id")}
+            self.files[source_file] = (context if isinstance(context, dict) else {}, entries, ids)
+        return self.files[source_file]
+
+    @staticmethod
+    def _resolve(value, context: dict):
+        if isinstance(value, dict) and set(value) == {"!Context"}:
+            arg = value["!Context"]
+            key, default = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, None)
+            value = context.get(key, default) if isinstance(key, str) else None
+        if isinstance(value, bool):
+            return "True" if value else "False"
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, str) and "\n" not in value and len(value) <= 200:
+            return value
+        return None
+
+    def identifiers(self, e: dict) -> list[tuple]:
+        """The catalog object's identifiers whose `!Context` resolves statically."""
+        context, _, _ = self._file(e.get("source_file") or "")
+        out = []
+        for k, v in (e.get("identifiers") or {}).items():
+            if isinstance(v, dict) and set(v) == {"!Context"}:
+                val = self._resolve(v, context)
+                if val is not None:
+                    out.append((k, val))
+        return out
+
+    def extra(self, e: dict) -> list[tuple]:
+        """(field, value) of the object's entry in its file, sorted by field."""
+        context, entries, ids = self._file(e.get("source_file") or "")
+        for entry in entries:
+            if entry.get("model") != e["model"]:
+                continue
+            if e.get("id") is not None and entry.get("id") != e.get("id"):
+                continue
+            if self.catalog.with_refs(entry.get("identifiers") or {}, ids) != e.get("identifiers"):
+                continue
+            data = dict(entry.get("attrs") or {}) if isinstance(entry.get("attrs"), dict) else {}
+            data.update(entry.get("identifiers") or {})
+            out = []
+            for k in sorted(data, key=str):
+                val = self._resolve(data[k], context) if isinstance(k, str) else None
+                if val is not None:
+                    out.append((k, val))
+            return out
+        return []
+
+
 def build_builtins(shared: str, embedded: list[str], after_catalog: list[str]) -> list[tuple]:
     with open(os.path.join(shared, "authentik", "catalog.json"), encoding="utf-8") as f:
         catalog = json.load(f)
@@ -870,6 +953,7 @@ def build_builtins(shared: str, embedded: list[str], after_catalog: list[str]) -
     # approximation: the shipped default blueprints changed little before 2024.8)
     before_catalog = {k for k in embedded if oldest_tag and version_sort_key(k) < version_sort_key(oldest_tag)[:2]}
     merged: dict[tuple, dict] = {}
+    lookups = LookupFields(shared)
     for e in catalog:
         model = e["model"]
         if e.get("state") == "absent" or model.startswith("authentik_blueprints.meta"):
@@ -878,6 +962,7 @@ def build_builtins(shared: str, embedded: list[str], after_catalog: list[str]) -
         for k, val in (e.get("identifiers") or {}).items():
             if isinstance(val, str):
                 fields.append((k, val))
+        fields += lookups.identifiers(e)
         for k in ("name", "slug", "managed", "scope_name", "designation", "path"):
             val = e.get(k)
             if isinstance(val, str) and k not in dict(fields):
@@ -911,15 +996,22 @@ def build_builtins(shared: str, embedded: list[str], after_catalog: list[str]) -
             if not versions:
                 continue
         key = (model, tuple(fields))
+        extra = lookups.extra(e)
         if key in merged:
             prev = merged[key]
+            prev["extra"] += [(k, v) for k, v in extra if k not in dict(prev["extra"])]
             if prev["versions"] and versions:
                 prev["versions"] = [k for k in embedded if k in set(prev["versions"]) | set(versions)]
             elif not versions:
                 prev["versions"] = []
         else:
-            merged[key] = {"model": model, "fields": tuple(fields), "versions": versions, "source": source}
-    return sorted(((b["model"], b["fields"], tuple(b["versions"]), b["source"]) for b in merged.values()),
+            merged[key] = {"model": model, "fields": tuple(fields), "versions": versions, "source": source,
+                           "extra": extra}
+    # The lookup fields follow the catalog's own, so those stay first (messages name a
+    # built-in by them, and the first pair is what table lookups key on).
+    return sorted(((b["model"], b["fields"] + tuple((k, v) for k, v in sorted(b["extra"])
+                                                      if k not in dict(b["fields"])),
+                    tuple(b["versions"]), b["source"]) for b in merged.values()),
                   key=lambda b: (b[0], b[1]))
 
 

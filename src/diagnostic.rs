@@ -98,6 +98,8 @@ pub struct DeferredFix {
     pub entry: usize,
     pub applicability: Applicability,
     pub action: DeferredAction,
+    /// The fix's title when the action's own one does not say enough.
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Clone)]

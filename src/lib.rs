@@ -108,6 +108,13 @@ fn check(args: CheckArgs) -> u8 {
         },
         None => Knowledge::newest(),
     };
+    if let Some(side) = kb.outside_known().filter(|_| !args.quiet) {
+        eprintln!(
+            "bplint: note: Authentik {} is {side} than every release bplint knows; \
+             checking with the tables of {}",
+            kb.version, kb.def.name
+        );
+    }
     let mut paths = Vec::new();
     let mut stdin = None;
     for path in &args.paths {

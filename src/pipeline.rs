@@ -512,6 +512,9 @@ fn realize_deferred_fixes(outcome: &mut Outcome, request: &Request) {
                     i,
                     Some(fix.map(|mut f| {
                         f.applicability = plan.applicability;
+                        if let Some(title) = &plan.title {
+                            f.title.clone_from(title);
+                        }
                         f
                     })),
                 ));

@@ -69,12 +69,23 @@ fn a_bad_config_exits_two_with_its_location() {
 }
 
 #[test]
-fn an_unknown_version_exits_two() {
+fn a_minor_authentik_never_released_exits_two() {
     bplint()
-        .args(["check", "fixtures/clean", "--authentik-version", "2019.1"])
+        .args(["check", "fixtures/clean", "--authentik-version", "2025.3"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("known releases"));
+        .stderr(predicate::str::contains("bplint knows 2024.2, 2024.4"));
+}
+
+#[test]
+fn a_release_older_than_the_tables_is_kept_with_a_note() {
+    bplint()
+        .args(["check", "fixtures/clean", "--authentik-version", "2023.10"])
+        .assert()
+        .stderr(predicate::str::contains(
+            "Authentik 2023.10.0 is older than every release bplint knows; checking with the \
+             tables of 2024.2",
+        ));
 }
 
 #[test]

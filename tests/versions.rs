@@ -47,7 +47,11 @@ fn a_configmap_blueprint_reports_at_the_outer_file_position() {
 }
 
 fn codes_of(path: &str, version: &str) -> Vec<(String, usize, usize)> {
-    common::positions(&common::lint_at(&[PathBuf::from(path)], None, Some(version)))
+    common::positions(&common::lint_at(
+        &[PathBuf::from(path)],
+        None,
+        Some(version),
+    ))
 }
 
 #[test]
@@ -67,7 +71,11 @@ fn the_list_form_of_redirect_uris_follows_the_patch_release() {
         .into_iter()
         .map(|(code, _, _)| code)
         .collect();
-    assert_eq!(at_2024_10_3, vec!["BP101"], "only the missing invalidation_flow");
+    assert_eq!(
+        at_2024_10_3,
+        vec!["BP101"],
+        "only the missing invalidation_flow"
+    );
 }
 
 #[test]
@@ -90,7 +98,10 @@ fn every_minor_from_2024_2_is_known_and_a_bare_minor_is_its_newest_patch() {
         assert_eq!(kb.outside_known(), None);
     }
     let old = Knowledge::for_version("2023.10.7").expect("older releases use the oldest tables");
-    assert_eq!((old.def.name, old.outside_known()), ("2024.2", Some("older")));
+    assert_eq!(
+        (old.def.name, old.outside_known()),
+        ("2024.2", Some("older"))
+    );
     assert_eq!(old.version.to_string(), "2023.10.7");
     assert!(Knowledge::for_version("2025.3").is_err());
 }
@@ -102,6 +113,9 @@ fn required_fields_are_known_at_2024_8_and_2025_2() {
             .into_iter()
             .map(|(code, _, _)| code)
             .collect();
-        assert!(codes.contains(&"BP204".to_string()), "BP204 at {version}: {codes:?}");
+        assert!(
+            codes.contains(&"BP204".to_string()),
+            "BP204 at {version}: {codes:?}"
+        );
     }
 }

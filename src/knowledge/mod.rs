@@ -85,7 +85,12 @@ impl Knowledge {
                 ));
             }
         };
-        let version = if text.trim().trim_start_matches("version/").matches('.').count() >= 2
+        let version = if text
+            .trim()
+            .trim_start_matches("version/")
+            .matches('.')
+            .count()
+            >= 2
             || def.name != key
         {
             version

@@ -64,6 +64,9 @@ pub struct FindQuery {
     /// Where each condition's value is written (for "did you mean" fixes).
     pub value_spans: Vec<Span>,
     pub span: Span,
+    /// Conditions whose value is itself a reference (`[stage, !Find [...]]`),
+    /// kept so a rule can follow what the query is about (BP107).
+    pub refs: Vec<(String, Ref)>,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +86,10 @@ pub struct EntryFacts {
     /// Where the entry's `conditions` are written: a `!Find` there asks whether
     /// an object exists (BP113), it does not need one.
     pub conditions_span: Option<Span>,
+    /// Hash of each attribute's value, in the order of `attrs`: two entries of
+    /// one object conflict only on the keys both set to different values, and
+    /// most values (mappings, tags) have no [`Val`] to compare.
+    pub attr_hashes: Vec<u64>,
 }
 
 impl EntryFacts {
@@ -148,14 +155,18 @@ impl BlueprintFacts {
             .as_ref()
             .and_then(|m| m.name)
             .and_then(|n| Some((n.as_str()?.to_string(), n.span)));
-        let entries: Vec<EntryFacts> = bp.entries.iter().map(entry_facts).collect();
+        let entries: Vec<EntryFacts> = bp
+            .entries
+            .iter()
+            .map(|e| EntryFacts::of(e, bp.context))
+            .collect();
         let finds = bp
             .tags
             .iter()
             .filter(|site| !site.in_context)
             .filter_map(|site| match &site.parsed {
                 TagParse::Call(call @ TagCall::Find { .. }) => {
-                    Some((site.entry, find_query(call, site.node.span)?))
+                    Some((site.entry, find_query_in(call, site.node.span, bp.context)?))
                 }
                 _ => None,
             })
@@ -187,26 +198,163 @@ impl BlueprintFacts {
     }
 }
 
-fn entry_facts(entry: &Entry<'_>) -> EntryFacts {
-    let mut hasher = ValueHasher::default();
-    if let Some(attrs) = entry.attrs {
-        hash_node(attrs, &mut hasher, 0);
+impl EntryFacts {
+    /// The facts of one entry; `context` is its blueprint's `context:`, which
+    /// `!Context` reads (see [`val_in`]).
+    pub fn of(entry: &Entry<'_>, context: Option<&Node>) -> EntryFacts {
+        let mut hasher = ValueHasher::default();
+        if let Some(attrs) = entry.attrs {
+            hash_node(attrs, &mut hasher, 0);
+        }
+        EntryFacts {
+            index: entry.index,
+            model: entry.model_name(),
+            id: entry.id().map(str::to_string),
+            state: entry.state(),
+            conditional: entry.is_conditional(),
+            span: entry.anchor_span(),
+            identifiers: string_pairs(entry.identifiers, |key, pair| {
+                (
+                    key.to_string(),
+                    val_in(&pair.value, 0, context),
+                    pair.key.span,
+                )
+            }),
+            attrs: string_pairs(entry.attrs, |key, pair| {
+                (
+                    key.to_string(),
+                    val_in(&pair.value, 0, context),
+                    pair.key.span,
+                )
+            }),
+            attrs_hash: hasher.finish(),
+            attr_hashes: string_pairs(entry.attrs, |_, pair| {
+                let mut h = ValueHasher::default();
+                hash_node(&pair.value, &mut h, 1);
+                h.finish()
+            }),
+            conditions_span: entry.conditions.map(|node| node.span),
+        }
     }
-    EntryFacts {
-        index: entry.index,
-        model: entry.model_name(),
-        id: entry.id().map(str::to_string),
-        state: entry.state(),
-        conditional: entry.is_conditional(),
-        span: entry.anchor_span(),
-        identifiers: string_pairs(entry.identifiers, |key, pair| {
-            (key.to_string(), val(&pair.value, 0), pair.key.span)
-        }),
-        attrs: string_pairs(entry.attrs, |key, pair| {
-            (key.to_string(), val(&pair.value, 0), pair.key.span)
-        }),
-        attrs_hash: hasher.finish(),
-        conditions_span: entry.conditions.map(|node| node.span),
+
+    /// Whether this entry, applied after `earlier` (same blueprint), updates the
+    /// object `earlier` made or updated, judged as the importer finds objects
+    /// (`Importer._validate_single` in authentik/blueprints/v1/importer.py): its
+    /// identifiers become `Q(pk=...) | Q(field=value, ...)`, and `earlier`'s
+    /// object holds `earlier`'s attrs with its identifiers merged over them. So
+    /// `pk: !KeyOf x` updates entry `x`, a literal `pk` updates the entry with
+    /// that `pk`, and the other identifiers match when every one of them equals
+    /// the value `earlier` gave that field. Values compare as data, never as
+    /// text: flow and block style, quoting and key order do not matter.
+    pub fn updates(&self, earlier: &EntryFacts) -> bool {
+        if self.model.is_none()
+            || self.model != earlier.model
+            || earlier.state == State::Absent
+            || self.identifiers.is_empty()
+        {
+            return false;
+        }
+        let mut rest = self
+            .identifiers
+            .iter()
+            .filter(|(k, _, _)| k != "pk")
+            .peekable();
+        if let Some((_, pk, _)) = self.identifiers.iter().rev().find(|(k, _, _)| k == "pk") {
+            let same = match pk {
+                Val::Ref(Ref::KeyOf(id)) => earlier.id.as_deref() == Some(id),
+                other => earlier
+                    .identifiers
+                    .iter()
+                    .rev()
+                    .find(|(k, _, _)| k == "pk")
+                    .is_some_and(|(_, v, _)| same_value(v, other)),
+            };
+            // `Q(pk=...) | Q()`: without other identifiers only the pk counts.
+            if same || rest.peek().is_none() {
+                return same;
+            }
+        }
+        rest.all(|(field, value, _)| {
+            earlier
+                .field(field)
+                .is_some_and(|have| same_value(have, value))
+        })
+    }
+}
+
+impl EntryFacts {
+    /// The keys both entries set (in `attrs` or `identifiers`, as the
+    /// serializer receives them) to values that certainly differ: two
+    /// attributes with different content, or two [`Val`]s both known and not
+    /// the same.
+    pub fn conflicting_keys<'s>(&'s self, other: &EntryFacts) -> Vec<&'s str> {
+        let theirs = other.data();
+        self.data()
+            .into_iter()
+            .filter(|(key, value, hash)| {
+                theirs.iter().find(|(k, _, _)| k == key).is_some_and(
+                    |(_, their_value, their_hash)| match (hash, their_hash) {
+                        (Some(a), Some(b)) => a != b,
+                        _ => known(value) && known(their_value) && !same_value(value, their_value),
+                    },
+                )
+            })
+            .map(|(key, _, _)| key)
+            .collect()
+    }
+
+    /// `(key, value, hash of an attribute's value)` of what the serializer
+    /// receives: attrs with the identifiers merged over them, one per key.
+    fn data(&self) -> Vec<(&str, &Val, Option<u64>)> {
+        let mut out: Vec<(&str, &Val, Option<u64>)> = Vec::new();
+        let ids = self
+            .identifiers
+            .iter()
+            .map(|(k, v, _)| (k.as_str(), v, None));
+        let attrs = self
+            .attrs
+            .iter()
+            .zip(&self.attr_hashes)
+            .map(|((k, v, _), h)| (k.as_str(), v, Some(*h)));
+        // Identifiers first, so they win; a repeated key keeps its last value.
+        for (key, value, hash) in ids.rev().chain(attrs.rev()) {
+            if out.iter().all(|(k, _, _)| *k != key) {
+                out.push((key, value, hash));
+            }
+        }
+        out
+    }
+}
+
+/// Whether bplint knows a value well enough to call it different from another.
+fn known(v: &Val) -> bool {
+    match v {
+        Val::Other => false,
+        Val::List(items) => items.iter().all(known),
+        Val::Ref(Ref::Find(q)) => q.conditions.iter().all(|(_, v)| v.is_some()),
+        _ => true,
+    }
+}
+
+/// Whether two values are certainly the same to a Django lookup: equal literals,
+/// `!KeyOf` of the same id, or the same literal `!Find`. Anything bplint cannot
+/// evaluate is never the same.
+fn same_value(a: &Val, b: &Val) -> bool {
+    match (a, b) {
+        (Val::Ref(Ref::KeyOf(x)), Val::Ref(Ref::KeyOf(y))) => x == y,
+        (Val::Ref(Ref::Find(x)), Val::Ref(Ref::Find(y))) => {
+            x.model == y.model
+                && x.conditions == y.conditions
+                && x.conditions.iter().all(|(_, v)| v.is_some())
+        }
+        (Val::List(x), Val::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
+        }
+        (Val::Null, Val::Null) => true,
+        _ => match (a.lookup_str(), b.lookup_str()) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        },
     }
 }
 
@@ -221,14 +369,36 @@ fn string_pairs<T>(node: Option<&Node>, f: impl Fn(&str, &Pair) -> T) -> Vec<T> 
 
 /// What a node is worth for lookups.
 pub fn val(node: &Node, depth: usize) -> Val {
+    val_in(node, depth, None)
+}
+
+/// [`val`], with `!Context` read from the blueprint's `context:` as the tag's
+/// resolver does (authentik/blueprints/v1/common.py `Context.resolve`): the
+/// blueprint's value for the key, else the tag's default. An instance may
+/// override both, but a file checked in a repository is applied with them; a
+/// context value that is itself a tag (`!Env`) stays unknown.
+pub fn val_in(node: &Node, depth: usize, context: Option<&Node>) -> Val {
     if let Some(parsed) = parse_tag(node) {
         return match parsed {
+            TagParse::Call(TagCall::Context { key, default }) => {
+                // The scalar form's key is the tagged node itself.
+                let Some(key) = key.scalar().map(|s| s.value.as_str()) else {
+                    return Val::Other;
+                };
+                match (context.and_then(|c| c.get(key)), default) {
+                    // The context's own values are read without it: no cycles.
+                    (Some(value), _) if value.tag().is_none() => val(value, depth),
+                    (Some(_), _) => Val::Other,
+                    (None, Some(default)) if default.tag().is_none() => val(default, depth),
+                    _ => Val::Other,
+                }
+            }
             TagParse::Call(TagCall::KeyOf { id }) => id
                 .scalar()
                 .map(|s| s.value.as_str())
                 .map_or(Val::Other, |id| Val::Ref(Ref::KeyOf(id.to_string()))),
             TagParse::Call(call @ TagCall::Find { object: false, .. }) => {
-                find_query(&call, node.span)
+                find_query_in(&call, node.span, context)
                     .map_or(Val::Other, |q| Val::Ref(Ref::Find(Box::new(q))))
             }
             _ => Val::Other,
@@ -238,7 +408,12 @@ pub fn val(node: &Node, depth: usize) -> Val {
         if depth > 2 || items.len() > MAX_LIST {
             return Val::Other;
         }
-        return Val::List(items.iter().map(|n| val(n, depth + 1)).collect());
+        return Val::List(
+            items
+                .iter()
+                .map(|n| val_in(n, depth + 1, context))
+                .collect(),
+        );
     }
     match node.typed() {
         Some(Typed::Null) => Val::Null,
@@ -253,6 +428,12 @@ pub fn val(node: &Node, depth: usize) -> Val {
 
 /// The literal query of a `!Find`, or `None` if its model is itself a tag.
 pub fn find_query(call: &TagCall<'_>, span: Span) -> Option<FindQuery> {
+    find_query_in(call, span, None)
+}
+
+/// [`find_query`], with `!Context` condition values read from `context` (see
+/// [`val_in`]).
+pub fn find_query_in(call: &TagCall<'_>, span: Span, context: Option<&Node>) -> Option<FindQuery> {
     let TagCall::Find {
         model, conditions, ..
     } = call
@@ -262,11 +443,16 @@ pub fn find_query(call: &TagCall<'_>, span: Span) -> Option<FindQuery> {
     let model = crate::model::normalize_model(model.as_str()?);
     let mut pairs = Vec::with_capacity(conditions.len());
     let mut value_spans = Vec::with_capacity(conditions.len());
+    let mut refs = Vec::new();
     for cond in *conditions {
         let pair = cond.seq()?;
         let field = pair.first()?.as_str()?.to_string();
         let value = pair.get(1)?;
-        pairs.push((field, val(value, 3).lookup_key()));
+        let value_val = val_in(value, 3, context);
+        if let Val::Ref(reference) = &value_val {
+            refs.push((field.clone(), reference.clone()));
+        }
+        pairs.push((field, value_val.lookup_key()));
         value_spans.push(value.value_span());
     }
     Some(FindQuery {
@@ -274,6 +460,7 @@ pub fn find_query(call: &TagCall<'_>, span: Span) -> Option<FindQuery> {
         conditions: pairs,
         value_spans,
         span,
+        refs,
     })
 }
 
@@ -506,5 +693,97 @@ mod tests {
         assert_ne!(entries, hashes(BLOCK).0);
         let other = sections.replace("groups:", "teams:");
         assert_ne!(entries, hashes(&other).0);
+    }
+}
+
+#[cfg(test)]
+mod identity_tests {
+    use super::*;
+    use crate::model::locate::Located;
+
+    /// For each entry of the file's first blueprint, the earlier entries it updates.
+    fn updates(text: &str) -> Vec<Vec<usize>> {
+        let located = Located::new(text, crate::yaml::parse(text).unwrap());
+        let bp = &located.blueprints()[0];
+        let facts = BlueprintFacts::extract(0, "x.yaml".into(), 0, bp);
+        facts
+            .entries
+            .iter()
+            .map(|e| {
+                facts.entries[..e.index]
+                    .iter()
+                    .filter(|f| e.updates(f))
+                    .map(|f| f.index)
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn flow_and_block_identifiers_are_the_same_object() {
+        let text = "entries:
+  - model: authentik_core.group
+    identifiers:
+      name: 'a'
+  - model: authentik_core.group
+    identifiers: {name: a}
+  - model: authentik_core.group
+    identifiers: {name: b}
+";
+        assert_eq!(updates(text), vec![vec![], vec![0], vec![]]);
+    }
+
+    #[test]
+    fn a_subset_of_identifiers_and_attrs_finds_the_object() {
+        let text = "entries:
+  - model: authentik_stages_prompt.prompt
+    identifiers: {name: p}
+    attrs: {field_key: email, type: email}
+  - model: authentik_stages_prompt.prompt
+    identifiers: {field_key: email}
+  - model: authentik_stages_prompt.prompt
+    identifiers: {field_key: email, type: text}
+  - model: authentik_core.group
+    identifiers: {field_key: email}
+";
+        assert_eq!(updates(text), vec![vec![], vec![0], vec![], vec![]]);
+    }
+
+    #[test]
+    fn a_pk_keyof_updates_its_entry_and_a_pk_or_other_fields_match_either() {
+        let text = "entries:
+  - model: authentik_core.user
+    id: admin
+    identifiers: {username: a}
+  - model: authentik_core.user
+    identifiers: {pk: !KeyOf admin}
+  - model: authentik_core.user
+    identifiers: {pk: !KeyOf other, username: a}
+  - model: authentik_core.user
+    identifiers: {pk: !KeyOf other}
+";
+        // Entry 2 finds entry 0's object by username; that entry 1 updated the
+        // same object is not followed (entry 1 records no username).
+        assert_eq!(updates(text), vec![vec![], vec![0], vec![0], vec![]]);
+    }
+
+    #[test]
+    fn context_values_resolve_to_the_blueprint_context_or_the_default() {
+        let text = "context: {username: akadmin, token: !Env X}
+entries:
+  - model: authentik_core.user
+    identifiers: {username: !Context username}
+    attrs:
+      name: !Context [display, Admin]
+      path: !Context token
+      email: !Context missing
+";
+        let located = Located::new(text, crate::yaml::parse(text).unwrap());
+        let facts = BlueprintFacts::extract(0, "x.yaml".into(), 0, &located.blueprints()[0]);
+        let entry = &facts.entries[0];
+        assert_eq!(entry.field("username"), Some(&Val::Str("akadmin".into())));
+        assert_eq!(entry.field("name"), Some(&Val::Str("Admin".into())));
+        assert_eq!(entry.field("path"), Some(&Val::Other));
+        assert_eq!(entry.field("email"), Some(&Val::Other));
     }
 }

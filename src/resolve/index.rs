@@ -8,6 +8,7 @@ use crate::knowledge::{BuiltinDef, Knowledge};
 use crate::model::State;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// One object the set knows of.
@@ -68,13 +69,52 @@ pub struct Index<'a> {
     by_field: Mutex<HashMap<String, Arc<ValueMap>>>,
     /// model -> objects of exactly that model.
     by_model: HashMap<&'a str, Vec<ObjId>>,
-    /// (model, field) pairs where some object's value is a tag, so an unmatched
-    /// lookup may still match at apply time.
-    dynamic: HashSet<(&'a str, &'a str)>,
     /// Queries answered so far: blueprints repeat the same `!Find`s (scope
     /// mappings, default flows) in file after file, and the same lookup value
     /// may name hundreds of objects.
-    resolved: Mutex<HashMap<QueryKey, Resolution>>,
+    resolved: Mutex<HashMap<QueryKey, Answer>>,
+    /// Per blueprint: [`Index::is_live`].
+    live: Vec<bool>,
+}
+
+/// One object's value against one lookup condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cmp {
+    Match,
+    Mismatch,
+    /// bplint has no record of the value.
+    Unknown,
+}
+
+/// A query's answer before it is asked from a particular blueprint.
+#[derive(Debug, Clone)]
+struct Answer {
+    /// Objects that certainly match.
+    found: Vec<ObjId>,
+    /// An object that exists without anyone's help may match.
+    unknown_live: bool,
+    /// Blueprints applied only by hand whose objects may match.
+    unknown_in: Vec<usize>,
+}
+
+impl Answer {
+    fn unknown() -> Self {
+        Answer {
+            found: Vec::new(),
+            unknown_live: true,
+            unknown_in: Vec::new(),
+        }
+    }
+
+    fn resolution(&self, from: Option<usize>) -> Resolution {
+        if !self.found.is_empty() {
+            Resolution::Found(self.found.clone())
+        } else if self.unknown_live || from.is_some_and(|bp| self.unknown_in.contains(&bp)) {
+            Resolution::Unknown
+        } else {
+            Resolution::NotFound
+        }
+    }
 }
 
 /// A `!Find` as far as its answer depends on it: the model and the conditions.
@@ -111,8 +151,8 @@ impl<'a> Index<'a> {
             assumed,
             by_field: Mutex::new(HashMap::new()),
             by_model: HashMap::new(),
-            dynamic: HashSet::new(),
             resolved: Mutex::new(HashMap::new()),
+            live: live_blueprints(blueprints),
         };
         for (bp_idx, bp) in blueprints.iter().enumerate() {
             for entry in &bp.entries {
@@ -125,16 +165,6 @@ impl<'a> Index<'a> {
                     entry: entry.index,
                 };
                 index.by_model.entry(model).or_default().push(id);
-                let fields = entry
-                    .identifiers
-                    .iter()
-                    .map(|(k, v, _)| (k, v))
-                    .chain(entry.attrs.iter().map(|(k, v, _)| (k, v)));
-                for (field, value) in fields {
-                    if matches!(value, Val::Other | Val::Ref(_)) {
-                        index.dynamic.insert((model, field));
-                    }
-                }
             }
         }
         for (i, object) in assumed.iter().enumerate() {
@@ -233,34 +263,75 @@ impl<'a> Index<'a> {
 
     /// The objects a `!Find` matches, as Django's `filter(...).first()` would see
     /// them (a parent model matches its children's objects).
+    ///
+    /// Asked without saying where the `!Find` is written: an object of a
+    /// blueprint Authentik does not apply on its own (see [`Index::is_live`])
+    /// is found, but its unknown values make no lookup uncertain.
     pub fn resolve_find(&self, query: &FindQuery) -> Resolution {
+        self.answer(query).resolution(None)
+    }
+
+    /// [`Index::resolve_find`] for a `!Find` written in blueprint `bp`: the
+    /// unknown values of `bp`'s own entries count too, since they are in place
+    /// whenever `bp` applies.
+    pub fn resolve_find_from(&self, bp: usize, query: &FindQuery) -> Resolution {
+        self.answer(query).resolution(Some(bp))
+    }
+
+    fn answer(&self, query: &FindQuery) -> Answer {
         let key = (query.model.clone(), query.conditions.clone());
         if let Some(known) = self.memo().get(&key) {
             return known.clone();
         }
-        let resolution = self.resolve(query);
-        self.memo().insert(key, resolution.clone());
-        resolution
+        let answer = self.resolve(query);
+        self.memo().insert(key, answer.clone());
+        answer
     }
 
-    fn memo(&self) -> MutexGuard<'_, HashMap<QueryKey, Resolution>> {
+    fn memo(&self) -> MutexGuard<'_, HashMap<QueryKey, Answer>> {
         lock(&self.resolved)
     }
 
-    fn resolve(&self, query: &FindQuery) -> Resolution {
+    /// Whether blueprint `bp` applies without anyone importing it by hand: it
+    /// instantiates on discovery, or a `metaapplyblueprint` of the set names it.
+    pub fn is_live(&self, bp: usize) -> bool {
+        self.live.get(bp).copied().unwrap_or(true)
+    }
+
+    fn resolve(&self, query: &FindQuery) -> Answer {
         let mut exact = Vec::new();
         for (field, value) in &query.conditions {
             let Some(value) = value else {
-                return Resolution::Unknown;
+                return Answer::unknown();
             };
             let (name, insensitive) = match field.split_once("__") {
                 None => (field.as_str(), false),
                 Some((name, "exact")) => (name, false),
                 Some((name, "iexact")) => (name, true),
-                Some(_) => return Resolution::Unknown,
+                Some(_) => return Answer::unknown(),
             };
+            // A primary key is made when an object is saved: no blueprint
+            // writes it down, so it may match anything.
+            if name == "pk" {
+                return Answer::unknown();
+            }
             exact.push((name, value.as_str(), insensitive));
         }
+        let in_model = |obj: ObjId| {
+            self.model_of(obj)
+                .is_some_and(|m| self.kb.matches_model(m, &query.model))
+        };
+        let test = |obj: ObjId| {
+            let mut all = Cmp::Match;
+            for &(name, value, insensitive) in &exact {
+                match self.compare(obj, name, value, insensitive) {
+                    Cmp::Mismatch => return Cmp::Mismatch,
+                    Cmp::Unknown => all = Cmp::Unknown,
+                    Cmp::Match => {}
+                }
+            }
+            all
+        };
         let candidates: Vec<ObjId> = match exact.first() {
             Some((name, value, _)) => self
                 .values_of(name)
@@ -271,36 +342,64 @@ impl<'a> Index<'a> {
         };
         let found: Vec<ObjId> = candidates
             .into_iter()
-            .filter(|&obj| {
-                self.model_of(obj)
-                    .is_some_and(|m| self.kb.matches_model(m, &query.model))
-            })
-            .filter(|&obj| {
-                exact.iter().all(|(name, value, insensitive)| {
-                    self.field_str(obj, name).is_some_and(|have| {
-                        if *insensitive {
-                            have.eq_ignore_ascii_case(value)
-                        } else {
-                            have == *value
-                        }
-                    })
-                })
-            })
+            .filter(|&obj| in_model(obj) && test(obj) == Cmp::Match)
             .collect();
         if !found.is_empty() {
-            return Resolution::Found(found);
+            return Answer {
+                found,
+                unknown_live: false,
+                unknown_in: Vec::new(),
+            };
         }
-        let may_match_later = exact.iter().any(|(name, _, _)| {
-            *name == "pk"
-                || self
-                    .family(&query.model)
-                    .any(|model| self.dynamic.contains(&(model, *name)))
-        });
-        if may_match_later {
-            Resolution::Unknown
+        // Nothing matches for certain: an object with no record of a
+        // condition's field (left at its default, set by a tag, a built-in
+        // field the catalog lacks) may still match when the blueprint applies.
+        let mut answer = Answer {
+            found,
+            unknown_live: false,
+            unknown_in: Vec::new(),
+        };
+        for obj in self.objects_of(&query.model) {
+            if answer.unknown_live || test(obj) != Cmp::Unknown {
+                continue;
+            }
+            match obj {
+                ObjId::Entry { bp, .. } if !self.live.get(bp).copied().unwrap_or(true) => {
+                    if !answer.unknown_in.contains(&bp) {
+                        answer.unknown_in.push(bp);
+                    }
+                }
+                _ => answer.unknown_live = true,
+            }
+        }
+        answer
+    }
+
+    /// How one object's value of `field` compares with a lookup value.
+    fn compare(&self, obj: ObjId, field: &str, value: &str, insensitive: bool) -> Cmp {
+        let have = match obj {
+            ObjId::Entry { bp, entry } => {
+                match self.entry(bp, entry).and_then(|e| e.field(field)) {
+                    None => return Cmp::Unknown,
+                    // A null column equals no string.
+                    Some(Val::Null) => return Cmp::Mismatch,
+                    Some(v) => match v.lookup_str() {
+                        Some(have) => have,
+                        None => return Cmp::Unknown,
+                    },
+                }
+            }
+            _ => match self.field_str(obj, field) {
+                Some(have) => have,
+                None => return Cmp::Unknown,
+            },
+        };
+        let same = if insensitive {
+            have.to_lowercase() == value.to_lowercase()
         } else {
-            Resolution::NotFound
-        }
+            have == value
+        };
+        if same { Cmp::Match } else { Cmp::Mismatch }
     }
 
     /// The objects a reference from blueprint `bp` points at: `!KeyOf` within the
@@ -365,6 +464,7 @@ impl Index<'_> {
             conditions,
             value_spans: Vec::new(),
             span: entry.span,
+            refs: Vec::new(),
         };
         Some(match self.resolve_find(&query) {
             Resolution::Found(objs) => canonical(&objs).unwrap_or(itself),
@@ -390,4 +490,122 @@ fn canonical(objs: &[ObjId]) -> Option<ObjId> {
         .find(|o| !matches!(o, ObjId::Entry { .. }))
         .or_else(|| objs.first())
         .copied()
+}
+
+/// [`Index::is_live`] for every blueprint of the set. A `metaapplyblueprint`
+/// names its target by `name` or by `path` (below the blueprints folder, so a
+/// path of the set ending with it); either makes the target live.
+fn live_blueprints(blueprints: &[BlueprintFacts]) -> Vec<bool> {
+    let mut names = HashSet::new();
+    let mut paths = Vec::new();
+    for apply in blueprints.iter().flat_map(|b| &b.meta_applies) {
+        for (field, value) in &apply.identifiers {
+            match field.as_str() {
+                "name" => {
+                    names.insert(value.as_str());
+                }
+                "path" => paths.push(Path::new(value.as_str())),
+                _ => {}
+            }
+        }
+    }
+    blueprints
+        .iter()
+        .map(|b| {
+            b.instantiates
+                || b.name
+                    .as_ref()
+                    .is_some_and(|(n, _)| names.contains(n.as_str()))
+                || paths.iter().any(|p| b.path.ends_with(p))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::locate::Located;
+
+    fn facts(files: &[&str]) -> Vec<BlueprintFacts> {
+        files
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let located = Located::new(text, crate::yaml::parse(text).unwrap());
+                BlueprintFacts::extract(i, format!("{i}.yaml").into(), 0, &located.blueprints()[0])
+            })
+            .collect()
+    }
+
+    fn query(model: &str, conditions: &[(&str, &str)]) -> FindQuery {
+        FindQuery {
+            model: model.into(),
+            conditions: conditions
+                .iter()
+                .map(|(f, v)| (f.to_string(), Some(v.to_string())))
+                .collect(),
+            value_spans: Vec::new(),
+            refs: Vec::new(),
+            span: crate::source::Span::new(0, 0),
+        }
+    }
+
+    const FLOWS: &str = "entries:
+  - model: authentik_flows.flow
+    identifiers: {slug: a}
+    attrs: {designation: authentication}
+  - model: authentik_flows.flow
+    identifiers: {slug: b}
+";
+
+    #[test]
+    fn a_field_without_a_record_is_unknown_and_a_different_one_no_match() {
+        let set = facts(&[FLOWS]);
+        let index = Index::build(Knowledge::newest(), &set, &[]);
+        let flow = "authentik_flows.flow";
+        let found = index.resolve_find(&query(flow, &[("slug", "a")]));
+        assert!(matches!(found, Resolution::Found(objs) if objs.len() == 1));
+        // `b` sets no designation: it may be an authorization flow.
+        let q = query(flow, &[("slug", "b"), ("designation", "authorization")]);
+        assert_eq!(index.resolve_find(&q), Resolution::Unknown);
+        let q = query(flow, &[("slug", "a"), ("designation", "authorization")]);
+        assert_eq!(index.resolve_find(&q), Resolution::NotFound);
+        assert_eq!(
+            index.resolve_find(&query(flow, &[("slug", "zz")])),
+            Resolution::NotFound
+        );
+    }
+
+    #[test]
+    fn unknown_values_of_a_hand_applied_blueprint_stay_in_it() {
+        let example = "metadata:
+  name: example
+  labels: {blueprints.goauthentik.io/instantiate: \"false\"}
+entries:
+  - model: authentik_flows.flow
+    identifiers: {slug: !Format ['%s', x]}
+  - model: authentik_flows.flow
+    identifiers: {slug: !Context [flow_slug, from-default]}
+";
+        let set = facts(&[FLOWS, example]);
+        let index = Index::build(Knowledge::newest(), &set, &[]);
+        assert!(index.is_live(0) && !index.is_live(1));
+        let typo = query("authentik_flows.flow", &[("slug", "zz")]);
+        assert_eq!(index.resolve_find_from(0, &typo), Resolution::NotFound);
+        assert_eq!(index.resolve_find_from(1, &typo), Resolution::Unknown);
+        let default = query("authentik_flows.flow", &[("slug", "from-default")]);
+        assert!(matches!(
+            index.resolve_find_from(0, &default),
+            Resolution::Found(_)
+        ));
+        // Applied by a `metaapplyblueprint` of the set, it is live.
+        let meta = "entries:
+  - model: authentik_blueprints.metaapplyblueprint
+    attrs: {identifiers: {name: example}}
+";
+        let set = facts(&[FLOWS, example, meta]);
+        let index = Index::build(Knowledge::newest(), &set, &[]);
+        assert!(index.is_live(1));
+        assert_eq!(index.resolve_find_from(0, &typo), Resolution::Unknown);
+    }
 }

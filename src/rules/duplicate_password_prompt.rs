@@ -110,6 +110,7 @@ impl Rule for DuplicatePasswordPrompt {
                         entry: password.entry,
                         applicability: Applicability::Unsafe,
                         action: DeferredAction::RemoveEntry,
+                        title: None,
                     }),
                 );
             }

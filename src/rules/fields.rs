@@ -28,18 +28,6 @@ pub fn each<'a>(
         })
 }
 
-/// Whether an earlier entry of the blueprint has the same model and identifiers:
-/// this one then updates the object the earlier one created, and updates are
-/// partial (required fields may be left out).
-pub fn updates_earlier_entry(cx: &BlueprintCx<'_>, entry: &Entry<'_>) -> bool {
-    let (Some(model), Some(identifiers)) = (entry.model_name(), entry.identifiers) else {
-        return false;
-    };
-    cx.entries_identified_as(cx.file.slice(identifiers.span))
-        .take_while(|&i| i < entry.index)
-        .any(|i| cx.bp.entries[i].model_name().as_deref() == Some(model.as_str()))
-}
-
 /// Whether the identifiers name a built-in object of the target release (which
 /// exists already, so the entry updates it).
 pub fn names_builtin(cx: &BlueprintCx<'_>, entry: &Entry<'_>, model: &str) -> bool {

@@ -305,6 +305,7 @@ fn query(model: &str, field: &str, value: &str) -> FindQuery {
         conditions: vec![(field.to_string(), Some(value.to_string()))],
         value_spans: Vec::new(),
         span: Span { start: 0, end: 0 },
+        refs: Vec::new(),
     }
 }
 

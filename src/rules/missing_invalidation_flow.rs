@@ -34,7 +34,7 @@ impl Rule for MissingInvalidationFlow {
                 || entry.state() == State::Absent
                 || entry.field("invalidation_flow").is_some()
                 || entry.attrs.is_some_and(|a| a.tag().is_some())
-                || super::fields::updates_earlier_entry(cx, entry)
+                || crate::resolve::local::exists_before(cx.kb, cx.bp, entry)
             {
                 continue;
             }

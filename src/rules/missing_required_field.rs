@@ -39,8 +39,6 @@ impl Rule for MissingRequiredField {
                 || entry
                     .identifiers
                     .is_some_and(|i| i.tag().is_some() || i.get("pk").is_some())
-                || super::fields::updates_earlier_entry(cx, entry)
-                || super::fields::names_builtin(cx, entry, &name)
             {
                 continue;
             }
@@ -55,7 +53,9 @@ impl Rule for MissingRequiredField {
                 })
                 .map(|f| f.name)
                 .collect();
-            if missing.is_empty() {
+            // Asked only for entries that would be reported: it compares the
+            // entry with every earlier one of its model.
+            if missing.is_empty() || crate::resolve::local::exists_before(cx.kb, cx.bp, entry) {
                 continue;
             }
             let list = missing

@@ -14,8 +14,6 @@ use crate::resolve::{BlueprintFacts, Index};
 use crate::source::SourceFile;
 use crate::yaml::DuplicateKey;
 use std::cell::OnceCell;
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 
 mod ambiguous_absent;
 mod conflicting_entries;
@@ -38,6 +36,7 @@ mod missing_invalidation_flow;
 mod missing_required_field;
 mod offline_access_unmapped;
 pub mod plaintext_secret;
+mod reputation_gate;
 mod stage_order_collision;
 mod undefined_context;
 mod undiscoverable_file;
@@ -68,9 +67,6 @@ pub struct BlueprintCx<'a> {
     /// What the serializers make of each known field's value, worked out once
     /// for BP203 and BP209, which report different kinds of the same problems.
     field_problems: OnceCell<Vec<Problem>>,
-    /// Entries by a hash of the text of their `identifiers`, in order (see
-    /// [`BlueprintCx::entries_identified_as`]).
-    by_identifiers: OnceCell<HashMap<u64, Vec<usize>>>,
 }
 
 impl<'a> BlueprintCx<'a> {
@@ -92,33 +88,7 @@ impl<'a> BlueprintCx<'a> {
             config,
             duplicates,
             field_problems: OnceCell::new(),
-            by_identifiers: OnceCell::new(),
         }
-    }
-
-    /// The entries whose `identifiers` are written exactly as `text`, in order.
-    /// The table behind it is built on first use: every entry asks this about
-    /// the entries before it, which is quadratic in a scan.
-    pub fn entries_identified_as<'s>(&'s self, text: &'s str) -> impl Iterator<Item = usize> + 's {
-        let identifiers_text = |i: usize| {
-            self.bp.entries[i]
-                .identifiers
-                .map(|node| self.file.slice(node.span))
-        };
-        let map = self.by_identifiers.get_or_init(|| {
-            let mut map: HashMap<u64, Vec<usize>> = HashMap::new();
-            for entry in &self.bp.entries {
-                if let Some(text) = identifiers_text(entry.index) {
-                    map.entry(text_hash(text)).or_default().push(entry.index);
-                }
-            }
-            map
-        });
-        map.get(&text_hash(text))
-            .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .copied()
-            .filter(move |&i| identifiers_text(i) == Some(text))
     }
 
     /// Type problems of every `identifiers`/`attrs` field the target release
@@ -152,12 +122,6 @@ pub trait Rule: Sync {
     fn check_set(&self, _cx: &SetCx<'_>, _out: &mut Vec<Diagnostic>) {}
 }
 
-fn text_hash(text: &str) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    text.hash(&mut hasher);
-    hasher.finish()
-}
-
 /// Every rule, in code order.
 pub static ALL: &[&dyn Rule] = &[
     &yaml_syntax::YamlSyntax,
@@ -175,6 +139,7 @@ pub static ALL: &[&dyn Rule] = &[
     &flow_reputation_policy::FlowReputationPolicy,
     &duplicate_password_prompt::DuplicatePasswordPrompt,
     &ambiguous_absent::AmbiguousAbsent,
+    &reputation_gate::ReputationGateMisplaced,
     &stage_order_collision::StageOrderCollision,
     &unique_value_deleted_later::UniqueValueDeletedLater,
     &find_forward_reference::FindForwardReference,

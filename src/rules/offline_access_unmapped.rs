@@ -5,8 +5,10 @@ use super::{Rule, SetCx};
 use crate::diagnostic::{
     Applicability, DeferredAction, DeferredFix, Diagnostic, RuleMeta, Severity,
 };
+use crate::knowledge::duration;
 use crate::model::State;
 use crate::resolve::{EntryFacts, ObjId, Ref, Resolution, Val};
+use crate::source::Span;
 
 pub static META: RuleMeta = RuleMeta {
     code: "BP102",
@@ -22,6 +24,20 @@ const SCOPE: &str = "offline_access";
 const MANAGED: &str = "goauthentik.io/providers/oauth2/scope-offline_access";
 /// The list item the help text and the fix add to `property_mappings`.
 pub const ITEM: &str = "!Find [authentik_providers_oauth2.scopemapping, [managed, goauthentik.io/providers/oauth2/scope-offline_access]]";
+/// The scope mappings Authentik's admin UI pre-selects for a new OAuth2 provider
+/// (`defaultScopes` in web/src/admin/providers/oauth2/OAuth2ProviderFormHelpers.ts).
+/// The server has no default: `Provider.property_mappings` is an empty
+/// many-to-many (authentik/core/models.py), so a provider a blueprint creates
+/// without the key maps no scope at all.
+const UI_DEFAULTS: &[&str] = &[
+    "!Find [authentik_providers_oauth2.scopemapping, [managed, goauthentik.io/providers/oauth2/scope-openid]]",
+    "!Find [authentik_providers_oauth2.scopemapping, [managed, goauthentik.io/providers/oauth2/scope-email]]",
+    "!Find [authentik_providers_oauth2.scopemapping, [managed, goauthentik.io/providers/oauth2/scope-profile]]",
+];
+/// `OAuth2Provider.refresh_token_validity`'s model default
+/// (authentik/providers/oauth2/models.py): exports write it on every provider, so
+/// it says nothing about refresh tokens being wanted.
+const DEFAULT_REFRESH_SECONDS: f64 = 30.0 * 86_400.0;
 
 pub struct OfflineAccessUnmapped;
 
@@ -61,8 +77,13 @@ impl Rule for OfflineAccessUnmapped {
                     })
                     .filter(|c| c.client.scopes.iter().any(|s| s == SCOPE))
                     .collect();
-                let refresh = entry.attr_span("refresh_token_validity");
-                if clients.is_empty() && discovered.is_empty() && refresh.is_none() {
+                let refresh = non_default_refresh_validity(entry);
+                let refresh_grant = grants_refresh(entry);
+                if clients.is_empty()
+                    && discovered.is_empty()
+                    && refresh.is_none()
+                    && refresh_grant.is_none()
+                {
                     continue;
                 }
                 if mapped(cx, bp_idx, entry) != Mapped::No {
@@ -78,28 +99,63 @@ impl Rule for OfflineAccessUnmapped {
                         "the {} client in {} requests `offline_access` for client id `{}`, but \
                          this provider does not map that scope",
                         found.client.kind,
-                        cx.paths.get(found.file).map_or_else(String::new, |p| crate::source::display_path(p)),
+                        cx.paths
+                            .get(found.file)
+                            .map_or_else(String::new, |p| crate::source::display_path(p)),
                         found.client.client_id
                     ),
-                    (None, None) => "this provider sets `refresh_token_validity` but does not map the \
-                             `offline_access` scope, so it never issues refresh tokens that outlive \
-                             the login session"
+                    (None, None) if refresh.is_some() => "this provider sets a non-default \
+                             `refresh_token_validity` but does not map the `offline_access` scope, \
+                             so it never issues refresh tokens that outlive the login session"
                         .to_string(),
+                    (None, None) => "this provider's `grant_types` allow `refresh_token` but it \
+                             does not map the `offline_access` scope, so it never issues refresh \
+                             tokens that outlive the login session"
+                        .to_string(),
+                };
+                let has_list = matches!(entry.field("property_mappings"), Some(Val::List(_)));
+                let (item, title) = if has_list {
+                    (
+                        ITEM.to_string(),
+                        "add the managed offline_access scope mapping to `property_mappings`"
+                            .to_string(),
+                    )
+                } else {
+                    let mut items: Vec<&str> = UI_DEFAULTS.to_vec();
+                    items.push(ITEM);
+                    (
+                        items.join(", "),
+                        "add `property_mappings` with the managed openid, email, profile and \
+                         offline_access scope mappings"
+                            .to_string(),
+                    )
+                };
+                let help = if has_list {
+                    format!(
+                        "Authentik drops the unmapped scope without an error and the refresh token \
+                         dies with the session; add to `property_mappings`: `- {ITEM}`"
+                    )
+                } else {
+                    format!(
+                        "Authentik drops the unmapped scope without an error and the refresh token \
+                         dies with the session; this provider sets no `property_mappings`, so give \
+                         it the scope mappings the admin UI pre-selects (openid, email, profile) \
+                         plus `{ITEM}`; on an existing provider the list replaces the mappings it \
+                         has, so list those too"
+                    )
                 };
                 let mut diag = Diagnostic::new(&META, bp.file, span, reason)
                     .label("no offline_access scope mapping here")
-                    .help(format!(
-                        "Authentik drops the unmapped scope without an error and the refresh token \
-                         dies with the session; add to `property_mappings`: `- {ITEM}`"
-                    ));
+                    .help(help);
                 diag = diag.deferred_fix(DeferredFix {
                     blueprint: bp.index_in_file,
                     entry: entry.index,
                     applicability: Applicability::Unsafe,
                     action: DeferredAction::AppendToList {
                         key: "property_mappings",
-                        item: ITEM.to_string(),
+                        item,
                     },
+                    title: Some(title),
                 });
                 for found in &discovered {
                     diag = diag.related(
@@ -117,10 +173,40 @@ impl Rule for OfflineAccessUnmapped {
                         "refresh_token_validity has no effect without it",
                     );
                 }
+                if let Some(grant) = refresh_grant
+                    && (refresh.is_some() || !(clients.is_empty() && discovered.is_empty()))
+                {
+                    diag = diag.related(bp.file, grant, "`grant_types` allow refresh_token");
+                }
                 out.push(diag);
             }
         }
     }
+}
+
+/// Where `refresh_token_validity` is set to a duration other than Authentik's
+/// default of 30 days. A value bplint cannot read (a tag, an invalid string) is
+/// no evidence either way.
+fn non_default_refresh_validity(entry: &EntryFacts) -> Option<Span> {
+    let Some(Val::Str(text)) = entry.field("refresh_token_validity") else {
+        return None;
+    };
+    let seconds = duration::parse(text).ok()?.total_seconds;
+    ((seconds - DEFAULT_REFRESH_SECONDS).abs() > f64::EPSILON)
+        .then(|| entry.field_span("refresh_token_validity"))
+        .flatten()
+}
+
+/// Where `grant_types` (Authentik 2026.5 and later) lists `refresh_token`.
+fn grants_refresh(entry: &EntryFacts) -> Option<Span> {
+    let Some(Val::List(grants)) = entry.field("grant_types") else {
+        return None;
+    };
+    grants
+        .iter()
+        .any(|g| matches!(g, Val::Str(s) if s == "refresh_token"))
+        .then(|| entry.field_span("grant_types"))
+        .flatten()
 }
 
 /// Whether a client's `provider` names this entry (its `name` attribute or `id`).

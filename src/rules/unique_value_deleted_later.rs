@@ -83,6 +83,7 @@ fn held_values(
         conditions,
         value_spans: Vec::new(),
         span: deleted.span,
+        refs: Vec::new(),
     };
     if let Resolution::Found(objs) = cx.index.resolve_find(&query) {
         for obj in objs {

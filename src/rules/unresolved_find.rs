@@ -3,7 +3,7 @@
 
 use super::{Rule, SetCx};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
-use crate::resolve::{FindQuery, Resolution};
+use crate::resolve::{EntryFacts, FindQuery, Ref, Resolution, Val};
 use std::collections::HashMap;
 
 pub static META: RuleMeta = RuleMeta {
@@ -24,28 +24,50 @@ impl Rule for UnresolvedFind {
 
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         // Suggestions weigh every object of the model in the set; the same
-        // unresolved lookup in several files shares one.
-        let mut suggestions = HashMap::new();
-        for bp in cx.blueprints {
-            for (_, query) in &bp.finds {
+        // field of one model is read once for every unresolved lookup.
+        let mut values = HashMap::new();
+        for (bp_idx, bp) in cx.blueprints.iter().enumerate() {
+            for (entry, query) in &bp.finds {
                 if !cx.kb.is_findable(&query.model)
-                    || cx.index.resolve_find(query) != Resolution::NotFound
+                    || cx.index.resolve_find_from(bp_idx, query) != Resolution::NotFound
                 {
                     continue;
                 }
                 let conditions = describe(query);
-                let mut diag = Diagnostic::new(
-                    &META,
-                    bp.file,
-                    query.span,
-                    format!("`!Find` matches no `{}` with {conditions}", query.model),
-                )
-                .label("resolves to null");
-                let suggestion = nearest(cx, query, &mut suggestions);
-                let mut help = match &suggestion {
-                    Some((_, value)) => format!("did you mean `{value}`? "),
-                    None => String::new(),
+                let user = finds_user_by_username(query);
+                let mut message = format!("`!Find` matches no `{}` with {conditions}", query.model);
+                if user {
+                    message.push_str(", most likely an account that exists only in the database");
+                }
+                let mut diag =
+                    Diagnostic::new(&META, bp.file, query.span, message).label("resolves to null");
+                let place = entry
+                    .and_then(|e| bp.entries.get(e))
+                    .and_then(|e| place_of(e, query));
+                let near = nearest(cx, query, place.as_ref(), &mut values);
+                let named = match &near.fix {
+                    Some(one) => std::slice::from_ref(one),
+                    None => near.help.as_slice(),
                 };
+                let mut help = match named {
+                    [] => String::new(),
+                    [one] => format!("did you mean `{one}`? "),
+                    several => format!(
+                        "did you mean {}? ",
+                        several
+                            .iter()
+                            .map(|v| format!("`{v}`"))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ),
+                };
+                if user {
+                    help.push_str(
+                        "blueprints rarely define user accounts: this one most likely exists \
+                         only in the database (created by hand, by enrollment or by a source), \
+                         where bplint cannot see it. ",
+                    );
+                }
                 help.push_str(&format!(
                     "no linted blueprint and no built-in object of Authentik {} has it, and \
                      Authentik writes null without an error; if it exists only in the database, \
@@ -53,13 +75,19 @@ impl Rule for UnresolvedFind {
                     cx.kb.def.name
                 ));
                 diag = diag.help(help);
-                if let Some((span, value)) = suggestion {
+                // A fix only when one value of the same role is a typo away:
+                // with several, picking one would guess.
+                if let (Some(value), [_], Some(span)) = (
+                    &near.fix,
+                    query.conditions.as_slice(),
+                    query.value_spans.first().copied(),
+                ) {
                     diag = diag.fix(Fix {
                         title: format!("use `{value}`"),
                         applicability: Applicability::Unsafe,
                         edits: vec![Edit {
                             span,
-                            replacement: value,
+                            replacement: value.clone(),
                         }],
                     });
                 }
@@ -67,6 +95,15 @@ impl Rule for UnresolvedFind {
             }
         }
     }
+}
+
+/// Whether the lookup names a user by username (any case).
+fn finds_user_by_username(query: &FindQuery) -> bool {
+    query.model == "authentik_core.user"
+        && query
+            .conditions
+            .iter()
+            .any(|(f, _)| f.split("__").next() == Some("username"))
 }
 
 fn describe(query: &FindQuery) -> String {
@@ -82,32 +119,142 @@ fn describe(query: &FindQuery) -> String {
     }
 }
 
-/// Suggestions already made, by model, field and value.
-type Suggestions<'a> = HashMap<(&'a str, &'a str, &'a str), Option<String>>;
+/// Where a `!Find` is written in its entry: the field, and the other items
+/// when it is one item of a list.
+struct Place<'a> {
+    field: &'a str,
+    siblings: Vec<&'a FindQuery>,
+}
 
-/// The closest existing value of the query's first condition field, and the span
-/// of the value to replace when the query has that one condition.
+fn place_of<'a>(entry: &'a EntryFacts, query: &FindQuery) -> Option<Place<'a>> {
+    let is_it = |v: &Val| matches!(v, Val::Ref(Ref::Find(q)) if q.span == query.span);
+    entry
+        .identifiers
+        .iter()
+        .chain(&entry.attrs)
+        .find_map(|(field, value, _)| match value {
+            v if is_it(v) => Some(Place {
+                field,
+                siblings: Vec::new(),
+            }),
+            Val::List(items) if items.iter().any(is_it) => Some(Place {
+                field,
+                siblings: items
+                    .iter()
+                    .filter(|v| !is_it(v))
+                    .filter_map(|v| match v {
+                        Val::Ref(Ref::Find(q)) => Some(q.as_ref()),
+                        _ => None,
+                    })
+                    .collect(),
+            }),
+            _ => None,
+        })
+}
+
+/// The flow designation a field that points at a flow expects (the flow
+/// fields of providers, sources, brands and stages).
+fn designation_for(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "authentication_flow" | "flow_authentication" => "authentication",
+        "authorization_flow" => "authorization",
+        "invalidation_flow" | "flow_invalidation" => "invalidation",
+        "enrollment_flow" => "enrollment",
+        "recovery_flow" | "flow_recovery" => "recovery",
+        "unenrollment_flow" | "flow_unenrollment" => "unenrollment",
+        "configure_flow" | "flow_user_settings" | "pre_authentication_flow" => {
+            "stage_configuration"
+        }
+        _ => return None,
+    })
+}
+
+/// Per (model, field): each object's value of the field and its designation.
+type Values<'a> = HashMap<(&'a str, &'a str), Vec<(String, Option<String>)>>;
+
+/// The existing values close to the query's first condition value that could
+/// be what was meant: objects of the model, of the same role (for a flow, the
+/// designation its field expects), and not already named by another item of
+/// the same list. Several values mean no single fix.
 fn nearest<'a>(
     cx: &SetCx<'_>,
     query: &'a FindQuery,
-    suggestions: &mut Suggestions<'a>,
-) -> Option<(crate::source::Span, String)> {
-    let (field, Some(value)) = query.conditions.first()? else {
-        return None;
+    place: Option<&Place<'_>>,
+    values: &mut Values<'a>,
+) -> Near {
+    let Some((field, Some(value))) = query.conditions.first() else {
+        return Near {
+            help: Vec::new(),
+            fix: None,
+        };
     };
     let field = field.split("__").next().unwrap_or(field);
-    let near = suggestions
-        .entry((query.model.as_str(), field, value.as_str()))
+    let all = values
+        .entry((query.model.as_str(), field))
         .or_insert_with(|| {
-            let values: Vec<String> = cx
-                .index
-                .objects_of(&query.model)
-                .into_iter()
-                .filter_map(|obj| cx.index.field_of(obj, field))
-                .collect();
-            crate::suggest::closest(value, values.iter().map(String::as_str)).map(str::to_string)
+            let mut seen = Vec::new();
+            for obj in cx.index.objects_of(&query.model) {
+                if let Some(v) = cx.index.field_of(obj, field) {
+                    let pair = (v, cx.index.field_of(obj, "designation"));
+                    if !seen.contains(&pair) {
+                        seen.push(pair);
+                    }
+                }
+            }
+            seen
+        });
+    let role = (query.model == "authentik_flows.flow")
+        .then(|| place.and_then(|p| designation_for(p.field)))
+        .flatten();
+    let taken = |v: &str| {
+        place.is_some_and(|p| {
+            p.siblings.iter().any(|q| {
+                q.model == query.model
+                    && q.conditions
+                        .first()
+                        .is_some_and(|(f, have)| f == field && have.as_deref() == Some(v))
+            })
         })
-        .clone()?;
-    let span = query.value_spans.first().copied()?;
-    Some((span, near))
+    };
+    let mut candidates: Vec<&str> = all
+        .iter()
+        .filter(|(_, designation)| role.is_none() || designation.as_deref() == role)
+        .map(|(v, _)| v.as_str())
+        .filter(|v| !taken(v))
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    let typos = candidates.iter().filter(|c| is_typo_of(value, c)).count();
+    let mut near = Vec::new();
+    // The two closest, as `closest` ranks them, for the help.
+    for _ in 0..2 {
+        match crate::suggest::closest(value, candidates.iter().copied()) {
+            Some(best) => {
+                near.push(best.to_string());
+                candidates.retain(|c| *c != best);
+            }
+            None => break,
+        }
+    }
+    let fix = (typos == 1)
+        .then(|| near.first().filter(|best| is_typo_of(value, best)).cloned())
+        .flatten();
+    Near { help: near, fix }
+}
+
+/// What [`nearest`] found: values to name in the help, and the one value a fix
+/// may write.
+struct Near {
+    help: Vec<String>,
+    fix: Option<String>,
+}
+
+/// Whether `candidate` is a typo away from `value`: at most two edits
+/// (Damerau-Levenshtein, case-insensitive) and at most a fifth of its length.
+/// Jaro-Winkler, which ranks suggestions, calls whole families of names close
+/// (`default-source-authentication` and `default-authentication-flow`); a fix
+/// needs a closer match.
+fn is_typo_of(value: &str, candidate: &str) -> bool {
+    let distance = strsim::damerau_levenshtein(&value.to_lowercase(), &candidate.to_lowercase());
+    distance <= 2 && distance * 5 <= value.chars().count()
 }
