@@ -144,7 +144,13 @@ fn rules(bencher: divan::Bencher, name: &str) {
                 for rule in rules::ALL {
                     rule.check_blueprint(&cx, &mut diagnostics);
                 }
-                facts.push(BlueprintFacts::extract(0, "bench.yaml".into(), index, bp));
+                facts.push(BlueprintFacts::extract(
+                    0,
+                    "bench.yaml".into(),
+                    index,
+                    bp,
+                    &text,
+                ));
             }
             (diagnostics.len(), facts.len())
         });

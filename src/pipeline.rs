@@ -3,14 +3,14 @@
 
 use crate::clients::{self, FoundClient};
 use crate::config::Config;
-use crate::diagnostic::{DeferredAction, Diagnostic, FileId, Fix};
+use crate::diagnostic::{Diagnostic, FileId};
 use crate::discover::{Candidate, Exclude, describe_io, discover, relative_to};
 use crate::knowledge::Knowledge;
 use crate::model::locate::Located;
 use crate::resolve::{BlueprintFacts, Index, Val};
 use crate::rules::{self, BlueprintCx, SetCx};
 use crate::selection::Selection;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, text_hash};
 use crate::suppression::{self, Malformed, Scope, Suppression};
 use crate::yaml;
 use rayon::prelude::*;
@@ -91,6 +91,9 @@ pub struct FileRecord {
     /// Its `# bplint:` comments.
     pub suppressions: Vec<Suppression>,
     pub malformed: Vec<Malformed>,
+    /// Hash of the text its facts came from, when that text was dropped: the
+    /// spans set rules report (and fix) hold only if a re-read finds it unchanged.
+    pub dropped_text: Option<u64>,
 }
 
 /// Everything a renderer needs.
@@ -129,6 +132,7 @@ impl FileRecord {
             context: false,
             suppressions: Vec::new(),
             malformed: Vec::new(),
+            dropped_text: None,
         }
     }
 }
@@ -287,7 +291,6 @@ pub fn run(request: &Request) -> Outcome {
     filter(&mut outcome, request);
     let files = &outcome.files;
     outcome.diagnostics.retain(|d| !files[d.file].context);
-    realize_deferred_fixes(&mut outcome, request);
     load_missing_sources(&mut outcome, request);
     let files = &outcome.files;
     outcome.diagnostics.sort_by(|a, b| {
@@ -461,76 +464,6 @@ fn filter(outcome: &mut Outcome, request: &Request) {
     }
 }
 
-/// Set rules describe their fixes by blueprint and entry; re-read and re-parse the
-/// (few) files concerned to turn them into edits, in parallel.
-fn realize_deferred_fixes(outcome: &mut Outcome, request: &Request) {
-    let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
-    for (i, d) in outcome.diagnostics.iter().enumerate() {
-        if d.deferred.is_some() {
-            by_file.entry(d.file).or_default().push(i);
-        }
-    }
-    let files = &outcome.files;
-    let diagnostics = &outcome.diagnostics;
-    // Per diagnostic: `None` when its entry is gone (the plan is dropped), else
-    // the fix to set. Files that cannot be read or parsed keep their plans.
-    let realized: Vec<(usize, Option<Option<Fix>>)> = by_file
-        .into_par_iter()
-        .flat_map_iter(|(file, indexes)| {
-            let path = &files[file].path;
-            let text = match request.overlay.get(path) {
-                Some(text) => Some(text.clone()),
-                None => std::fs::read_to_string(path).ok(),
-            };
-            let mut out = Vec::new();
-            let Some(text) = text else {
-                return out;
-            };
-            let Ok(stream) = yaml::parse(&text) else {
-                return out;
-            };
-            let located = Located::new(&text, stream);
-            let blueprints = located.blueprints();
-            for i in indexes {
-                let Some(plan) = &diagnostics[i].deferred else {
-                    continue;
-                };
-                let Some(entry) = blueprints
-                    .get(plan.blueprint)
-                    .and_then(|bp| bp.entries.get(plan.entry))
-                else {
-                    out.push((i, None));
-                    continue;
-                };
-                let fix = match &plan.action {
-                    DeferredAction::AppendToList { key, item } => {
-                        rules::edits::append_attr_item(&text, entry, key, item)
-                    }
-                    DeferredAction::RemoveEntry => rules::edits::remove_entry(&text, entry),
-                };
-                out.push((
-                    i,
-                    Some(fix.map(|mut f| {
-                        f.applicability = plan.applicability;
-                        if let Some(title) = &plan.title {
-                            f.title.clone_from(title);
-                        }
-                        f
-                    })),
-                ));
-            }
-            out
-        })
-        .collect();
-    for (i, fix) in realized {
-        let d = &mut outcome.diagnostics[i];
-        d.deferred = None;
-        if let Some(fix) = fix {
-            d.fix = fix;
-        }
-    }
-}
-
 /// Set rules may report in files whose text was dropped after the per-file pass
 /// (and clients name providers in them); read it again (from the overlay when fixes changed it in memory), in parallel.
 fn load_missing_sources(outcome: &mut Outcome, request: &Request) {
@@ -562,7 +495,22 @@ fn load_missing_sources(outcome: &mut Outcome, request: &Request) {
         })
         .collect();
     for (file, source) in loaded {
-        outcome.files[file].source = Some(source);
+        let record = &mut outcome.files[file];
+        if record
+            .dropped_text
+            .is_some_and(|h| h != text_hash(&source.text))
+        {
+            // Fixes are edits of the text that was checked; never apply them to
+            // another one.
+            for d in outcome.diagnostics.iter_mut().filter(|d| d.file == file) {
+                d.fix = None;
+            }
+            outcome.notes.push(format!(
+                "{}: changed on disk while bplint ran; its findings may point at the wrong lines and were not fixed",
+                source.display_path()
+            ));
+        }
+        record.source = Some(source);
     }
 }
 
@@ -674,6 +622,7 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             candidate.path.clone(),
             index,
             bp,
+            &source.text,
         ));
     }
     // Set rules may report here later; a file on disk is read again for them, but
@@ -694,6 +643,8 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             secrets.extend(rules::plaintext_secret::scan_lines(&source.text));
         }
         out.record.source = Some(source.with_secrets(secrets));
+    } else {
+        out.record.dropped_text = Some(text_hash(&source.text));
     }
     out
 }

@@ -240,6 +240,14 @@ pub fn mask_spans(text: &str, spans: &[Span]) -> String {
     out
 }
 
+/// A hash of a file's text, to tell whether a file read again is the one checked.
+pub fn text_hash(text: &str) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// How bplint prints a path: as given, with a leading `./` dropped.
 pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy();

@@ -532,7 +532,13 @@ mod tests {
             .enumerate()
             .map(|(i, text)| {
                 let located = Located::new(text, crate::yaml::parse(text).unwrap());
-                BlueprintFacts::extract(i, format!("{i}.yaml").into(), 0, &located.blueprints()[0])
+                BlueprintFacts::extract(
+                    i,
+                    format!("{i}.yaml").into(),
+                    0,
+                    &located.blueprints()[0],
+                    text,
+                )
             })
             .collect()
     }
