@@ -6,7 +6,6 @@
 //! bindings; OAuth2 and proxy applications) and one generated at start, with as
 //! many applications as a large single-file deployment has.
 
-use bplint::config::Config;
 use bplint::knowledge::Knowledge;
 use bplint::model::locate::Located;
 use bplint::resolve::BlueprintFacts;
@@ -125,7 +124,6 @@ fn rules(bencher: divan::Bencher, name: &str) {
     let blueprints = located.blueprints();
     let duplicates = located.duplicates();
     let kb = Knowledge::newest();
-    let config = Config::default();
     bencher
         .counter(divan::counter::BytesCount::of_str(&text))
         .bench_local(|| {
@@ -138,7 +136,6 @@ fn rules(bencher: divan::Bencher, name: &str) {
                     Path::new("bench.yaml"),
                     bp,
                     &kb,
-                    &config,
                     &duplicates,
                 );
                 for rule in rules::ALL {

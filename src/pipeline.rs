@@ -1,7 +1,7 @@
 //! The stages wired together: discover -> read and parse (per file, in parallel)
 //! -> model -> per-blueprint rules and facts -> index -> set rules -> severities.
 
-use crate::clients::{self, FoundClient};
+use crate::clients::{self, ClientMatch, FoundClient};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::discover::{Candidate, Exclude, describe_io, discover, relative_to};
@@ -112,15 +112,6 @@ pub struct Outcome {
     /// Findings a `--baseline` recorded: not reported, but listed as suppressed in
     /// JSON and SARIF.
     pub baselined: Vec<Diagnostic>,
-}
-
-/// A discovered client and the provider whose `client_id` it names, if any.
-#[derive(Debug, Clone)]
-pub struct ClientMatch {
-    pub file: FileId,
-    pub client: FoundClient,
-    /// The provider's name (or entry id), its file and where its `client_id` is.
-    pub provider: Option<(String, FileId, crate::source::Span)>,
 }
 
 impl FileRecord {
@@ -266,7 +257,7 @@ pub fn run(request: &Request) -> Outcome {
         index: &index,
         blueprints: &facts,
         kb: &request.kb,
-        config: &request.config,
+        declared_clients: &request.config.clients,
         clients: &outcome.clients,
     };
     // The set rules read the index and facts only, so they run side by side;
@@ -608,7 +599,6 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             &candidate.relative,
             bp,
             &request.kb,
-            &request.config,
             &duplicates,
         );
         for rule in rules::ALL

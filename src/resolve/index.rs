@@ -3,13 +3,20 @@
 //! `!Find` resolves with hash lookups instead of scans.
 
 use super::facts::{BlueprintFacts, EntryFacts, FindQuery, Ref, Val};
-use crate::config::AssumedObject;
 use crate::knowledge::{BuiltinDef, Knowledge};
 use crate::model::State;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// An object bplint should take as existing although no linted file creates it
+/// (`assume-exists` in `bplint.toml`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumedObject {
+    pub model: String,
+    pub fields: Vec<(String, String)>,
+}
 
 /// One object the set knows of.
 #[derive(Debug, Clone, Copy)]

@@ -59,8 +59,7 @@ impl Rule for OfflineAccessUnmapped {
                     continue;
                 }
                 let clients: Vec<_> = cx
-                    .config
-                    .clients
+                    .declared_clients
                     .iter()
                     .filter(|c| c.scopes.iter().any(|s| s == SCOPE))
                     .filter(|c| names_provider(entry, &c.provider))
