@@ -130,14 +130,8 @@ fn rules(bencher: divan::Bencher, name: &str) {
             let mut diagnostics = Vec::new();
             let mut facts = Vec::new();
             for (index, bp) in blueprints.iter().enumerate() {
-                let cx = BlueprintCx::new(
-                    0,
-                    &source,
-                    Path::new("bench.yaml"),
-                    bp,
-                    &kb,
-                    &duplicates,
-                );
+                let cx =
+                    BlueprintCx::new(0, &source, Path::new("bench.yaml"), bp, &kb, &duplicates);
                 for rule in rules::ALL {
                     rule.check_blueprint(&cx, &mut diagnostics);
                 }

@@ -4,14 +4,14 @@
 use crate::clients::{self, ClientMatch, FoundClient};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, FileId};
-use crate::discover::{Candidate, Exclude, describe_io, discover, relative_to};
+use crate::discover::{Candidate, Exclude, discover, relative_to};
 use crate::knowledge::Knowledge;
 use crate::model::locate::Located;
 use crate::resolve::{BlueprintFacts, Index, Val};
 use crate::rules::{self, BlueprintCx, SetCx};
 use crate::selection::Selection;
-use crate::source::{SourceFile, text_hash};
-use crate::suppression::{self, Malformed, Scope, Suppression};
+use crate::source::{self, SourceFile, text_hash};
+use crate::suppression::{self, Malformed, Suppression};
 use crate::yaml;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -198,12 +198,12 @@ pub fn run(request: &Request) -> Outcome {
             let limit = request.max_file_size;
             let bytes = match (Some(id) == stdin_id, &request.stdin) {
                 (true, Some((_, bytes))) if bytes.len() as u64 > limit => {
-                    Err(too_large(None, limit))
+                    Err(source::too_large(None, limit))
                 }
                 (true, Some((_, bytes))) => Ok(bytes.clone()),
                 _ => match request.overlay.get(&candidate.path) {
                     Some(text) => Ok(text.clone().into_bytes()),
-                    None => read_limited(&candidate.path, limit),
+                    None => source::read_limited(&candidate.path, limit),
                 },
             };
             match bytes {
@@ -279,7 +279,22 @@ pub fn run(request: &Request) -> Outcome {
     outcome
         .diagnostics
         .extend(set_diagnostics.into_iter().flatten());
-    filter(&mut outcome, request);
+    let views: Vec<suppression::FileView<'_>> = outcome
+        .files
+        .iter()
+        .map(|f| suppression::FileView {
+            relative: relative_to(&request.base, &f.path),
+            source: f.source.as_ref(),
+            suppressions: &f.suppressions,
+            malformed: &f.malformed,
+        })
+        .collect();
+    suppression::filter(
+        &mut outcome.diagnostics,
+        &views,
+        &request.selection,
+        &request.config,
+    );
     let files = &outcome.files;
     outcome.diagnostics.retain(|d| !files[d.file].context);
     load_missing_sources(&mut outcome, request);
@@ -313,145 +328,6 @@ fn match_clients(clients: &mut [ClientMatch], facts: &[BlueprintFacts]) {
                 Some((name, bp.file, e.field_span("client_id").unwrap_or(e.span)))
             })
         });
-    }
-}
-
-/// A file's bytes, or why they were not read. The file is opened once and read
-/// through a `take`, so a file that grows (or never ends) stays bounded too.
-fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let cannot = |e: std::io::Error| format!("cannot read: {}", describe_io(&e));
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    if let Ok(meta) = file.metadata()
-        && meta.is_file()
-        && meta.len() > limit
-    {
-        return Err(too_large(Some(meta.len()), limit));
-    }
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(None, limit));
-    }
-    Ok(bytes)
-}
-
-fn too_large(size: Option<u64>, limit: u64) -> String {
-    let size = size.map(|s| format!(" ({s} bytes)")).unwrap_or_default();
-    format!(
-        "file too large{size}: over the {} limit, so not checked; raise it with --max-file-size",
-        format_size(limit)
-    )
-}
-
-/// `20 MiB`, `512 KiB`, `1000 bytes`: the way `--max-file-size` takes sizes.
-fn format_size(bytes: u64) -> String {
-    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
-    for (unit, name) in UNITS {
-        if bytes >= unit && bytes.is_multiple_of(unit) {
-            return format!("{} {name}", bytes / unit);
-        }
-    }
-    format!("{bytes} bytes")
-}
-
-/// Apply `per-file-ignores`, severity overrides and inline suppressions, then
-/// report suppressions that suppressed nothing (BP009).
-fn filter(outcome: &mut Outcome, request: &Request) {
-    let files = &mut outcome.files;
-    let relative: Vec<PathBuf> = files
-        .iter()
-        .map(|f| relative_to(&request.base, &f.path))
-        .collect();
-    let mut used: Vec<Vec<Vec<bool>>> = files
-        .iter()
-        .map(|f| {
-            f.suppressions
-                .iter()
-                .map(|s| vec![false; s.targets.len()])
-                .collect()
-        })
-        .collect();
-    outcome.diagnostics.retain_mut(|d| {
-        if !request.selection.is_enabled_for(d.code, &relative[d.file]) {
-            return false;
-        }
-        match request.config.severity(d.code, d.severity) {
-            Some(severity) => d.severity = severity,
-            None => return false,
-        }
-        let record = &files[d.file];
-        let line = record
-            .source
-            .as_ref()
-            .map_or(0, |s| s.line_col(d.span.start).line);
-        let mut suppressed = false;
-        for (i, sup) in record.suppressions.iter().enumerate() {
-            let applies = match sup.scope {
-                Scope::File => true,
-                Scope::Line(target) => target == line,
-            };
-            if !applies {
-                continue;
-            }
-            for (j, target) in sup.targets.iter().enumerate() {
-                if target.code == Some(d.code) {
-                    used[d.file][i][j] = true;
-                    suppressed = true;
-                }
-            }
-        }
-        !suppressed
-    });
-    let unused = &rules::unused_suppression::META;
-    for (file, record) in files.iter().enumerate() {
-        if !request
-            .selection
-            .is_enabled_for(unused.code, &relative[file])
-            || request
-                .config
-                .severity(unused.code, unused.severity)
-                .is_none()
-        {
-            continue;
-        }
-        for (i, sup) in record.suppressions.iter().enumerate() {
-            for (j, target) in sup.targets.iter().enumerate() {
-                let message = match target.code {
-                    None => format!("`{}` in this suppression names no rule", target.written),
-                    Some(code)
-                        if !used[file][i][j]
-                            && request.selection.is_enabled_for(code, &relative[file]) =>
-                    {
-                        format!("this suppression of {code} suppresses nothing")
-                    }
-                    Some(_) => continue,
-                };
-                outcome
-                    .diagnostics
-                    .push(rules::unused_suppression::diagnostic(
-                        file, sup.span, message,
-                    ));
-            }
-        }
-        for bad in &record.malformed {
-            outcome
-                .diagnostics
-                .push(rules::unused_suppression::diagnostic(
-                    file,
-                    bad.span,
-                    bad.message.clone(),
-                ));
-        }
-    }
-    for d in &mut outcome.diagnostics {
-        if d.code == unused.code
-            && let Some(severity) = request.config.severity(d.code, d.severity)
-        {
-            d.severity = severity;
-        }
     }
 }
 
@@ -515,8 +391,12 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
         template: false,
         clients: Vec::new(),
     };
-    let (source, decode_error) = decode(candidate, bytes);
+    let (source, decode_error) = source::decode(candidate.path.clone(), bytes);
     if let Some(error) = decode_error {
+        let error = yaml::YamlError {
+            span: error.span,
+            message: error.message,
+        };
         if candidate.explicit || crate::discover::is_yaml(&candidate.path) {
             out.record.linted = true;
             out.diagnostics
@@ -543,7 +423,7 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
                 out.template = true;
                 return out;
             }
-            if candidate.explicit || looks_like_blueprint(&source.text) {
+            if candidate.explicit || rules::yaml_syntax::looks_like_blueprint(&source.text) {
                 out.record.linted = true;
                 out.diagnostics
                     .push(rules::yaml_syntax::diagnostic(id, &error));
@@ -644,47 +524,4 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
 fn with_scanned_secrets(source: SourceFile) -> SourceFile {
     let secrets = rules::plaintext_secret::scan_lines(&source.text);
     source.with_secrets(secrets)
-}
-
-/// Bytes -> text. Invalid UTF-8 and binary content become a BP001 error at the
-/// first offending byte (PyYAML refuses both).
-fn decode(candidate: &Candidate, bytes: Vec<u8>) -> (SourceFile, Option<yaml::YamlError>) {
-    let path = candidate.path.clone();
-    match String::from_utf8(bytes) {
-        Ok(text) => {
-            let error = text.find('\0').map(|at| yaml::YamlError {
-                span: crate::source::Span::new(at, at + 1),
-                message: "the file contains a NUL byte; it looks binary, not YAML".into(),
-            });
-            (SourceFile::new(path, text), error)
-        }
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let byte = e.as_bytes()[at];
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let len = text[at..].chars().next().map_or(0, char::len_utf8);
-            let error = yaml::YamlError {
-                span: crate::source::Span::new(at, at + len),
-                message: format!(
-                    "the file is not valid UTF-8 (byte 0x{byte:02X}); Authentik reads blueprints as UTF-8"
-                ),
-            };
-            (SourceFile::new(path, text), Some(error))
-        }
-    }
-}
-
-/// A file that fails to parse is reported only if it looks like a blueprint, so
-/// unrelated broken YAML in a walked tree stays quiet.
-fn looks_like_blueprint(text: &str) -> bool {
-    let mut version = false;
-    let mut metadata = false;
-    for line in text.lines() {
-        if line.starts_with("entries:") {
-            return true;
-        }
-        version |= line.starts_with("version:");
-        metadata |= line.starts_with("metadata:");
-    }
-    version && metadata
 }

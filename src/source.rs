@@ -248,6 +248,82 @@ pub fn text_hash(text: &str) -> u64 {
     hasher.finish()
 }
 
+/// A file's bytes, or why they were not read. The file is opened once and read
+/// through a `take`, so a file that grows (or never ends) stays bounded too.
+pub fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read: {}", crate::discover::describe_io(&e));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    if let Ok(meta) = file.metadata()
+        && meta.is_file()
+        && meta.len() > limit
+    {
+        return Err(too_large(Some(meta.len()), limit));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(None, limit));
+    }
+    Ok(bytes)
+}
+
+pub fn too_large(size: Option<u64>, limit: u64) -> String {
+    let size = size.map(|s| format!(" ({s} bytes)")).unwrap_or_default();
+    format!(
+        "file too large{size}: over the {} limit, so not checked; raise it with --max-file-size",
+        format_size(limit)
+    )
+}
+
+/// `20 MiB`, `512 KiB`, `1000 bytes`: the way `--max-file-size` takes sizes.
+fn format_size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
+            return format!("{} {name}", bytes / unit);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// Why a file's bytes are not text a YAML parser reads.
+#[derive(Debug)]
+pub struct DecodeError {
+    pub span: Span,
+    pub message: String,
+}
+
+/// Bytes -> text. Invalid UTF-8 and binary content are an error at the first
+/// offending byte (PyYAML refuses both; BP001 reports it); the text is then the
+/// bytes with invalid sequences replaced, so the snippet still shows.
+pub fn decode(path: PathBuf, bytes: Vec<u8>) -> (SourceFile, Option<DecodeError>) {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let error = text.find('\0').map(|at| DecodeError {
+                span: Span::new(at, at + 1),
+                message: "the file contains a NUL byte; it looks binary, not YAML".into(),
+            });
+            (SourceFile::new(path, text), error)
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let byte = e.as_bytes()[at];
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let len = text[at..].chars().next().map_or(0, char::len_utf8);
+            let error = DecodeError {
+                span: Span::new(at, at + len),
+                message: format!(
+                    "the file is not valid UTF-8 (byte 0x{byte:02X}); Authentik reads blueprints as UTF-8"
+                ),
+            };
+            (SourceFile::new(path, text), Some(error))
+        }
+    }
+}
+
 /// How bplint prints a path: as given, with a leading `./` dropped.
 pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy();
