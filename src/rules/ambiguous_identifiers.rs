@@ -88,8 +88,8 @@ fn report(
         .find(|(k, _, _)| k != "pk")
         .map_or(entry.span, |(_, _, span)| *span);
     let what = if entry.state == State::Created {
-        "the importer skips creating it and takes whichever the database returns first as \
-         this entry's object"
+        "the importer creates nothing and takes whichever the database returns first as this \
+         entry's object"
     } else {
         "the importer updates whichever the database returns first"
     };
@@ -111,7 +111,7 @@ fn report(
         file,
         span,
         format!(
-            "`{condition}` matches {} existing `{model}` objects, and {what}",
+            "`{condition}` matches {} existing `{model}` objects: {what}",
             matches.len()
         ),
     )
