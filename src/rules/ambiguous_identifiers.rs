@@ -42,7 +42,11 @@ impl Rule for AmbiguousIdentifiers {
                 let Some(model) = entry.model.as_deref() else {
                     continue;
                 };
-                let fields: Vec<&str> = entry.identifiers.iter().map(|(k, _, _)| k.as_str()).collect();
+                let fields: Vec<&str> = entry
+                    .identifiers
+                    .iter()
+                    .map(|(k, _, _)| k.as_str())
+                    .collect();
                 if fields.is_empty() || identifies_uniquely(model, &fields) {
                     continue;
                 }
@@ -55,8 +59,9 @@ impl Rule for AmbiguousIdentifiers {
                 if query.conditions.is_empty() {
                     continue;
                 }
-                let Resolution::Found(found) = cx.index.resolve_find_from(b, &query) else {
-                    continue;
+                let found = match cx.index.resolve_find_from(b, &query) {
+                    Resolution::Found(found) if found.len() >= 2 => found,
+                    _ => continue,
                 };
                 let matches = distinct_matches(cx.index, b, entry, model, &query, &found);
                 if matches.len() < 2 {
@@ -171,7 +176,11 @@ fn counts(
             let Some(other) = index.entry(b, e) else {
                 return false;
             };
-            let fields: Vec<&str> = other.identifiers.iter().map(|(k, _, _)| k.as_str()).collect();
+            let fields: Vec<&str> = other
+                .identifiers
+                .iter()
+                .map(|(k, _, _)| k.as_str())
+                .collect();
             // An object the set certainly makes: applied without anyone's
             // help, unconditionally, and pinned by a unique key it writes (so
             // it is not some other object it happens to update).
