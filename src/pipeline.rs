@@ -582,7 +582,7 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             out.record.linted = true;
             out.diagnostics
                 .push(rules::yaml_syntax::diagnostic(id, &error));
-            out.record.source = Some(source);
+            out.record.source = Some(with_scanned_secrets(source));
         }
         return out;
     }
@@ -608,7 +608,7 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
                 out.record.linted = true;
                 out.diagnostics
                     .push(rules::yaml_syntax::diagnostic(id, &error));
-                out.record.source = Some(source);
+                out.record.source = Some(with_scanned_secrets(source));
             }
             return out;
         }
@@ -623,7 +623,7 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
     let blueprints = located.blueprints();
     if blueprints.is_empty() && !out.diagnostics.is_empty() {
         out.record.linted = true;
-        out.record.source = Some(source);
+        out.record.source = Some(with_scanned_secrets(source));
         return out;
     }
     if request.config.discover_clients {
@@ -687,10 +687,22 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
         || !out.clients.is_empty()
         || stdin
     {
-        // Renderers show snippets: secrets BP301 found are masked in them too.
-        out.record.source = Some(rules::plaintext_secret::redact(source, &out.diagnostics));
+        // Renderers mask the secrets BP301 found when they show a snippet; where
+        // part of the file did not parse, secret-looking lines are masked too.
+        let mut secrets = rules::plaintext_secret::spans(&out.diagnostics);
+        if !located.errors.is_empty() {
+            secrets.extend(rules::plaintext_secret::scan_lines(&source.text));
+        }
+        out.record.source = Some(source.with_secrets(secrets));
     }
     out
+}
+
+/// A file reported for a syntax error has no tree for BP301 to walk: its
+/// secret-looking lines are masked in snippets instead.
+fn with_scanned_secrets(source: SourceFile) -> SourceFile {
+    let secrets = rules::plaintext_secret::scan_lines(&source.text);
+    source.with_secrets(secrets)
 }
 
 /// Bytes -> text. Invalid UTF-8 and binary content become a BP001 error at the

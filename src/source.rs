@@ -136,14 +136,21 @@ fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
         .map(|(i, _)| i + 1)
 }
 
-/// A file's path as the user gave or the walker found it, and its text.
+/// A file's path as the user gave or the walker found it, and its text exactly as
+/// read: fixes edit it and `--diff` compares against it, so it is never altered.
+/// What a renderer prints comes from [`SourceFile::shown`], where secrets are masked.
 #[derive(Debug)]
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// Spans holding a secret (BP301's findings, or for a file that does not parse
+    /// a scan of its lines), masked wherever the text is shown.
+    secrets: Vec<Span>,
     /// Built when a position is first asked for: most files checked have no
     /// finding, so nothing to place.
     lines: OnceLock<LineIndex>,
+    /// The masked text, built the first time a renderer asks for it.
+    shown: OnceLock<Arc<str>>,
 }
 
 impl SourceFile {
@@ -151,8 +158,39 @@ impl SourceFile {
         SourceFile {
             path: path.into(),
             text: text.into(),
+            secrets: Vec::new(),
             lines: OnceLock::new(),
+            shown: OnceLock::new(),
         }
+    }
+
+    /// The same file, with these spans recorded as secrets.
+    pub fn with_secrets(mut self, mut secrets: Vec<Span>) -> Self {
+        secrets.sort_unstable();
+        secrets.dedup();
+        self.secrets = secrets;
+        self.shown = OnceLock::new();
+        self
+    }
+
+    /// Spans holding a secret, sorted.
+    pub fn secrets(&self) -> &[Span] {
+        &self.secrets
+    }
+
+    /// Whether a secret overlaps the bytes `start..end` (a line, for `--diff`).
+    pub fn has_secret_in(&self, start: usize, end: usize) -> bool {
+        self.secrets.iter().any(|s| s.start < end && start < s.end)
+    }
+
+    /// The text as renderers print it: every secret masked (see [`mask_spans`]), so
+    /// spans, lines and columns into [`SourceFile::text`] hold in it too.
+    pub fn shown(&self) -> &str {
+        if self.secrets.is_empty() {
+            return &self.text;
+        }
+        self.shown
+            .get_or_init(|| mask_spans(&self.text, &self.secrets).into())
     }
 
     pub fn path(&self) -> &Path {
@@ -179,6 +217,29 @@ impl SourceFile {
     }
 }
 
+/// `text` with every character inside `spans` (sorted) replaced by a mask of the same
+/// UTF-8 length; spaces and line breaks stay, so every byte offset, line and column
+/// of the original holds in the result.
+pub fn mask_spans(text: &str, spans: &[Span]) -> String {
+    let mut spans = spans.iter().peekable();
+    let mut out = String::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        while spans.next_if(|s| s.end <= at).is_some() {}
+        let secret = spans.peek().is_some_and(|s| s.start <= at);
+        out.push(match c {
+            '\n' | '\r' | ' ' | '\t' => c,
+            _ if !secret => c,
+            _ => match c.len_utf8() {
+                1 => '*',
+                2 => '·',
+                3 => '•',
+                _ => '🔒',
+            },
+        });
+    }
+    out
+}
+
 /// How bplint prints a path: as given, with a leading `./` dropped.
 pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy();
@@ -188,6 +249,24 @@ pub fn display_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masking_keeps_lengths_and_line_breaks() {
+        let text = "a: 1\npassword: \"pä✓🔑x\"\nb: |\n  k1\r\n  k2\n";
+        let secret = text.find('"').unwrap();
+        let block = text.find("k1").unwrap();
+        let file = SourceFile::new("x.yaml", text).with_secrets(vec![
+            Span::new(block, text.len() - 1),
+            Span::new(secret, secret + 13),
+        ]);
+        assert_eq!(
+            file.shown(),
+            "a: 1\npassword: **·•🔒**\nb: |\n  **\r\n  **\n"
+        );
+        assert_eq!(&*file.text, text, "the text as read is kept");
+        assert_eq!(file.shown().len(), text.len());
+        assert_eq!(LineIndex::new(file.shown()).line_count(), 6);
+    }
 
     #[test]
     fn columns_count_characters_not_bytes() {
