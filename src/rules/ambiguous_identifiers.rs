@@ -54,11 +54,9 @@ impl Rule for AmbiguousIdentifiers {
                     continue;
                 };
                 // `Q(pk=...) | Q(rest...)`: every object the rest matches is a
-                // candidate, whatever the pk names.
+                // candidate, whatever the pk names. (A `pk` alone identifies
+                // uniquely, so the rest is never empty here.)
                 query.conditions.retain(|(k, _)| k != "pk");
-                if query.conditions.is_empty() {
-                    continue;
-                }
                 let found = match cx.index.resolve_find_from(b, &query) {
                     Resolution::Found(found) if found.len() >= 2 => found,
                     _ => continue,
