@@ -458,20 +458,8 @@ impl Index<'_> {
             bp,
             entry: entry.index,
         };
-        let conditions: Option<Vec<(String, Option<String>)>> = entry
-            .identifiers
-            .iter()
-            .map(|(k, v, _)| Some((k.clone(), Some(v.lookup_key()?))))
-            .collect();
-        let Some(conditions) = conditions.filter(|c| !c.is_empty()) else {
+        let Some(query) = identifier_query(model, entry) else {
             return Some(itself);
-        };
-        let query = FindQuery {
-            model: model.to_string(),
-            conditions,
-            value_spans: Vec::new(),
-            span: entry.span,
-            refs: Vec::new(),
         };
         Some(match self.resolve_find(&query) {
             Resolution::Found(objs) => canonical(&objs).unwrap_or(itself),
@@ -488,6 +476,25 @@ impl Index<'_> {
             other => Some(other),
         }
     }
+}
+
+/// The lookup an entry's identifiers amount to, when every identifier is a
+/// literal (`None` for a tag, a mapping, or no identifiers). It keeps `pk`,
+/// which [`Index::resolve_find`] cannot answer; a caller that follows the
+/// importer's `pk` OR the rest drops it.
+pub fn identifier_query(model: &str, entry: &EntryFacts) -> Option<FindQuery> {
+    let conditions: Vec<(String, Option<String>)> = entry
+        .identifiers
+        .iter()
+        .map(|(k, v, _)| Some((k.clone(), Some(v.lookup_key()?))))
+        .collect::<Option<_>>()?;
+    (!conditions.is_empty()).then(|| FindQuery {
+        model: model.to_string(),
+        conditions,
+        value_spans: Vec::new(),
+        span: entry.span,
+        refs: Vec::new(),
+    })
 }
 
 /// The id to use for a set of matches: a built-in or assumed object first

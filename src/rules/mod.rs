@@ -15,6 +15,7 @@ use crate::yaml::DuplicateKey;
 use std::cell::OnceCell;
 
 mod ambiguous_absent;
+mod ambiguous_identifiers;
 mod conflicting_entries;
 mod duplicate_blueprint_name;
 mod duplicate_entry_id;
@@ -154,6 +155,7 @@ pub static ALL: &[&dyn Rule] = &[
     &unresolved_blueprint::UnresolvedBlueprint,
     &duplicate_blueprint_name::DuplicateBlueprintName,
     &identifier_overrides_attribute::IdentifierOverridesAttribute,
+    &ambiguous_identifiers::AmbiguousIdentifiers,
     &plaintext_secret::PlaintextSecret,
 ];
 
