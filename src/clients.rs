@@ -5,6 +5,7 @@
 //! `offline_access` is caught without anyone declaring it in bplint.toml.
 
 use crate::diagnostic::FileId;
+use crate::resolve::{BlueprintFacts, Val};
 use crate::source::Span;
 use crate::yaml::{Node, Stream, Style};
 
@@ -25,6 +26,28 @@ pub struct ClientMatch {
     pub client: FoundClient,
     /// The provider's name (or entry id), its file and where its `client_id` is.
     pub provider: Option<(String, FileId, Span)>,
+}
+
+/// Name the provider each discovered client uses: the OAuth2 provider whose literal
+/// `client_id` it names.
+pub fn match_providers(clients: &mut [ClientMatch], facts: &[BlueprintFacts]) {
+    const PROVIDER: &str = "authentik_providers_oauth2.oauth2provider";
+    for found in clients {
+        found.provider = facts.iter().find_map(|bp| {
+            bp.entries.iter().find_map(|e| {
+                let is_it = e.model.as_deref() == Some(PROVIDER)
+                    && matches!(e.field("client_id"), Some(Val::Str(id)) if *id == found.client.client_id);
+                if !is_it {
+                    return None;
+                }
+                let name = match e.field("name") {
+                    Some(Val::Str(name)) => name.clone(),
+                    _ => e.id.clone().unwrap_or_default(),
+                };
+                Some((name, bp.file, e.field_span("client_id").unwrap_or(e.span)))
+            })
+        });
+    }
 }
 
 /// One client found in a file.

@@ -7,7 +7,7 @@ use crate::diagnostic::{Diagnostic, FileId};
 use crate::discover::{Candidate, Exclude, discover, relative_to};
 use crate::knowledge::Knowledge;
 use crate::model::locate::Located;
-use crate::resolve::{BlueprintFacts, Index, Val};
+use crate::resolve::{BlueprintFacts, Index};
 use crate::rules::{self, BlueprintCx, SetCx};
 use crate::selection::Selection;
 use crate::source::{self, SourceFile, text_hash};
@@ -250,7 +250,7 @@ pub fn run(request: &Request) -> Outcome {
         outcome.files.push(result.record);
     }
     let index = Index::build(request.kb, &facts, &request.config.assume_exists);
-    match_clients(&mut outcome.clients, &facts);
+    clients::match_providers(&mut outcome.clients, &facts);
     let paths: Vec<PathBuf> = outcome.files.iter().map(|f| f.path.clone()).collect();
     let set = SetCx {
         paths: &paths,
@@ -307,28 +307,6 @@ pub fn run(request: &Request) -> Outcome {
         ))
     });
     outcome
-}
-
-/// Name the provider each discovered client uses: the OAuth2 provider whose literal
-/// `client_id` it names.
-fn match_clients(clients: &mut [ClientMatch], facts: &[BlueprintFacts]) {
-    const PROVIDER: &str = "authentik_providers_oauth2.oauth2provider";
-    for found in clients {
-        found.provider = facts.iter().find_map(|bp| {
-            bp.entries.iter().find_map(|e| {
-                let is_it = e.model.as_deref() == Some(PROVIDER)
-                    && matches!(e.field("client_id"), Some(Val::Str(id)) if *id == found.client.client_id);
-                if !is_it {
-                    return None;
-                }
-                let name = match e.field("name") {
-                    Some(Val::Str(name)) => name.clone(),
-                    _ => e.id.clone().unwrap_or_default(),
-                };
-                Some((name, bp.file, e.field_span("client_id").unwrap_or(e.span)))
-            })
-        });
-    }
 }
 
 /// Set rules may report in files whose text was dropped after the per-file pass
