@@ -268,3 +268,15 @@ fn two_misspellings_of_one_field_are_not_both_renamed_to_it() {
     let after = std::fs::read_to_string(&path).unwrap();
     assert_eq!(after.matches("meta_launch_url:").count(), 1, "{after}");
 }
+
+#[test]
+fn a_model_of_another_app_is_suggested_but_never_written() {
+    const MODEL: &str = "fixtures/fix/model-of-another-app.yaml";
+    let found = json_diagnostics(bplint().args(["check", "--isolated", MODEL]));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["code"], "BP201");
+    assert!(found[0]["fix"].is_null(), "{:?}", found[0]);
+    assert!(found[0]["help"].as_str().unwrap().contains("did you mean"));
+    let (before, after) = fix_copy(MODEL);
+    assert_eq!(after, before);
+}

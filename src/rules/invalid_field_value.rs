@@ -2,9 +2,9 @@
 //! a YAML 1.1 boolean or date where a string is wanted), a value outside an enum, a
 //! malformed duration or UUID.
 
+use super::edits::{alias_targets, at_anchor};
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
-use super::edits::{alias_targets, at_anchor};
 use crate::resolve::typecheck::ProblemKind;
 use std::collections::HashSet;
 

@@ -2,9 +2,9 @@
 //! the field wants a string and the import still succeeds with other text (`0755`,
 //! `1_000`, `12:30`). A boolean or a date there is rejected, and BP203's.
 
+use super::edits::{alias_targets, at_anchor};
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
-use super::edits::{alias_targets, at_anchor};
 use crate::resolve::typecheck::ProblemKind;
 use std::collections::HashSet;
 
