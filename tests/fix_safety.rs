@@ -141,6 +141,10 @@ fn outside_edits_identical(step: &Step) -> Result<(), String> {
     }
 }
 
+/// One pass for PyYAML: what it is, the text before and after, and the edits
+/// as character ranges with their text.
+type Case = (String, String, String, Vec<(usize, usize, String)>);
+
 #[derive(Default)]
 struct Tally {
     files: BTreeSet<PathBuf>,
@@ -152,8 +156,8 @@ struct Tally {
     /// Files whose fixes edit another text than the one on disk (see below).
     masked: BTreeSet<PathBuf>,
     violations: Vec<String>,
-    /// (what it is, before, after, edits as character ranges and text) for PyYAML.
-    cases: Vec<(String, String, String, Vec<(usize, usize, String)>)>,
+    /// The passes for PyYAML to judge.
+    cases: Vec<Case>,
 }
 
 fn check_group(group: &Group, unsafe_fixes: bool, tally: &mut Tally) {

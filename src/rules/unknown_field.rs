@@ -53,12 +53,12 @@ impl Rule for UnknownField {
     }
 }
 
-fn check_key<'t>(
+fn check_key(
     cx: &BlueprintCx<'_>,
     model: &ModelDef,
     key: &Node,
     place: &str,
-    taken: &mut Vec<&'t str>,
+    taken: &mut Vec<&str>,
     out: &mut Vec<Diagnostic>,
 ) {
     let Some(name) = key.as_str() else { return };
