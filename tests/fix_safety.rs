@@ -153,6 +153,8 @@ struct Tally {
     passes: usize,
     /// Errors a model fix uncovered (see property 5).
     revealed: usize,
+    /// Passes on a text PyYAML could not load before the fix either.
+    unloadable: usize,
     /// Files whose fixes edit another text than the one on disk (see below).
     masked: BTreeSet<PathBuf>,
     violations: Vec<String>,
@@ -293,6 +295,7 @@ fn check_with_pyyaml(tally: &mut Tally) {
         seen += 1;
         if result["before_loads"] == false {
             // Not the fix's doing: the text did not load before it either.
+            tally.unloadable += 1;
             continue;
         }
         if result["loads"] == false {
@@ -331,13 +334,15 @@ fn fixes_change_only_what_they_announce() {
     }
     println!(
         "fix safety: {} files covered; safe fixes: {} applied in {} files; unsafe fixes: {} \
-         applied in {} files; {} passes judged; {} errors uncovered by model fixes; {} violations",
+         applied in {} files; {} passes judged ({} on text PyYAML could not load before); {} errors uncovered by model \
+         fixes; {} violations",
         tally.files.len(),
         tally.fixes[0],
         tally.changed[0].len(),
         tally.fixes[1],
         tally.changed[1].len(),
         tally.passes,
+        tally.unloadable,
         tally.revealed,
         tally.violations.len()
     );
