@@ -6,7 +6,6 @@
 //! bindings; OAuth2 and proxy applications) and one generated at start, with as
 //! many applications as a large single-file deployment has.
 
-use bplint::config::Config;
 use bplint::knowledge::Knowledge;
 use bplint::model::locate::Located;
 use bplint::resolve::BlueprintFacts;
@@ -125,26 +124,24 @@ fn rules(bencher: divan::Bencher, name: &str) {
     let blueprints = located.blueprints();
     let duplicates = located.duplicates();
     let kb = Knowledge::newest();
-    let config = Config::default();
     bencher
         .counter(divan::counter::BytesCount::of_str(&text))
         .bench_local(|| {
             let mut diagnostics = Vec::new();
             let mut facts = Vec::new();
             for (index, bp) in blueprints.iter().enumerate() {
-                let cx = BlueprintCx::new(
-                    0,
-                    &source,
-                    Path::new("bench.yaml"),
-                    bp,
-                    &kb,
-                    &config,
-                    &duplicates,
-                );
+                let cx =
+                    BlueprintCx::new(0, &source, Path::new("bench.yaml"), bp, &kb, &duplicates);
                 for rule in rules::ALL {
                     rule.check_blueprint(&cx, &mut diagnostics);
                 }
-                facts.push(BlueprintFacts::extract(0, "bench.yaml".into(), index, bp));
+                facts.push(BlueprintFacts::extract(
+                    0,
+                    "bench.yaml".into(),
+                    index,
+                    bp,
+                    &text,
+                ));
             }
             (diagnostics.len(), facts.len())
         });

@@ -196,14 +196,15 @@ fn recorded(outcome: &Outcome, d: &Diagnostic, base: &Path, entries: &mut EntryK
         .map_or_else(PathBuf::new, |f| f.path.clone());
     let (pointed, entry) = match outcome.source(d.file) {
         Some(source) => {
+            // The masked text, so a baseline never records (a hash of) a secret.
             let pointed = source
-                .text
+                .shown()
                 .get(d.span.start..d.span.end)
                 .and_then(|t| t.lines().next())
                 .unwrap_or_default()
                 .trim()
                 .to_string();
-            (pointed, entries.key(d.file, &source.text, d.span))
+            (pointed, entries.key(d.file, source.shown(), d.span))
         }
         None => (String::new(), String::new()),
     };

@@ -4,8 +4,28 @@
 //! requests. BP102 matches them to providers by `client_id`, so a client asking for
 //! `offline_access` is caught without anyone declaring it in bplint.toml.
 
+use crate::diagnostic::FileId;
 use crate::source::Span;
 use crate::yaml::{Node, Stream, Style};
+
+/// An OIDC client declared in `bplint.toml` that uses one of the blueprints'
+/// providers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    pub name: String,
+    /// The provider's `name` attribute or its entry `id`.
+    pub provider: String,
+    pub scopes: Vec<String>,
+}
+
+/// A discovered client and the provider whose `client_id` it names, if any.
+#[derive(Debug, Clone)]
+pub struct ClientMatch {
+    pub file: FileId,
+    pub client: FoundClient,
+    /// The provider's name (or entry id), its file and where its `client_id` is.
+    pub provider: Option<(String, FileId, Span)>,
+}
 
 /// One client found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -70,21 +70,8 @@ enum Scopes {
     Text(String),
 }
 
-/// An OIDC client that uses one of the blueprints' providers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Client {
-    pub name: String,
-    /// The provider's `name` attribute or its entry `id`.
-    pub provider: String,
-    pub scopes: Vec<String>,
-}
-
-/// An object bplint should take as existing although no linted file creates it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AssumedObject {
-    pub model: String,
-    pub fields: Vec<(String, String)>,
-}
+pub use crate::clients::Client;
+pub use crate::resolve::AssumedObject;
 
 /// The run's configuration after validation.
 #[derive(Debug, Clone)]

@@ -84,30 +84,6 @@ pub struct Diagnostic {
     pub help: Option<String>,
     pub related: Vec<Related>,
     pub fix: Option<Fix>,
-    /// A fix a set-wide rule can only describe; the pipeline turns it into edits
-    /// once it has the file's tree again.
-    pub deferred: Option<DeferredFix>,
-}
-
-/// A fix on an entry, described without the tree.
-#[derive(Debug, Clone)]
-pub struct DeferredFix {
-    /// The blueprint's position in its file (`BlueprintFacts::index_in_file`).
-    pub blueprint: usize,
-    /// The entry's position in the blueprint.
-    pub entry: usize,
-    pub applicability: Applicability,
-    pub action: DeferredAction,
-    /// The fix's title when the action's own one does not say enough.
-    pub title: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub enum DeferredAction {
-    /// Add `item` to the list under `attrs.<key>`.
-    AppendToList { key: &'static str, item: String },
-    /// Delete the entry (its whole list item).
-    RemoveEntry,
 }
 
 impl Diagnostic {
@@ -123,7 +99,6 @@ impl Diagnostic {
             help: None,
             related: Vec::new(),
             fix: None,
-            deferred: None,
         }
     }
 
@@ -148,11 +123,6 @@ impl Diagnostic {
 
     pub fn fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
-        self
-    }
-
-    pub fn deferred_fix(mut self, fix: DeferredFix) -> Self {
-        self.deferred = Some(fix);
         self
     }
 }

@@ -172,10 +172,16 @@ fn check(args: CheckArgs) -> u8 {
         if args.diff {
             let mut stdout = std::io::stdout().lock();
             for change in &run.changes {
-                if stdout
-                    .write_all(fix::unified_diff(change).as_bytes())
-                    .is_err()
-                {
+                // Secrets are spans into the fixed text, which the last check read.
+                let secrets = run
+                    .outcome
+                    .files
+                    .iter()
+                    .find(|f| f.path == change.path)
+                    .and_then(|f| f.source.as_ref())
+                    .map_or(&[][..], |s| s.secrets());
+                let diff = report::diff::render(change, secrets);
+                if stdout.write_all(diff.as_bytes()).is_err() {
                     return EXIT_TROUBLE;
                 }
             }

@@ -1,17 +1,17 @@
 //! The stages wired together: discover -> read and parse (per file, in parallel)
 //! -> model -> per-blueprint rules and facts -> index -> set rules -> severities.
 
-use crate::clients::{self, FoundClient};
+use crate::clients::{self, ClientMatch, FoundClient};
 use crate::config::Config;
-use crate::diagnostic::{DeferredAction, Diagnostic, FileId, Fix};
-use crate::discover::{Candidate, Exclude, describe_io, discover, relative_to};
+use crate::diagnostic::{Diagnostic, FileId};
+use crate::discover::{Candidate, Exclude, discover, relative_to};
 use crate::knowledge::Knowledge;
 use crate::model::locate::Located;
 use crate::resolve::{BlueprintFacts, Index, Val};
 use crate::rules::{self, BlueprintCx, SetCx};
 use crate::selection::Selection;
-use crate::source::SourceFile;
-use crate::suppression::{self, Malformed, Scope, Suppression};
+use crate::source::{self, SourceFile, text_hash};
+use crate::suppression::{self, Malformed, Suppression};
 use crate::yaml;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -91,6 +91,9 @@ pub struct FileRecord {
     /// Its `# bplint:` comments.
     pub suppressions: Vec<Suppression>,
     pub malformed: Vec<Malformed>,
+    /// Hash of the text its facts came from, when that text was dropped: the
+    /// spans set rules report (and fix) hold only if a re-read finds it unchanged.
+    pub dropped_text: Option<u64>,
 }
 
 /// Everything a renderer needs.
@@ -111,15 +114,6 @@ pub struct Outcome {
     pub baselined: Vec<Diagnostic>,
 }
 
-/// A discovered client and the provider whose `client_id` it names, if any.
-#[derive(Debug, Clone)]
-pub struct ClientMatch {
-    pub file: FileId,
-    pub client: FoundClient,
-    /// The provider's name (or entry id), its file and where its `client_id` is.
-    pub provider: Option<(String, FileId, crate::source::Span)>,
-}
-
 impl FileRecord {
     fn new(path: PathBuf) -> Self {
         FileRecord {
@@ -129,6 +123,7 @@ impl FileRecord {
             context: false,
             suppressions: Vec::new(),
             malformed: Vec::new(),
+            dropped_text: None,
         }
     }
 }
@@ -203,12 +198,12 @@ pub fn run(request: &Request) -> Outcome {
             let limit = request.max_file_size;
             let bytes = match (Some(id) == stdin_id, &request.stdin) {
                 (true, Some((_, bytes))) if bytes.len() as u64 > limit => {
-                    Err(too_large(None, limit))
+                    Err(source::too_large(None, limit))
                 }
                 (true, Some((_, bytes))) => Ok(bytes.clone()),
                 _ => match request.overlay.get(&candidate.path) {
                     Some(text) => Ok(text.clone().into_bytes()),
-                    None => read_limited(&candidate.path, limit),
+                    None => source::read_limited(&candidate.path, limit),
                 },
             };
             match bytes {
@@ -262,7 +257,7 @@ pub fn run(request: &Request) -> Outcome {
         index: &index,
         blueprints: &facts,
         kb: &request.kb,
-        config: &request.config,
+        declared_clients: &request.config.clients,
         clients: &outcome.clients,
     };
     // The set rules read the index and facts only, so they run side by side;
@@ -284,10 +279,24 @@ pub fn run(request: &Request) -> Outcome {
     outcome
         .diagnostics
         .extend(set_diagnostics.into_iter().flatten());
-    filter(&mut outcome, request);
+    let views: Vec<suppression::FileView<'_>> = outcome
+        .files
+        .iter()
+        .map(|f| suppression::FileView {
+            relative: relative_to(&request.base, &f.path),
+            source: f.source.as_ref(),
+            suppressions: &f.suppressions,
+            malformed: &f.malformed,
+        })
+        .collect();
+    suppression::filter(
+        &mut outcome.diagnostics,
+        &views,
+        &request.selection,
+        &request.config,
+    );
     let files = &outcome.files;
     outcome.diagnostics.retain(|d| !files[d.file].context);
-    realize_deferred_fixes(&mut outcome, request);
     load_missing_sources(&mut outcome, request);
     let files = &outcome.files;
     outcome.diagnostics.sort_by(|a, b| {
@@ -322,215 +331,6 @@ fn match_clients(clients: &mut [ClientMatch], facts: &[BlueprintFacts]) {
     }
 }
 
-/// A file's bytes, or why they were not read. The file is opened once and read
-/// through a `take`, so a file that grows (or never ends) stays bounded too.
-fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let cannot = |e: std::io::Error| format!("cannot read: {}", describe_io(&e));
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    if let Ok(meta) = file.metadata()
-        && meta.is_file()
-        && meta.len() > limit
-    {
-        return Err(too_large(Some(meta.len()), limit));
-    }
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(None, limit));
-    }
-    Ok(bytes)
-}
-
-fn too_large(size: Option<u64>, limit: u64) -> String {
-    let size = size.map(|s| format!(" ({s} bytes)")).unwrap_or_default();
-    format!(
-        "file too large{size}: over the {} limit, so not checked; raise it with --max-file-size",
-        format_size(limit)
-    )
-}
-
-/// `20 MiB`, `512 KiB`, `1000 bytes`: the way `--max-file-size` takes sizes.
-fn format_size(bytes: u64) -> String {
-    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
-    for (unit, name) in UNITS {
-        if bytes >= unit && bytes.is_multiple_of(unit) {
-            return format!("{} {name}", bytes / unit);
-        }
-    }
-    format!("{bytes} bytes")
-}
-
-/// Apply `per-file-ignores`, severity overrides and inline suppressions, then
-/// report suppressions that suppressed nothing (BP009).
-fn filter(outcome: &mut Outcome, request: &Request) {
-    let files = &mut outcome.files;
-    let relative: Vec<PathBuf> = files
-        .iter()
-        .map(|f| relative_to(&request.base, &f.path))
-        .collect();
-    let mut used: Vec<Vec<Vec<bool>>> = files
-        .iter()
-        .map(|f| {
-            f.suppressions
-                .iter()
-                .map(|s| vec![false; s.targets.len()])
-                .collect()
-        })
-        .collect();
-    outcome.diagnostics.retain_mut(|d| {
-        if !request.selection.is_enabled_for(d.code, &relative[d.file]) {
-            return false;
-        }
-        match request.config.severity(d.code, d.severity) {
-            Some(severity) => d.severity = severity,
-            None => return false,
-        }
-        let record = &files[d.file];
-        let line = record
-            .source
-            .as_ref()
-            .map_or(0, |s| s.line_col(d.span.start).line);
-        let mut suppressed = false;
-        for (i, sup) in record.suppressions.iter().enumerate() {
-            let applies = match sup.scope {
-                Scope::File => true,
-                Scope::Line(target) => target == line,
-            };
-            if !applies {
-                continue;
-            }
-            for (j, target) in sup.targets.iter().enumerate() {
-                if target.code == Some(d.code) {
-                    used[d.file][i][j] = true;
-                    suppressed = true;
-                }
-            }
-        }
-        !suppressed
-    });
-    let unused = &rules::unused_suppression::META;
-    for (file, record) in files.iter().enumerate() {
-        if !request
-            .selection
-            .is_enabled_for(unused.code, &relative[file])
-            || request
-                .config
-                .severity(unused.code, unused.severity)
-                .is_none()
-        {
-            continue;
-        }
-        for (i, sup) in record.suppressions.iter().enumerate() {
-            for (j, target) in sup.targets.iter().enumerate() {
-                let message = match target.code {
-                    None => format!("`{}` in this suppression names no rule", target.written),
-                    Some(code)
-                        if !used[file][i][j]
-                            && request.selection.is_enabled_for(code, &relative[file]) =>
-                    {
-                        format!("this suppression of {code} suppresses nothing")
-                    }
-                    Some(_) => continue,
-                };
-                outcome
-                    .diagnostics
-                    .push(rules::unused_suppression::diagnostic(
-                        file, sup.span, message,
-                    ));
-            }
-        }
-        for bad in &record.malformed {
-            outcome
-                .diagnostics
-                .push(rules::unused_suppression::diagnostic(
-                    file,
-                    bad.span,
-                    bad.message.clone(),
-                ));
-        }
-    }
-    for d in &mut outcome.diagnostics {
-        if d.code == unused.code
-            && let Some(severity) = request.config.severity(d.code, d.severity)
-        {
-            d.severity = severity;
-        }
-    }
-}
-
-/// Set rules describe their fixes by blueprint and entry; re-read and re-parse the
-/// (few) files concerned to turn them into edits, in parallel.
-fn realize_deferred_fixes(outcome: &mut Outcome, request: &Request) {
-    let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
-    for (i, d) in outcome.diagnostics.iter().enumerate() {
-        if d.deferred.is_some() {
-            by_file.entry(d.file).or_default().push(i);
-        }
-    }
-    let files = &outcome.files;
-    let diagnostics = &outcome.diagnostics;
-    // Per diagnostic: `None` when its entry is gone (the plan is dropped), else
-    // the fix to set. Files that cannot be read or parsed keep their plans.
-    let realized: Vec<(usize, Option<Option<Fix>>)> = by_file
-        .into_par_iter()
-        .flat_map_iter(|(file, indexes)| {
-            let path = &files[file].path;
-            let text = match request.overlay.get(path) {
-                Some(text) => Some(text.clone()),
-                None => std::fs::read_to_string(path).ok(),
-            };
-            let mut out = Vec::new();
-            let Some(text) = text else {
-                return out;
-            };
-            let Ok(stream) = yaml::parse(&text) else {
-                return out;
-            };
-            let located = Located::new(&text, stream);
-            let blueprints = located.blueprints();
-            for i in indexes {
-                let Some(plan) = &diagnostics[i].deferred else {
-                    continue;
-                };
-                let Some(entry) = blueprints
-                    .get(plan.blueprint)
-                    .and_then(|bp| bp.entries.get(plan.entry))
-                else {
-                    out.push((i, None));
-                    continue;
-                };
-                let fix = match &plan.action {
-                    DeferredAction::AppendToList { key, item } => {
-                        rules::edits::append_attr_item(&text, entry, key, item)
-                    }
-                    DeferredAction::RemoveEntry => rules::edits::remove_entry(&text, entry),
-                };
-                out.push((
-                    i,
-                    Some(fix.map(|mut f| {
-                        f.applicability = plan.applicability;
-                        if let Some(title) = &plan.title {
-                            f.title.clone_from(title);
-                        }
-                        f
-                    })),
-                ));
-            }
-            out
-        })
-        .collect();
-    for (i, fix) in realized {
-        let d = &mut outcome.diagnostics[i];
-        d.deferred = None;
-        if let Some(fix) = fix {
-            d.fix = fix;
-        }
-    }
-}
-
 /// Set rules may report in files whose text was dropped after the per-file pass
 /// (and clients name providers in them); read it again (from the overlay when fixes changed it in memory), in parallel.
 fn load_missing_sources(outcome: &mut Outcome, request: &Request) {
@@ -562,7 +362,22 @@ fn load_missing_sources(outcome: &mut Outcome, request: &Request) {
         })
         .collect();
     for (file, source) in loaded {
-        outcome.files[file].source = Some(source);
+        let record = &mut outcome.files[file];
+        if record
+            .dropped_text
+            .is_some_and(|h| h != text_hash(&source.text))
+        {
+            // Fixes are edits of the text that was checked; never apply them to
+            // another one.
+            for d in outcome.diagnostics.iter_mut().filter(|d| d.file == file) {
+                d.fix = None;
+            }
+            outcome.notes.push(format!(
+                "{}: changed on disk while bplint ran; its findings may point at the wrong lines and were not fixed",
+                source.display_path()
+            ));
+        }
+        record.source = Some(source);
     }
 }
 
@@ -576,13 +391,17 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
         template: false,
         clients: Vec::new(),
     };
-    let (source, decode_error) = decode(candidate, bytes);
+    let (source, decode_error) = source::decode(candidate.path.clone(), bytes);
     if let Some(error) = decode_error {
+        let error = yaml::YamlError {
+            span: error.span,
+            message: error.message,
+        };
         if candidate.explicit || crate::discover::is_yaml(&candidate.path) {
             out.record.linted = true;
             out.diagnostics
                 .push(rules::yaml_syntax::diagnostic(id, &error));
-            out.record.source = Some(source);
+            out.record.source = Some(with_scanned_secrets(source));
         }
         return out;
     }
@@ -604,11 +423,11 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
                 out.template = true;
                 return out;
             }
-            if candidate.explicit || looks_like_blueprint(&source.text) {
+            if candidate.explicit || rules::yaml_syntax::looks_like_blueprint(&source.text) {
                 out.record.linted = true;
                 out.diagnostics
                     .push(rules::yaml_syntax::diagnostic(id, &error));
-                out.record.source = Some(source);
+                out.record.source = Some(with_scanned_secrets(source));
             }
             return out;
         }
@@ -623,7 +442,7 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
     let blueprints = located.blueprints();
     if blueprints.is_empty() && !out.diagnostics.is_empty() {
         out.record.linted = true;
-        out.record.source = Some(source);
+        out.record.source = Some(with_scanned_secrets(source));
         return out;
     }
     if request.config.discover_clients {
@@ -660,7 +479,6 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             &candidate.relative,
             bp,
             &request.kb,
-            &request.config,
             &duplicates,
         );
         for rule in rules::ALL
@@ -674,6 +492,7 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             candidate.path.clone(),
             index,
             bp,
+            &source.text,
         ));
     }
     // Set rules may report here later; a file on disk is read again for them, but
@@ -687,51 +506,22 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
         || !out.clients.is_empty()
         || stdin
     {
-        // Renderers show snippets: secrets BP301 found are masked in them too.
-        out.record.source = Some(rules::plaintext_secret::redact(source, &out.diagnostics));
+        // Renderers mask the secrets BP301 found when they show a snippet; where
+        // part of the file did not parse, secret-looking lines are masked too.
+        let mut secrets = rules::plaintext_secret::spans(&out.diagnostics);
+        if !located.errors.is_empty() {
+            secrets.extend(rules::plaintext_secret::scan_lines(&source.text));
+        }
+        out.record.source = Some(source.with_secrets(secrets));
+    } else {
+        out.record.dropped_text = Some(text_hash(&source.text));
     }
     out
 }
 
-/// Bytes -> text. Invalid UTF-8 and binary content become a BP001 error at the
-/// first offending byte (PyYAML refuses both).
-fn decode(candidate: &Candidate, bytes: Vec<u8>) -> (SourceFile, Option<yaml::YamlError>) {
-    let path = candidate.path.clone();
-    match String::from_utf8(bytes) {
-        Ok(text) => {
-            let error = text.find('\0').map(|at| yaml::YamlError {
-                span: crate::source::Span::new(at, at + 1),
-                message: "the file contains a NUL byte; it looks binary, not YAML".into(),
-            });
-            (SourceFile::new(path, text), error)
-        }
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let byte = e.as_bytes()[at];
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let len = text[at..].chars().next().map_or(0, char::len_utf8);
-            let error = yaml::YamlError {
-                span: crate::source::Span::new(at, at + len),
-                message: format!(
-                    "the file is not valid UTF-8 (byte 0x{byte:02X}); Authentik reads blueprints as UTF-8"
-                ),
-            };
-            (SourceFile::new(path, text), Some(error))
-        }
-    }
-}
-
-/// A file that fails to parse is reported only if it looks like a blueprint, so
-/// unrelated broken YAML in a walked tree stays quiet.
-fn looks_like_blueprint(text: &str) -> bool {
-    let mut version = false;
-    let mut metadata = false;
-    for line in text.lines() {
-        if line.starts_with("entries:") {
-            return true;
-        }
-        version |= line.starts_with("version:");
-        metadata |= line.starts_with("metadata:");
-    }
-    version && metadata
+/// A file reported for a syntax error has no tree for BP301 to walk: its
+/// secret-looking lines are masked in snippets instead.
+fn with_scanned_secrets(source: SourceFile) -> SourceFile {
+    let secrets = rules::plaintext_secret::scan_lines(&source.text);
+    source.with_secrets(secrets)
 }

@@ -136,14 +136,21 @@ fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
         .map(|(i, _)| i + 1)
 }
 
-/// A file's path as the user gave or the walker found it, and its text.
+/// A file's path as the user gave or the walker found it, and its text exactly as
+/// read: fixes edit it and `--diff` compares against it, so it is never altered.
+/// What a renderer prints comes from [`SourceFile::shown`], where secrets are masked.
 #[derive(Debug)]
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// Spans holding a secret (BP301's findings, or for a file that does not parse
+    /// a scan of its lines), masked wherever the text is shown.
+    secrets: Vec<Span>,
     /// Built when a position is first asked for: most files checked have no
     /// finding, so nothing to place.
     lines: OnceLock<LineIndex>,
+    /// The masked text, built the first time a renderer asks for it.
+    shown: OnceLock<Arc<str>>,
 }
 
 impl SourceFile {
@@ -151,8 +158,39 @@ impl SourceFile {
         SourceFile {
             path: path.into(),
             text: text.into(),
+            secrets: Vec::new(),
             lines: OnceLock::new(),
+            shown: OnceLock::new(),
         }
+    }
+
+    /// The same file, with these spans recorded as secrets.
+    pub fn with_secrets(mut self, mut secrets: Vec<Span>) -> Self {
+        secrets.sort_unstable();
+        secrets.dedup();
+        self.secrets = secrets;
+        self.shown = OnceLock::new();
+        self
+    }
+
+    /// Spans holding a secret, sorted.
+    pub fn secrets(&self) -> &[Span] {
+        &self.secrets
+    }
+
+    /// Whether a secret overlaps the bytes `start..end` (a line, for `--diff`).
+    pub fn has_secret_in(&self, start: usize, end: usize) -> bool {
+        self.secrets.iter().any(|s| s.start < end && start < s.end)
+    }
+
+    /// The text as renderers print it: every secret masked (see [`mask_spans`]), so
+    /// spans, lines and columns into [`SourceFile::text`] hold in it too.
+    pub fn shown(&self) -> &str {
+        if self.secrets.is_empty() {
+            return &self.text;
+        }
+        self.shown
+            .get_or_init(|| mask_spans(&self.text, &self.secrets).into())
     }
 
     pub fn path(&self) -> &Path {
@@ -179,6 +217,113 @@ impl SourceFile {
     }
 }
 
+/// `text` with every character inside `spans` (sorted) replaced by a mask of the same
+/// UTF-8 length; spaces and line breaks stay, so every byte offset, line and column
+/// of the original holds in the result.
+pub fn mask_spans(text: &str, spans: &[Span]) -> String {
+    let mut spans = spans.iter().peekable();
+    let mut out = String::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        while spans.next_if(|s| s.end <= at).is_some() {}
+        let secret = spans.peek().is_some_and(|s| s.start <= at);
+        out.push(match c {
+            '\n' | '\r' | ' ' | '\t' => c,
+            _ if !secret => c,
+            _ => match c.len_utf8() {
+                1 => '*',
+                2 => '·',
+                3 => '•',
+                _ => '🔒',
+            },
+        });
+    }
+    out
+}
+
+/// A hash of a file's text, to tell whether a file read again is the one checked.
+pub fn text_hash(text: &str) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A file's bytes, or why they were not read. The file is opened once and read
+/// through a `take`, so a file that grows (or never ends) stays bounded too.
+pub fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read: {}", crate::discover::describe_io(&e));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    if let Ok(meta) = file.metadata()
+        && meta.is_file()
+        && meta.len() > limit
+    {
+        return Err(too_large(Some(meta.len()), limit));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(None, limit));
+    }
+    Ok(bytes)
+}
+
+pub fn too_large(size: Option<u64>, limit: u64) -> String {
+    let size = size.map(|s| format!(" ({s} bytes)")).unwrap_or_default();
+    format!(
+        "file too large{size}: over the {} limit, so not checked; raise it with --max-file-size",
+        format_size(limit)
+    )
+}
+
+/// `20 MiB`, `512 KiB`, `1000 bytes`: the way `--max-file-size` takes sizes.
+fn format_size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
+            return format!("{} {name}", bytes / unit);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// Why a file's bytes are not text a YAML parser reads.
+#[derive(Debug)]
+pub struct DecodeError {
+    pub span: Span,
+    pub message: String,
+}
+
+/// Bytes -> text. Invalid UTF-8 and binary content are an error at the first
+/// offending byte (PyYAML refuses both; BP001 reports it); the text is then the
+/// bytes with invalid sequences replaced, so the snippet still shows.
+pub fn decode(path: PathBuf, bytes: Vec<u8>) -> (SourceFile, Option<DecodeError>) {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let error = text.find('\0').map(|at| DecodeError {
+                span: Span::new(at, at + 1),
+                message: "the file contains a NUL byte; it looks binary, not YAML".into(),
+            });
+            (SourceFile::new(path, text), error)
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let byte = e.as_bytes()[at];
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let len = text[at..].chars().next().map_or(0, char::len_utf8);
+            let error = DecodeError {
+                span: Span::new(at, at + len),
+                message: format!(
+                    "the file is not valid UTF-8 (byte 0x{byte:02X}); Authentik reads blueprints as UTF-8"
+                ),
+            };
+            (SourceFile::new(path, text), Some(error))
+        }
+    }
+}
+
 /// How bplint prints a path: as given, with a leading `./` dropped.
 pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy();
@@ -188,6 +333,24 @@ pub fn display_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masking_keeps_lengths_and_line_breaks() {
+        let text = "a: 1\npassword: \"pä✓🔑x\"\nb: |\n  k1\r\n  k2\n";
+        let secret = text.find('"').unwrap();
+        let block = text.find("k1").unwrap();
+        let file = SourceFile::new("x.yaml", text).with_secrets(vec![
+            Span::new(block, text.len() - 1),
+            Span::new(secret, secret + 13),
+        ]);
+        assert_eq!(
+            file.shown(),
+            "a: 1\npassword: **·•🔒**\nb: |\n  **\r\n  **\n"
+        );
+        assert_eq!(&*file.text, text, "the text as read is kept");
+        assert_eq!(file.shown().len(), text.len());
+        assert_eq!(LineIndex::new(file.shown()).line_count(), 6);
+    }
 
     #[test]
     fn columns_count_characters_not_bytes() {

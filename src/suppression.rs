@@ -4,8 +4,13 @@
 //! encouraged. Found with a lexical pass: a `#` at the start of a line or after
 //! whitespace, outside every scalar, starts a comment.
 
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::rules;
+use crate::selection::Selection;
 use crate::source::{SourceFile, Span};
 use crate::yaml::{Kind, Node};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
@@ -169,6 +174,103 @@ fn next_code_line(lines: &[&str], index: usize) -> usize {
             !t.is_empty() && !t.starts_with('#')
         })
         .map_or(index + 2, |(i, _)| i + 1)
+}
+
+/// What filtering needs of one file of the run.
+pub struct FileView<'a> {
+    /// Its path below the folder `per-file-ignores` globs are relative to.
+    pub relative: PathBuf,
+    /// Its text, to tell the line a finding is on (kept for every file with a
+    /// finding or a suppression).
+    pub source: Option<&'a SourceFile>,
+    pub suppressions: &'a [Suppression],
+    pub malformed: &'a [Malformed],
+}
+
+/// Apply `per-file-ignores`, severity overrides and inline suppressions, then
+/// report suppressions that suppressed nothing (BP009).
+pub fn filter(
+    diagnostics: &mut Vec<Diagnostic>,
+    files: &[FileView<'_>],
+    selection: &Selection,
+    config: &Config,
+) {
+    let mut used: Vec<Vec<Vec<bool>>> = files
+        .iter()
+        .map(|f| {
+            f.suppressions
+                .iter()
+                .map(|s| vec![false; s.targets.len()])
+                .collect()
+        })
+        .collect();
+    diagnostics.retain_mut(|d| {
+        if !selection.is_enabled_for(d.code, &files[d.file].relative) {
+            return false;
+        }
+        match config.severity(d.code, d.severity) {
+            Some(severity) => d.severity = severity,
+            None => return false,
+        }
+        let record = &files[d.file];
+        let line = record.source.map_or(0, |s| s.line_col(d.span.start).line);
+        let mut suppressed = false;
+        for (i, sup) in record.suppressions.iter().enumerate() {
+            let applies = match sup.scope {
+                Scope::File => true,
+                Scope::Line(target) => target == line,
+            };
+            if !applies {
+                continue;
+            }
+            for (j, target) in sup.targets.iter().enumerate() {
+                if target.code == Some(d.code) {
+                    used[d.file][i][j] = true;
+                    suppressed = true;
+                }
+            }
+        }
+        !suppressed
+    });
+    let unused = &rules::unused_suppression::META;
+    for (file, record) in files.iter().enumerate() {
+        if !selection.is_enabled_for(unused.code, &files[file].relative)
+            || config.severity(unused.code, unused.severity).is_none()
+        {
+            continue;
+        }
+        for (i, sup) in record.suppressions.iter().enumerate() {
+            for (j, target) in sup.targets.iter().enumerate() {
+                let message = match target.code {
+                    None => format!("`{}` in this suppression names no rule", target.written),
+                    Some(code)
+                        if !used[file][i][j]
+                            && selection.is_enabled_for(code, &files[file].relative) =>
+                    {
+                        format!("this suppression of {code} suppresses nothing")
+                    }
+                    Some(_) => continue,
+                };
+                diagnostics.push(rules::unused_suppression::diagnostic(
+                    file, sup.span, message,
+                ));
+            }
+        }
+        for bad in record.malformed {
+            diagnostics.push(rules::unused_suppression::diagnostic(
+                file,
+                bad.span,
+                bad.message.clone(),
+            ));
+        }
+    }
+    for d in diagnostics.iter_mut() {
+        if d.code == unused.code
+            && let Some(severity) = config.severity(d.code, d.severity)
+        {
+            d.severity = severity;
+        }
+    }
 }
 
 #[cfg(test)]

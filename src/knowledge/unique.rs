@@ -1,5 +1,5 @@
 //! Which identifier sets name exactly one object of a model (Django `unique`
-//! fields and unique-together sets), for BP106. Anything else may match several
+//! fields and unique-together sets), for BP106 and BP216. Anything else may match several
 //! objects, and the importer acts on the first one it finds.
 
 /// Fields unique on every model (the primary key).
@@ -66,6 +66,15 @@ pub fn unique_keys(model: &str) -> Vec<Vec<&'static str>> {
     }
     keys.push(vec!["managed"]);
     keys
+}
+
+/// [`unique_keys`] as a list for help texts: `` `pk`, `target` + `stage` + `order` ``.
+pub fn unique_keys_text(model: &str) -> String {
+    unique_keys(model)
+        .iter()
+        .map(|k| format!("`{}`", k.join("` + `")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether these identifier fields pin one object: they contain a unique key.

@@ -56,16 +56,6 @@ pub enum State {
     Invalid,
 }
 
-impl State {
-    /// Whether applying the entry may create an object.
-    pub fn may_create(self) -> bool {
-        matches!(
-            self,
-            State::Present | State::Created | State::MustCreated | State::Dynamic
-        )
-    }
-}
-
 #[derive(Debug)]
 pub struct Metadata<'a> {
     pub node: &'a Node,
@@ -78,8 +68,6 @@ pub struct Entry<'a> {
     /// Position in application order (0-based, across `entries` sections).
     pub index: usize,
     pub node: &'a Node,
-    /// The section name when `entries` is a mapping of section -> list.
-    pub section: Option<&'a str>,
     pub model: Option<&'a Node>,
     pub state: Option<&'a Node>,
     pub id: Option<&'a Node>,
@@ -213,11 +201,11 @@ impl<'a> Blueprint<'a> {
         let mut entries = Vec::new();
         if let Some(node) = entries_node {
             if let Some(items) = node.seq() {
-                collect_entries(items, None, &mut entries);
+                collect_entries(items, &mut entries);
             } else if node.map().is_some() {
                 for pair in node.pairs() {
                     if let Some(items) = pair.value.seq() {
-                        collect_entries(items, pair.key.as_str(), &mut entries);
+                        collect_entries(items, &mut entries);
                     }
                 }
             }
@@ -291,13 +279,12 @@ impl<'a> Blueprint<'a> {
     }
 }
 
-fn collect_entries<'a>(items: &'a [Node], section: Option<&'a str>, out: &mut Vec<Entry<'a>>) {
+fn collect_entries<'a>(items: &'a [Node], out: &mut Vec<Entry<'a>>) {
     for node in items {
         let index = out.len();
         out.push(Entry {
             index,
             node,
-            section,
             model: node.get("model"),
             state: node.get("state"),
             id: node.get("id"),

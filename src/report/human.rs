@@ -80,7 +80,8 @@ impl miette::SourceCode for Source<'_> {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
         let file = self.0;
-        let text: &str = &file.text;
+        // Snippets never print a secret (the masked text keeps every offset).
+        let text: &str = file.shown();
         let start = span.offset();
         let end = start.saturating_add(span.len());
         if end > text.len() {

@@ -1,7 +1,7 @@
 //! The part of each blueprint the cross-file rules need, extracted while the file's
 //! tree is in memory, so the tree can be dropped before the set is checked.
 
-use crate::diagnostic::FileId;
+use crate::diagnostic::{Edit, FileId};
 use crate::model::{Blueprint, Entry, Origin, State, TagCall, TagParse, parse_tag};
 use crate::source::Span;
 use crate::yaml::{Node, Pair, Typed};
@@ -90,6 +90,61 @@ pub struct EntryFacts {
     /// one object conflict only on the keys both set to different values, and
     /// most values (mappings, tags) have no [`Val`] to compare.
     pub attr_hashes: Vec<u64>,
+    /// What a set rule's fix needs, since it has no tree to edit (filled by
+    /// [`BlueprintFacts::extract`], which has the file's text).
+    pub edit_points: EditPoints,
+}
+
+/// Where an entry can be edited, found while its tree and text were at hand.
+#[derive(Debug, Clone, Default)]
+pub struct EditPoints {
+    /// The whole lines of the entry's list item, from its `- ` to its last line
+    /// break; `None` when it shares a line with other text or is in flow style.
+    pub item_lines: Option<Span>,
+    /// Where a new key of `attrs` goes (creating `attrs:` when the entry has none).
+    pub new_attr: Option<Insertion>,
+    /// For each attribute whose value is a list (by its position in `attrs`),
+    /// where a new item goes.
+    pub list_ends: Vec<(usize, Insertion)>,
+}
+
+/// A point where text is added, and how the added text is laid out there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Insertion {
+    pub at: usize,
+    pub layout: Layout,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// A new line indented by `indent` spaces, after `- ` for a list item.
+    Line { indent: usize, dash: bool },
+    /// Before a flow collection's closing bracket; `first` when it is empty.
+    Flow { first: bool },
+    /// A new `attrs:` line at `indent` spaces, the key under it.
+    NewAttrs { indent: usize },
+}
+
+impl Insertion {
+    /// The edit adding `content` (`key: value`, or a list item) here, with `eol`
+    /// the file's line ending.
+    pub fn edit(self, eol: &str, content: &str) -> Edit {
+        let replacement = match self.layout {
+            Layout::Line { indent, dash } => {
+                let dash = if dash { "- " } else { "" };
+                format!("{eol}{:indent$}{dash}{content}", "")
+            }
+            Layout::Flow { first: true } => content.to_string(),
+            Layout::Flow { first: false } => format!(", {content}"),
+            Layout::NewAttrs { indent } => {
+                format!("{eol}{:indent$}attrs:{eol}{:indent$}  {content}", "", "")
+            }
+        };
+        Edit {
+            span: Span::empty(self.at),
+            replacement,
+        }
+    }
 }
 
 impl EntryFacts {
@@ -109,6 +164,16 @@ impl EntryFacts {
             .rev()
             .find(|(k, _, _)| k == name)
             .or_else(|| self.attrs.iter().rev().find(|(k, _, _)| k == name))
+    }
+
+    /// Where an item is added to the list under `attrs.<name>`.
+    pub fn list_end(&self, name: &str) -> Option<Insertion> {
+        let at = self.attrs.iter().rposition(|(k, _, _)| k == name)?;
+        self.edit_points
+            .list_ends
+            .iter()
+            .find(|(i, _)| *i == at)
+            .map(|(_, ins)| *ins)
     }
 
     pub fn attr_span(&self, name: &str) -> Option<Span> {
@@ -146,10 +211,19 @@ pub struct BlueprintFacts {
     /// Every `!Find`/`!FindObject` with literal arguments, and the entry using it.
     pub finds: Vec<(Option<usize>, FindQuery)>,
     pub meta_applies: Vec<MetaApply>,
+    /// The file ends its lines with `\r\n`, which fixes keep.
+    pub crlf: bool,
 }
 
 impl BlueprintFacts {
-    pub fn extract(file: FileId, path: PathBuf, index_in_file: usize, bp: &Blueprint<'_>) -> Self {
+    /// The facts of `bp`, a blueprint of the file whose text is `text`.
+    pub fn extract(
+        file: FileId,
+        path: PathBuf,
+        index_in_file: usize,
+        bp: &Blueprint<'_>,
+        text: &str,
+    ) -> Self {
         let name = bp
             .metadata
             .as_ref()
@@ -158,7 +232,10 @@ impl BlueprintFacts {
         let entries: Vec<EntryFacts> = bp
             .entries
             .iter()
-            .map(|e| EntryFacts::of(e, bp.context))
+            .map(|e| EntryFacts {
+                edit_points: EditPoints::of(text, e),
+                ..EntryFacts::of(e, bp.context)
+            })
             .collect();
         let finds = bp
             .tags
@@ -194,6 +271,152 @@ impl BlueprintFacts {
             entries,
             finds,
             meta_applies,
+            crlf: text.contains("\r\n"),
+        }
+    }
+
+    /// The line ending fixes write.
+    pub fn eol(&self) -> &'static str {
+        if self.crlf { "\r\n" } else { "\n" }
+    }
+}
+
+impl EditPoints {
+    /// The edit points of `entry` (the same rules as the fixes of per-blueprint
+    /// rules follow, in `rules/edits.rs`: block or flow style kept, nothing
+    /// offered for a layout too unusual to edit safely or for an alias).
+    fn of(text: &str, entry: &Entry<'_>) -> EditPoints {
+        // Positions as in `EntryFacts::attrs`, which keeps the string keys.
+        let list_ends = entry
+            .attrs
+            .map(|attrs| {
+                attrs
+                    .pairs()
+                    .filter(|pair| pair.key.as_str().is_some())
+                    .enumerate()
+                    .filter_map(|(i, pair)| Some((i, list_end(text, &pair.value)?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        EditPoints {
+            item_lines: item_lines(text, entry.node),
+            new_attr: new_attr(text, entry),
+            list_ends,
+        }
+    }
+}
+
+/// Whether a collection is written in flow style: its first character after any
+/// tag or anchor is a bracket.
+fn is_flow(text: &str, node: &Node) -> bool {
+    let mut rest = text.get(node.span.start..node.span.end).unwrap_or("");
+    while rest.starts_with('!') || rest.starts_with('&') {
+        let token = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        rest = rest[token..].trim_start();
+    }
+    rest.starts_with('[') || rest.starts_with('{')
+}
+
+/// The end of the line holding `offset`, before its line break.
+fn line_end(text: &str, offset: usize) -> usize {
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    if end > 0 && text.as_bytes().get(end - 1) == Some(&b'\r') {
+        end - 1
+    } else {
+        end
+    }
+}
+
+/// Where the line holding `offset` starts, and whether only spaces (and, with
+/// `dash`, one `-`) come before `offset` on it.
+fn indent_of(text: &str, offset: usize, dash: bool) -> Option<usize> {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = &text[start..offset];
+    let prefix = if dash {
+        prefix.replacen('-', " ", 1)
+    } else {
+        prefix.to_string()
+    };
+    prefix.bytes().all(|b| b == b' ').then_some(prefix.len())
+}
+
+fn item_lines(text: &str, node: &Node) -> Option<Span> {
+    if is_flow(text, node) || node.is_alias() || node.span.end > text.len() {
+        return None;
+    }
+    let dash = text[..node.span.start].rfind('-')?;
+    let start = text[..dash].rfind('\n').map_or(0, |i| i + 1);
+    if !text[start..dash].bytes().all(|b| b == b' ') {
+        return None;
+    }
+    let end = line_end(text, node.span.end);
+    let end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    Some(Span::new(start, end))
+}
+
+fn list_end(text: &str, seq: &Node) -> Option<Insertion> {
+    let items = seq.seq()?;
+    if seq.is_alias() || seq.span.end > text.len() {
+        return None;
+    }
+    if is_flow(text, seq) {
+        return Some(Insertion {
+            at: seq.span.end.checked_sub(1)?,
+            layout: Layout::Flow {
+                first: items.is_empty(),
+            },
+        });
+    }
+    let dash = text[..items.first()?.span.start].rfind('-')?;
+    Some(Insertion {
+        at: line_end(text, items.last()?.span.end),
+        layout: Layout::Line {
+            indent: indent_of(text, dash, false)?,
+            dash: true,
+        },
+    })
+}
+
+/// After the last key of a block mapping, the indentation of its keys.
+fn after_last_key(text: &str, pairs: &[Pair]) -> Option<(usize, usize)> {
+    let indent = indent_of(text, pairs.first()?.key.span.start, true)?;
+    let last = pairs.last()?;
+    let end = last.value.span.end.max(last.key.span.end);
+    (end <= text.len()).then(|| (line_end(text, end), indent))
+}
+
+fn new_attr(text: &str, entry: &Entry<'_>) -> Option<Insertion> {
+    match entry.attrs {
+        Some(attrs) => {
+            let pairs = attrs.map().filter(|p| !p.is_empty())?;
+            if attrs.is_alias() {
+                return None;
+            }
+            if is_flow(text, attrs) {
+                return Some(Insertion {
+                    at: attrs.span.end.checked_sub(1)?,
+                    layout: Layout::Flow { first: false },
+                });
+            }
+            let (at, indent) = after_last_key(text, pairs)?;
+            Some(Insertion {
+                at,
+                layout: Layout::Line {
+                    indent,
+                    dash: false,
+                },
+            })
+        }
+        None => {
+            let pairs = entry.node.map()?;
+            if is_flow(text, entry.node) {
+                return None;
+            }
+            let (at, indent) = after_last_key(text, pairs)?;
+            Some(Insertion {
+                at,
+                layout: Layout::NewAttrs { indent },
+            })
         }
     }
 }
@@ -234,6 +457,7 @@ impl EntryFacts {
                 h.finish()
             }),
             conditions_span: entry.conditions.map(|node| node.span),
+            edit_points: EditPoints::default(),
         }
     }
 
@@ -632,11 +856,71 @@ mod tests {
     use super::*;
     use crate::model::locate::Located;
 
+    /// Each entry's text after adding an item to `attrs.list` (or the key
+    /// `new: 1` when it has no such list) and the text of its removal lines.
+    fn edited(text: &str) -> Vec<(String, Option<String>)> {
+        let located = Located::new(text, crate::yaml::parse(text).unwrap());
+        let bp = &located.blueprints()[0];
+        let facts = BlueprintFacts::extract(0, "x.yaml".into(), 0, bp, text);
+        facts
+            .entries
+            .iter()
+            .map(|e| {
+                let edit = match e.attr_span("list") {
+                    Some(_) => e.list_end("list").map(|at| at.edit(facts.eol(), "x")),
+                    None => e
+                        .edit_points
+                        .new_attr
+                        .map(|at| at.edit(facts.eol(), "new: 1")),
+                };
+                let after = edit.map_or_else(
+                    || "no edit".to_string(),
+                    |edit| {
+                        let mut t = text.to_string();
+                        t.replace_range(edit.span.start..edit.span.end, &edit.replacement);
+                        t
+                    },
+                );
+                let removed = e
+                    .edit_points
+                    .item_lines
+                    .map(|s| text[s.start..s.end].to_string());
+                (after, removed)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn edit_points_keep_the_layout_of_each_entry() {
+        let text = "entries:\n  - model: a.b\n    attrs:\n      list:\n        - y\n  \
+                    - model: a.b\n    attrs: {list: [y]}\n  - model: a.b\n    attrs:\n      \
+                    list: []\n  - model: a.b\n    id: z\n  - {model: a.b}\n";
+        let got = edited(text);
+        let entry = |after: &str, what: &str| text.replacen(what, after, 1);
+        assert_eq!(
+            got[0].0,
+            entry("        - y\n        - x\n", "        - y\n")
+        );
+        assert_eq!(got[1].0, entry("{list: [y, x]}", "{list: [y]}"));
+        assert_eq!(got[2].0, entry("list: [x]", "list: []"));
+        assert_eq!(
+            got[3].0,
+            entry("    id: z\n    attrs:\n      new: 1\n", "    id: z\n")
+        );
+        assert_eq!(got[4].0, "no edit");
+        assert_eq!(
+            got[0].1.as_deref(),
+            Some("  - model: a.b\n    attrs:\n      list:\n        - y\n")
+        );
+        assert_eq!(got[3].1.as_deref(), Some("  - model: a.b\n    id: z\n"));
+        assert_eq!(got[4].1, None, "a flow entry does not own its lines");
+    }
+
     /// (entries_hash, attrs_hash of each entry) of the file's first blueprint.
     fn hashes(text: &str) -> (u64, Vec<u64>) {
         let located = Located::new(text, crate::yaml::parse(text).unwrap());
         let bp = &located.blueprints()[0];
-        let facts = BlueprintFacts::extract(0, "x.yaml".into(), 0, bp);
+        let facts = BlueprintFacts::extract(0, "x.yaml".into(), 0, bp, text);
         let attrs = facts.entries.iter().map(|e| e.attrs_hash).collect();
         (facts.entries_hash, attrs)
     }
@@ -705,7 +989,7 @@ mod identity_tests {
     fn updates(text: &str) -> Vec<Vec<usize>> {
         let located = Located::new(text, crate::yaml::parse(text).unwrap());
         let bp = &located.blueprints()[0];
-        let facts = BlueprintFacts::extract(0, "x.yaml".into(), 0, bp);
+        let facts = BlueprintFacts::extract(0, "x.yaml".into(), 0, bp, text);
         facts
             .entries
             .iter()
@@ -779,7 +1063,7 @@ entries:
       email: !Context missing
 ";
         let located = Located::new(text, crate::yaml::parse(text).unwrap());
-        let facts = BlueprintFacts::extract(0, "x.yaml".into(), 0, &located.blueprints()[0]);
+        let facts = BlueprintFacts::extract(0, "x.yaml".into(), 0, &located.blueprints()[0], text);
         let entry = &facts.entries[0];
         assert_eq!(entry.field("username"), Some(&Val::Str("akadmin".into())));
         assert_eq!(entry.field("name"), Some(&Val::Str("Admin".into())));

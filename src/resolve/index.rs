@@ -3,13 +3,20 @@
 //! `!Find` resolves with hash lookups instead of scans.
 
 use super::facts::{BlueprintFacts, EntryFacts, FindQuery, Ref, Val};
-use crate::config::AssumedObject;
 use crate::knowledge::{BuiltinDef, Knowledge};
 use crate::model::State;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// An object bplint should take as existing although no linted file creates it
+/// (`assume-exists` in `bplint.toml`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumedObject {
+    pub model: String,
+    pub fields: Vec<(String, String)>,
+}
 
 /// One object the set knows of.
 #[derive(Debug, Clone, Copy)]
@@ -451,20 +458,8 @@ impl Index<'_> {
             bp,
             entry: entry.index,
         };
-        let conditions: Option<Vec<(String, Option<String>)>> = entry
-            .identifiers
-            .iter()
-            .map(|(k, v, _)| Some((k.clone(), Some(v.lookup_key()?))))
-            .collect();
-        let Some(conditions) = conditions.filter(|c| !c.is_empty()) else {
+        let Some(query) = identifier_query(model, entry) else {
             return Some(itself);
-        };
-        let query = FindQuery {
-            model: model.to_string(),
-            conditions,
-            value_spans: Vec::new(),
-            span: entry.span,
-            refs: Vec::new(),
         };
         Some(match self.resolve_find(&query) {
             Resolution::Found(objs) => canonical(&objs).unwrap_or(itself),
@@ -481,6 +476,25 @@ impl Index<'_> {
             other => Some(other),
         }
     }
+}
+
+/// The lookup an entry's identifiers amount to, when every identifier is a
+/// literal (`None` for a tag, a mapping, or no identifiers). It keeps `pk`,
+/// which [`Index::resolve_find`] cannot answer; a caller that follows the
+/// importer's `pk` OR the rest drops it.
+pub fn identifier_query(model: &str, entry: &EntryFacts) -> Option<FindQuery> {
+    let conditions: Vec<(String, Option<String>)> = entry
+        .identifiers
+        .iter()
+        .map(|(k, v, _)| Some((k.clone(), Some(v.lookup_key()?))))
+        .collect::<Option<_>>()?;
+    (!conditions.is_empty()).then(|| FindQuery {
+        model: model.to_string(),
+        conditions,
+        value_spans: Vec::new(),
+        span: entry.span,
+        refs: Vec::new(),
+    })
 }
 
 /// The id to use for a set of matches: a built-in or assumed object first
@@ -532,7 +546,13 @@ mod tests {
             .enumerate()
             .map(|(i, text)| {
                 let located = Located::new(text, crate::yaml::parse(text).unwrap());
-                BlueprintFacts::extract(i, format!("{i}.yaml").into(), 0, &located.blueprints()[0])
+                BlueprintFacts::extract(
+                    i,
+                    format!("{i}.yaml").into(),
+                    0,
+                    &located.blueprints()[0],
+                    text,
+                )
             })
             .collect()
     }

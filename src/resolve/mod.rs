@@ -8,5 +8,5 @@ pub mod typecheck;
 pub mod yields;
 
 pub use facts::{BlueprintFacts, EntryFacts, FindQuery, MetaApply, Ref, Val};
-pub use index::{Index, ObjId, Resolution};
+pub use index::{AssumedObject, Index, ObjId, Resolution};
 pub use yields::{Yield, yields};

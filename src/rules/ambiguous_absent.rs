@@ -2,7 +2,7 @@
 
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
-use crate::knowledge::unique::{identifies_uniquely, unique_keys};
+use crate::knowledge::unique::{identifies_uniquely, unique_keys_text};
 use crate::model::State;
 
 pub static META: RuleMeta = RuleMeta {
@@ -36,11 +36,7 @@ impl Rule for AmbiguousAbsent {
             if fields.is_empty() || identifies_uniquely(&model, &fields) {
                 continue;
             }
-            let keys = unique_keys(&model)
-                .iter()
-                .map(|k| format!("`{}`", k.join("` + `")))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let keys = unique_keys_text(&model);
             out.push(
                 Diagnostic::new(
                     &META,

@@ -2,9 +2,7 @@
 //! password field (`password_stage` set) and it also binds a password stage.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{
-    Applicability, DeferredAction, DeferredFix, Diagnostic, RuleMeta, Severity,
-};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
 use crate::model::State;
 use crate::resolve::{ObjId, Ref, Resolution, Val};
 use crate::source::Span;
@@ -86,33 +84,39 @@ impl Rule for DuplicatePasswordPrompt {
                 flagged.push((password.bp, password.entry));
                 let bp = &cx.blueprints[password.bp];
                 let ident_bp = &cx.blueprints[identification.bp];
-                out.push(
-                    Diagnostic::new(
-                        &META,
-                        bp.file,
-                        password.span,
-                        "this flow binds a password stage although its identification stage \
+                let mut diag = Diagnostic::new(
+                    &META,
+                    bp.file,
+                    password.span,
+                    "this flow binds a password stage although its identification stage \
                          already asks for the password (`password_stage` is set)",
-                    )
-                    .label("second password prompt")
-                    .related(
-                        ident_bp.file,
-                        identification.span,
-                        "identification stage with `password_stage`, bound here",
-                    )
-                    .help(
-                        "remove this binding, or drop `password_stage` from the identification \
+                )
+                .label("second password prompt")
+                .related(
+                    ident_bp.file,
+                    identification.span,
+                    "identification stage with `password_stage`, bound here",
+                )
+                .help(
+                    "remove this binding, or drop `password_stage` from the identification \
                          stage; if the stage must stay for some users, bind a policy to this \
                          binding that skips it when the password was already checked",
-                    )
-                    .deferred_fix(DeferredFix {
-                        blueprint: bp.index_in_file,
-                        entry: password.entry,
-                        applicability: Applicability::Unsafe,
-                        action: DeferredAction::RemoveEntry,
-                        title: None,
-                    }),
                 );
+                if let Some(lines) = bp
+                    .entries
+                    .get(password.entry)
+                    .and_then(|e| e.edit_points.item_lines)
+                {
+                    diag = diag.fix(Fix {
+                        title: "remove this entry".into(),
+                        applicability: Applicability::Unsafe,
+                        edits: vec![Edit {
+                            span: lines,
+                            replacement: String::new(),
+                        }],
+                    });
+                }
+                out.push(diag);
             }
         }
     }

@@ -5,7 +5,6 @@
 //! or the whole set at once (`check_set`, with the facts every file left in the
 //! index). Rules return diagnostics; they never print and never touch files.
 
-use crate::config::Config;
 use crate::diagnostic::{Diagnostic, FileId, RuleMeta};
 use crate::knowledge::Knowledge;
 use crate::model::Blueprint;
@@ -16,6 +15,7 @@ use crate::yaml::DuplicateKey;
 use std::cell::OnceCell;
 
 mod ambiguous_absent;
+mod ambiguous_identifiers;
 mod conflicting_entries;
 mod duplicate_blueprint_name;
 mod duplicate_entry_id;
@@ -61,7 +61,6 @@ pub struct BlueprintCx<'a> {
     pub relative: &'a std::path::Path,
     pub bp: &'a Blueprint<'a>,
     pub kb: &'a Knowledge,
-    pub config: &'a Config,
     /// Duplicate keys the parser found in this file.
     pub duplicates: &'a [DuplicateKey],
     /// What the serializers make of each known field's value, worked out once
@@ -76,7 +75,6 @@ impl<'a> BlueprintCx<'a> {
         relative: &'a std::path::Path,
         bp: &'a Blueprint<'a>,
         kb: &'a Knowledge,
-        config: &'a Config,
         duplicates: &'a [DuplicateKey],
     ) -> Self {
         BlueprintCx {
@@ -85,7 +83,6 @@ impl<'a> BlueprintCx<'a> {
             relative,
             bp,
             kb,
-            config,
             duplicates,
             field_problems: OnceCell::new(),
         }
@@ -107,9 +104,10 @@ pub struct SetCx<'a> {
     pub index: &'a Index<'a>,
     pub blueprints: &'a [BlueprintFacts],
     pub kb: &'a Knowledge,
-    pub config: &'a Config,
+    /// OIDC clients declared in `bplint.toml`.
+    pub declared_clients: &'a [crate::clients::Client],
     /// OIDC clients found in the checked files.
-    pub clients: &'a [crate::pipeline::ClientMatch],
+    pub clients: &'a [crate::clients::ClientMatch],
     /// Path of each file of the run, by file id.
     pub paths: &'a [std::path::PathBuf],
 }
@@ -157,6 +155,7 @@ pub static ALL: &[&dyn Rule] = &[
     &unresolved_blueprint::UnresolvedBlueprint,
     &duplicate_blueprint_name::DuplicateBlueprintName,
     &identifier_overrides_attribute::IdentifierOverridesAttribute,
+    &ambiguous_identifiers::AmbiguousIdentifiers,
     &plaintext_secret::PlaintextSecret,
 ];
 

@@ -2,9 +2,7 @@
 //! so Authentik silently drops the scope and issues no long-lived refresh token.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{
-    Applicability, DeferredAction, DeferredFix, Diagnostic, RuleMeta, Severity,
-};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, RuleMeta, Severity};
 use crate::knowledge::duration;
 use crate::model::State;
 use crate::resolve::{EntryFacts, ObjId, Ref, Resolution, Val};
@@ -61,8 +59,7 @@ impl Rule for OfflineAccessUnmapped {
                     continue;
                 }
                 let clients: Vec<_> = cx
-                    .config
-                    .clients
+                    .declared_clients
                     .iter()
                     .filter(|c| c.scopes.iter().any(|s| s == SCOPE))
                     .filter(|c| names_provider(entry, &c.provider))
@@ -147,16 +144,24 @@ impl Rule for OfflineAccessUnmapped {
                 let mut diag = Diagnostic::new(&META, bp.file, span, reason)
                     .label("no offline_access scope mapping here")
                     .help(help);
-                diag = diag.deferred_fix(DeferredFix {
-                    blueprint: bp.index_in_file,
-                    entry: entry.index,
-                    applicability: Applicability::Unsafe,
-                    action: DeferredAction::AppendToList {
-                        key: "property_mappings",
-                        item,
-                    },
-                    title: Some(title),
-                });
+                // Added to the list, or as a new key when there is none; a value
+                // that is not a list (null, a tag) is left for the help.
+                let edit = match entry.attr_span("property_mappings") {
+                    Some(_) => entry
+                        .list_end("property_mappings")
+                        .map(|at| at.edit(bp.eol(), &item)),
+                    None => entry
+                        .edit_points
+                        .new_attr
+                        .map(|at| at.edit(bp.eol(), &format!("property_mappings: [{item}]"))),
+                };
+                if let Some(edit) = edit {
+                    diag = diag.fix(Fix {
+                        title,
+                        applicability: Applicability::Unsafe,
+                        edits: vec![edit],
+                    });
+                }
                 for found in &discovered {
                     diag = diag.related(
                         found.file,

@@ -4,7 +4,7 @@ use super::{BlueprintCx, Rule};
 use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
 use crate::knowledge::{Knowledge, Ty};
 use crate::model::{TagCall, TagParse, parse_tag};
-use crate::source::{SourceFile, Span};
+use crate::source::Span;
 use crate::yaml::{Node, Typed};
 use std::collections::HashSet;
 
@@ -209,9 +209,12 @@ fn is_secret_field(kb: &Knowledge, model: Option<&str>, key: &str) -> bool {
     {
         return false;
     }
-    SECRET_NAMES.contains(&key)
-        || SECRET_SUFFIXES.iter().any(|s| key.ends_with(s))
-        || (key == "key" && model.is_some_and(|m| KEY_MODELS.contains(&m)))
+    is_secret_name(key) || (key == "key" && model.is_some_and(|m| KEY_MODELS.contains(&m)))
+}
+
+/// Whether a field name holds a secret on any model.
+fn is_secret_name(key: &str) -> bool {
+    SECRET_NAMES.contains(&key) || SECRET_SUFFIXES.iter().any(|s| key.ends_with(s))
 }
 
 /// The text of a value that could be a secret: not null, a bool or an empty string.
@@ -255,36 +258,87 @@ pub fn mask(secret: &str) -> String {
     )
 }
 
-/// The file's text with every secret this rule found masked, for renderers that
-/// show source snippets. Each character becomes a mask of the same UTF-8 length
-/// and spaces and line breaks stay, so every span, line and column still holds.
-pub fn redact(source: SourceFile, diagnostics: &[Diagnostic]) -> SourceFile {
-    let mut spans: Vec<Span> = diagnostics
+/// The spans of the secrets this rule found, which renderers mask (see
+/// `SourceFile::shown`).
+pub fn spans(diagnostics: &[Diagnostic]) -> Vec<Span> {
+    diagnostics
         .iter()
         .filter(|d| d.code == META.code)
         .map(|d| d.span)
-        .collect();
-    if spans.is_empty() {
-        return source;
+        .collect()
+}
+
+/// Secret-looking values in a file that does not parse (so has no tree for the
+/// rule to walk): the value of each `key: value` line whose key names a secret,
+/// and the lines of a `key: |` block under it. A line scan, so it can miss a
+/// secret written in flow style; it only decides what a BP001 snippet masks.
+pub fn scan_lines(text: &str) -> Vec<Span> {
+    let mut found = Vec::new();
+    // The indentation of a secret's block scalar while its lines are read.
+    let mut block: Option<usize> = None;
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let at = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let Some(key_indent) = block {
+            if line.trim().is_empty() {
+                continue;
+            }
+            if indent > key_indent {
+                found.push(Span::new(at + indent, at + line.len()));
+                continue;
+            }
+            block = None;
+        }
+        let mut rest = &line[indent..];
+        let mut key_at = indent;
+        while let Some(after) = rest.strip_prefix("- ") {
+            let trimmed = after.trim_start_matches(' ');
+            key_at += rest.len() - trimmed.len();
+            rest = trimmed;
+        }
+        let Some((key, value_at)) = key_of(rest) else {
+            continue;
+        };
+        if !is_secret_name(key) {
+            continue;
+        }
+        let value = &rest[value_at..];
+        let value_start = at + key_at + value_at + (value.len() - value.trim_start().len());
+        let value = value.trim();
+        if value.starts_with(['|', '>']) {
+            block = Some(key_at);
+            continue;
+        }
+        if value.is_empty() || value.starts_with(['#', '!', '*', '&', '{', '[']) {
+            continue;
+        }
+        let end = match value.find(" #") {
+            Some(comment) if !value.starts_with(['"', '\'']) => value[..comment].trim_end().len(),
+            _ => value.len(),
+        };
+        found.push(Span::new(value_start, value_start + end));
     }
-    spans.sort();
-    let mut spans = spans.into_iter().peekable();
-    let mut text = String::with_capacity(source.text.len());
-    for (at, c) in source.text.char_indices() {
-        while spans.next_if(|s| s.end <= at).is_some() {}
-        let secret = spans.peek().is_some_and(|s| s.start <= at);
-        text.push(match c {
-            '\n' | '\r' | ' ' | '\t' => c,
-            _ if !secret => c,
-            _ => match c.len_utf8() {
-                1 => '*',
-                2 => '·',
-                3 => '•',
-                _ => '🔒',
-            },
-        });
-    }
-    SourceFile::new(source.path, text)
+    found
+}
+
+/// The key of a `key: value` line and where its value starts, for a plain or
+/// quoted key.
+fn key_of(line: &str) -> Option<(&str, usize)> {
+    let (key, after) = match line.chars().next()? {
+        quote @ ('"' | '\'') => {
+            let close = line[1..].find(quote)? + 1;
+            (&line[1..close], close + 1)
+        }
+        _ => {
+            let colon = line.find(':')?;
+            (line[..colon].trim_end(), colon)
+        }
+    };
+    let rest = line[after..].strip_prefix(':')?;
+    (rest.is_empty() || rest.starts_with([' ', '\t'])).then_some((key, after + 1))
 }
 
 #[cfg(test)]
@@ -315,21 +369,14 @@ mod tests {
     }
 
     #[test]
-    fn redaction_keeps_lengths_and_line_breaks() {
-        let text = "a: 1\npassword: \"pä✓🔑x\"\nb: |\n  k1\r\n  k2\n";
-        let file = SourceFile::new("x.yaml", text);
-        let secret = text.find('"').unwrap();
-        let block = text.find("k1").unwrap();
-        let diags = [
-            Diagnostic::new(&META, 0, Span::new(secret, secret + 13), "m"),
-            Diagnostic::new(&META, 0, Span::new(block, text.len() - 1), "m"),
-        ];
-        let redacted = redact(file, &diags);
-        assert_eq!(
-            &*redacted.text,
-            "a: 1\npassword: **·•🔒**\nb: |\n  **\r\n  **\n"
-        );
-        assert_eq!(redacted.text.len(), text.len());
-        assert_eq!(redacted.lines().line_count(), 6);
+    fn a_line_scan_finds_secret_values() {
+        let text = "entries:\n- attrs:\n    name: x\n    client_secret: abc def # note\n  \
+                    - password: \"q: r\"\n    token: !Env T\n    private_key: |\n      -----BEGIN\n      \
+                    body\n    other: y\n    \"api_key\": k\n    password:\n";
+        let shown: Vec<&str> = scan_lines(text)
+            .into_iter()
+            .map(|s| &text[s.start..s.end])
+            .collect();
+        assert_eq!(shown, ["abc def", "\"q: r\"", "-----BEGIN", "body", "k"]);
     }
 }

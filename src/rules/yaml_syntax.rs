@@ -36,3 +36,18 @@ pub fn diagnostic(file: FileId, error: &YamlError) -> Diagnostic {
              fix the YAML at this position",
     )
 }
+
+/// A file that fails to parse is reported only if it looks like a blueprint, so
+/// unrelated broken YAML in a walked tree stays quiet.
+pub fn looks_like_blueprint(text: &str) -> bool {
+    let mut version = false;
+    let mut metadata = false;
+    for line in text.lines() {
+        if line.starts_with("entries:") {
+            return true;
+        }
+        version |= line.starts_with("version:");
+        metadata |= line.starts_with("metadata:");
+    }
+    version && metadata
+}
