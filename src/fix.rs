@@ -25,6 +25,19 @@ pub struct FixRun {
     pub changes: Vec<Change>,
     /// Fixes applied, over all passes.
     pub applied: usize,
+    /// What each pass did to each file, in order: the evidence that a fix stays
+    /// within its edits (tests/fix_safety.rs checks it against PyYAML).
+    pub steps: Vec<Step>,
+}
+
+/// One pass over one file: its text before, the edits applied, the text after.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub path: PathBuf,
+    pub before: String,
+    pub after: String,
+    /// The applied edits, sorted, on `before`'s byte offsets.
+    pub edits: Vec<Edit>,
 }
 
 /// Apply every allowed fix in memory (through the request's overlay) and re-check
@@ -32,9 +45,10 @@ pub struct FixRun {
 pub fn fix(request: &mut Request, unsafe_fixes: bool) -> FixRun {
     let mut originals: BTreeMap<PathBuf, String> = BTreeMap::new();
     let mut applied = 0;
+    let mut steps = Vec::new();
     let mut outcome = run(request);
     for _ in 0..MAX_PASSES {
-        let mut edits: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
+        let mut fixes: BTreeMap<usize, Vec<Vec<Edit>>> = BTreeMap::new();
         let broken: Vec<usize> = outcome
             .diagnostics
             .iter()
@@ -48,26 +62,29 @@ pub fn fix(request: &mut Request, unsafe_fixes: bool) -> FixRun {
             {
                 continue;
             }
-            edits
-                .entry(d.file)
-                .or_default()
-                .extend(fix.edits.iter().cloned());
+            fixes.entry(d.file).or_default().push(fix.edits.clone());
         }
         let mut progressed = false;
-        for (file, file_edits) in edits {
+        for (file, file_fixes) in fixes {
             let Some(source) = outcome.source(file) else {
                 continue;
             };
             let path = outcome.files[file].path.clone();
-            let (after, count) = apply(&source.text, file_edits);
-            if count == 0 || after == *source.text {
+            let done = apply(&source.text, file_fixes);
+            if done.fixes == 0 || done.text == *source.text {
                 continue;
             }
             originals
                 .entry(path.clone())
                 .or_insert_with(|| source.text.to_string());
-            request.overlay.insert(path, after);
-            applied += count;
+            steps.push(Step {
+                path: path.clone(),
+                before: source.text.to_string(),
+                after: done.text.clone(),
+                edits: done.edits,
+            });
+            request.overlay.insert(path, done.text);
+            applied += done.fixes;
             progressed = true;
         }
         if !progressed {
@@ -90,37 +107,75 @@ pub fn fix(request: &mut Request, unsafe_fixes: bool) -> FixRun {
         outcome,
         changes,
         applied,
+        steps,
     }
 }
 
-/// Apply edits that do not overlap, in order; returns the text and how many
-/// applied. Overlapping ones, and a second insertion at the same point (whose
-/// order would be a guess), wait for the next pass, which recomputes them.
-pub fn apply(text: &str, mut edits: Vec<Edit>) -> (String, usize) {
-    edits.sort_by_key(|e| (e.span.start, e.span.end));
-    edits.dedup();
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut cursor = 0;
+/// The result of applying one pass of fixes to a text.
+pub struct Applied {
+    pub text: String,
+    /// The edits applied, sorted by position.
+    pub edits: Vec<Edit>,
+    /// How many fixes applied.
+    pub fixes: usize,
+}
+
+/// Apply whole fixes (each a list of edits) in order of position: a fix applies
+/// with all its edits or not at all, so half a fix never reaches the file. A fix
+/// with an edit that overlaps one already taken, inserts at the same point as
+/// another (whose order would be a guess), or falls outside the text waits for
+/// the next pass, which recomputes it. A fix repeating edits already taken (two
+/// findings proposing the same change) counts once.
+pub fn apply(text: &str, mut fixes: Vec<Vec<Edit>>) -> Applied {
+    fixes.sort_by_key(|f| f.iter().map(|e| (e.span.start, e.span.end)).min());
+    let mut taken: Vec<Edit> = Vec::new();
     let mut count = 0;
-    let mut last_insertion = None;
-    for edit in edits {
-        let (start, end) = (edit.span.start, edit.span.end);
-        if start < cursor
-            || (edit.span.is_empty() && last_insertion == Some(start))
-            || end > text.len()
-            || !text.is_char_boundary(start)
-            || !text.is_char_boundary(end)
-        {
+    for fix in fixes {
+        if fix.is_empty() || fix.iter().all(|e| taken.contains(e)) {
             continue;
         }
-        out.push_str(&text[cursor..start]);
+        let fits = fix.iter().enumerate().all(|(i, edit)| {
+            let (start, end) = (edit.span.start, edit.span.end);
+            end <= text.len()
+                && text.is_char_boundary(start)
+                && text.is_char_boundary(end)
+                && taken
+                    .iter()
+                    .chain(&fix[..i])
+                    .all(|other| !clash(edit, other))
+        });
+        if fits {
+            taken.extend(fix);
+            count += 1;
+        }
+    }
+    taken.sort_by_key(|e| (e.span.start, e.span.end));
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut cursor = 0;
+    for edit in &taken {
+        out.push_str(&text[cursor..edit.span.start]);
         out.push_str(&edit.replacement);
-        cursor = end;
-        count += 1;
-        last_insertion = edit.span.is_empty().then_some(start);
+        cursor = edit.span.end;
     }
     out.push_str(&text[cursor..]);
-    (out, count)
+    Applied {
+        text: out,
+        edits: taken,
+        fixes: count,
+    }
+}
+
+/// Whether two edits cannot both apply: their ranges overlap, one inserts
+/// strictly inside the other's range, or both insert at one point. An insertion
+/// at either end of a replaced range is fine (it goes before or after it).
+fn clash(a: &Edit, b: &Edit) -> bool {
+    let (a, b) = (a.span, b.span);
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => a.start == b.start,
+        (true, false) => b.start < a.start && a.start < b.end,
+        (false, true) => a.start < b.start && b.start < a.end,
+        (false, false) => a.start < b.end && b.start < a.end,
+    }
 }
 
 /// Write fixed files back. Each file is re-read first and skipped (with a message)
@@ -198,24 +253,61 @@ mod tests {
         }
     }
 
+    fn applied(text: &str, fixes: Vec<Vec<Edit>>) -> (String, usize) {
+        let done = apply(text, fixes);
+        (done.text, done.fixes)
+    }
+
     #[test]
     fn overlapping_edits_wait_for_the_next_pass() {
-        let (out, n) = apply(
+        let (out, n) = applied(
             "abcdef",
-            vec![edit(1, 3, "X"), edit(2, 4, "Y"), edit(5, 5, "!")],
+            vec![
+                vec![edit(1, 3, "X")],
+                vec![edit(2, 4, "Y")],
+                vec![edit(5, 5, "!")],
+            ],
         );
         assert_eq!((out.as_str(), n), ("aXde!f", 2));
     }
 
     #[test]
     fn two_insertions_at_one_point_are_not_both_applied() {
-        let (out, n) = apply("ab", vec![edit(1, 1, "X"), edit(1, 1, "Y")]);
+        let (out, n) = applied("ab", vec![vec![edit(1, 1, "X")], vec![edit(1, 1, "Y")]]);
         assert_eq!((out.as_str(), n), ("aXb", 1));
     }
 
     #[test]
     fn edits_outside_the_text_are_ignored() {
-        let (out, n) = apply("ab", vec![edit(1, 9, "X")]);
+        let (out, n) = applied("ab", vec![vec![edit(1, 9, "X")]]);
         assert_eq!((out.as_str(), n), ("ab", 0));
+    }
+
+    #[test]
+    fn a_fix_applies_whole_or_not_at_all() {
+        // The second fix's last edit overlaps the first fix: none of it applies,
+        // not even its edit at the end.
+        let (out, n) = applied(
+            "abcdef",
+            vec![
+                vec![edit(1, 3, "X")],
+                vec![edit(6, 6, "!"), edit(2, 3, "Y")],
+            ],
+        );
+        assert_eq!((out.as_str(), n), ("aXdef", 1));
+    }
+
+    #[test]
+    fn an_insertion_inside_a_replaced_range_waits() {
+        let (out, n) = applied("abcd", vec![vec![edit(1, 3, "X")], vec![edit(2, 2, "Y")]]);
+        assert_eq!((out.as_str(), n), ("aXd", 1));
+        let (out, n) = applied("abcd", vec![vec![edit(1, 3, "X")], vec![edit(3, 3, "Y")]]);
+        assert_eq!((out.as_str(), n), ("aXYd", 2));
+    }
+
+    #[test]
+    fn the_same_change_proposed_twice_counts_once() {
+        let (out, n) = applied("ab", vec![vec![edit(1, 1, "X")], vec![edit(1, 1, "X")]]);
+        assert_eq!((out.as_str(), n), ("aXb", 1));
     }
 }

@@ -203,3 +203,86 @@ fn standard_input_cannot_be_fixed() {
         .code(2)
         .stderr(predicate::str::contains("not on standard input"));
 }
+
+/// Copies a fixture of fixtures/fix/ into a temporary folder, runs `--fix
+/// --unsafe-fixes` on it, and returns the text before and after.
+fn fix_copy(fixture: &str) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bp.yaml");
+    let before = std::fs::read_to_string(fixture).unwrap();
+    std::fs::write(&path, &before).unwrap();
+    let status = bplint()
+        .args(["check", "--isolated", "--fix", "--unsafe-fixes"])
+        .arg(&path)
+        .output()
+        .unwrap()
+        .status;
+    assert!(matches!(status.code(), Some(0 | 1)), "{status:?}");
+    (before, std::fs::read_to_string(&path).unwrap())
+}
+
+#[test]
+fn a_value_behind_an_alias_is_reported_and_quoted_at_its_anchor() {
+    const ALIASES: &str = "fixtures/fix/alias-of-a-yaml11-value.yaml";
+    let lines: Vec<u64> = json_diagnostics(bplint().args(["check", "--isolated", ALIASES]))
+        .iter()
+        .map(|d| {
+            assert_eq!(d["code"], "BP209");
+            d["line"].as_u64().unwrap()
+        })
+        .collect();
+    // One finding per anchored node: the context anchor (line 8), and the
+    // placeholder (line 25) but not its alias on the next line.
+    assert_eq!(lines, [8, 25]);
+    let (before, after) = fix_copy(ALIASES);
+    assert_eq!(
+        after,
+        before
+            .replace("&perm 0755", "&perm \"0755\"")
+            .replace("&shown 0644", "&shown \"0644\"")
+    );
+    assert!(after.contains("initial_value: *perm\n") && after.contains("initial_value: *shown\n"));
+}
+
+#[test]
+fn a_rename_never_lands_on_a_key_the_mapping_has() {
+    const RENAME: &str = "fixtures/fix/rename-onto-existing-key.yaml";
+    let found = json_diagnostics(bplint().args(["check", "--isolated", RENAME]));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["code"], "BP202");
+    assert!(found[0]["fix"].is_null(), "{:?}", found[0]);
+    let help = found[0]["help"].as_str().unwrap();
+    assert!(help.contains("already sets `search_mode`"), "{help}");
+    let (before, after) = fix_copy(RENAME);
+    assert_eq!(after, before);
+}
+
+#[test]
+fn two_misspellings_of_one_field_are_not_both_renamed_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bp.yaml");
+    let text = "version: 1\nentries:\n  - model: authentik_core.application\n    identifiers:\n      \
+                slug: wiki\n    attrs:\n      name: Wiki\n      meta_launch_ur: a\n      meta_lanch_url: b\n";
+    std::fs::write(&path, text).unwrap();
+    let status = bplint()
+        .args(["check", "--isolated", "--fix", "--unsafe-fixes"])
+        .arg(&path)
+        .output()
+        .unwrap()
+        .status;
+    assert!(matches!(status.code(), Some(0 | 1)), "{status:?}");
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(after.matches("meta_launch_url:").count(), 1, "{after}");
+}
+
+#[test]
+fn a_model_of_another_app_is_suggested_but_never_written() {
+    const MODEL: &str = "fixtures/fix/model-of-another-app.yaml";
+    let found = json_diagnostics(bplint().args(["check", "--isolated", MODEL]));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["code"], "BP201");
+    assert!(found[0]["fix"].is_null(), "{:?}", found[0]);
+    assert!(found[0]["help"].as_str().unwrap().contains("did you mean"));
+    let (before, after) = fix_copy(MODEL);
+    assert_eq!(after, before);
+}

@@ -4,7 +4,8 @@
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::model::Entry;
 use crate::source::Span;
-use crate::yaml::Node;
+use crate::yaml::{Kind, Node};
+use std::collections::HashMap;
 
 /// The file's line ending (`\r\n` if it uses any).
 pub fn eol(text: &str) -> &'static str {
@@ -164,4 +165,54 @@ pub fn remove_entry(text: &str, entry: &Entry<'_>) -> Option<Fix> {
             replacement: String::new(),
         }],
     })
+}
+
+/// Every alias of the tree (by the span of its `*name`) and the node it stands
+/// for. A fix must edit the anchored node, never the alias: quoting `*perm` turns
+/// the alias into the string `"*perm"`. Copies are not walked: an alias inside
+/// one is also written, and found, inside the anchored node.
+pub fn alias_targets(root: &Node) -> HashMap<Span, &Node> {
+    fn walk<'n>(node: &'n Node, out: &mut HashMap<Span, &'n Node>) {
+        match &node.kind {
+            Kind::Scalar(_) => {}
+            Kind::Seq(items) => items.iter().for_each(|item| walk(item, out)),
+            Kind::Map(pairs) => pairs.iter().for_each(|pair| {
+                walk(&pair.key, out);
+                walk(&pair.value, out);
+            }),
+            Kind::Alias(_) => {
+                out.insert(node.span, node.resolved());
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    walk(root, &mut out);
+    out
+}
+
+/// A value problem found through an alias, moved to the anchored node: the span
+/// of the anchor's value and the replacement for its text (a quoting fix quotes
+/// the anchor's own text). Problems not on an alias are returned unchanged.
+pub fn at_anchor(
+    text: &str,
+    aliases: &HashMap<Span, &Node>,
+    span: Span,
+    replacement: Option<&String>,
+    quotes: bool,
+) -> (Span, Option<String>) {
+    let Some(target) = aliases.get(&span) else {
+        return (span, replacement.cloned());
+    };
+    let span = target.value_span();
+    let replacement = match (replacement, quotes) {
+        (Some(_), true) => text.get(span.start..span.end).map(|source| {
+            if source.contains('"') {
+                format!("'{source}'")
+            } else {
+                format!("\"{source}\"")
+            }
+        }),
+        (replacement, _) => replacement.cloned(),
+    };
+    (span, replacement)
 }

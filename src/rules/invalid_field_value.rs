@@ -2,9 +2,11 @@
 //! a YAML 1.1 boolean or date where a string is wanted), a value outside an enum, a
 //! malformed duration or UUID.
 
+use super::edits::{alias_targets, at_anchor};
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
 use crate::resolve::typecheck::ProblemKind;
+use std::collections::HashSet;
 
 pub static META: RuleMeta = RuleMeta {
     code: "BP203",
@@ -23,17 +25,34 @@ impl Rule for InvalidFieldValue {
     }
 
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
-        for problem in cx.field_problems() {
+        let problems = cx.field_problems();
+        if !problems.iter().any(|p| p.kind == ProblemKind::Invalid) {
+            return;
+        }
+        // One finding per node: a value under an anchor is reported (and fixed)
+        // there, not at each alias.
+        let aliases = alias_targets(cx.bp.root);
+        let mut seen = HashSet::new();
+        for problem in problems {
             if problem.kind != ProblemKind::Invalid {
                 continue;
             }
-            let mut diag =
-                Diagnostic::new(&META, cx.file_id, problem.span, problem.message.clone())
-                    .help(problem.help.clone());
+            let (span, replacement) = at_anchor(
+                &cx.file.text,
+                &aliases,
+                problem.span,
+                problem.replacement.as_ref(),
+                problem.quotes,
+            );
+            if !seen.insert(span) {
+                continue;
+            }
+            let mut diag = Diagnostic::new(&META, cx.file_id, span, problem.message.clone())
+                .help(problem.help.clone());
             if problem.quotes {
                 diag = diag.label("not a string for PyYAML");
             }
-            if let Some(replacement) = &problem.replacement {
+            if let Some(replacement) = replacement {
                 // Quoting keeps the text as written: safe. Other replacements
                 // (a suggested enum value, a trimmed duration) are guesses.
                 let (title, applicability) = if problem.quotes {
@@ -47,10 +66,7 @@ impl Rule for InvalidFieldValue {
                 diag = diag.fix(Fix {
                     title,
                     applicability,
-                    edits: vec![Edit {
-                        span: problem.span,
-                        replacement: replacement.clone(),
-                    }],
+                    edits: vec![Edit { span, replacement }],
                 });
             }
             out.push(diag);

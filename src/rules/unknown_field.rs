@@ -42,8 +42,11 @@ impl Rule for UnknownField {
                 .filter(|_| entry.state() != crate::model::State::Absent);
             for (map, place) in [(identifiers, "identifiers"), (entry.attrs, "attrs")] {
                 let Some(map) = map else { continue };
+                // Names a rename in this mapping already takes: two misspellings
+                // of one field must not both become it.
+                let mut taken: Vec<&str> = map.pairs().filter_map(|p| p.key.as_str()).collect();
                 for pair in map.pairs() {
-                    check_key(cx, model, &pair.key, place, out);
+                    check_key(cx, model, &pair.key, place, &mut taken, out);
                 }
             }
         }
@@ -55,6 +58,7 @@ fn check_key(
     model: &ModelDef,
     key: &Node,
     place: &str,
+    taken: &mut Vec<&str>,
     out: &mut Vec<Diagnostic>,
 ) {
     let Some(name) = key.as_str() else { return };
@@ -78,7 +82,13 @@ fn check_key(
         .map(|(_, _, meant)| *meant);
     let near = hint.or_else(|| crate::suggest::closest(name, model.fields.iter().map(|f| f.name)));
     let elsewhere = releases_with_field(model.name, name);
+    // Renaming onto a key the mapping already has would write a duplicate key,
+    // and PyYAML would keep only the last value: a suggestion, never a fix.
+    let occupied = near.is_some_and(|near| taken.contains(&near));
     let mut help = match (near, &elsewhere) {
+        (Some(near), _) if occupied => {
+            format!("did you mean `{near}`? (this mapping already sets `{near}`: keep one of them)")
+        }
         (Some(near), _) => format!("did you mean `{near}`?"),
         (None, Some(range)) => format!(
             "`{name}` exists in Authentik {range}; check `authentik_version` matches your server"
@@ -115,7 +125,8 @@ fn check_key(
     if in_identifiers {
         diag.severity = Severity::Error;
     }
-    if let Some(near) = near {
+    if let Some(near) = near.filter(|_| !occupied && !key.is_alias()) {
+        taken.push(near);
         diag = diag.fix(Fix {
             title: format!("rename `{name}` to `{near}`"),
             applicability: Applicability::Unsafe,

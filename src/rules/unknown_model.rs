@@ -77,7 +77,13 @@ fn diagnose(cx: &BlueprintCx<'_>, node: &Node, name: &str, in_find: bool) -> Dia
                 (Some(near), None) => format!("did you mean `{near}`?"),
                 (None, None) => "`bplint` lists no such model in any release it knows".into(),
             };
-            (near.filter(|_| other.is_none()), reason)
+            // A nearest name in another app is another kind of object altogether
+            // (`account_selection.accountselectionstage` is not
+            // `account_lockdown.accountlockdownstage`): named in the help, never
+            // written by a fix.
+            let app = normalized.split('.').next();
+            let fixable = near.filter(|n| other.is_none() && n.split('.').next() == app);
+            (fixable, reason)
         }
     };
     diag = diag.help(format!(
