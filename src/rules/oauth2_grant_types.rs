@@ -132,14 +132,12 @@ fn maps_offline_access(bp: &Blueprint<'_>, entry: &Entry<'_>) -> bool {
             return is_offline(target);
         }
         match parse_tag(item) {
-            Some(TagParse::Call(TagCall::Find { conditions, .. })) => {
-                conditions.iter().any(|c| {
-                    c.seq()
-                        .and_then(|pair| pair.get(1))
-                        .and_then(Node::scalar_text)
-                        .is_some_and(|v| v.contains(OFFLINE_SCOPE))
-                })
-            }
+            Some(TagParse::Call(TagCall::Find { conditions, .. })) => conditions.iter().any(|c| {
+                c.seq()
+                    .and_then(|pair| pair.get(1))
+                    .and_then(Node::scalar_text)
+                    .is_some_and(|v| v.contains(OFFLINE_SCOPE))
+            }),
             _ => false,
         }
     })
