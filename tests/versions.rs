@@ -33,6 +33,12 @@ fn the_backport_in_2024_8_5_wants_the_list_form() {
 fn the_same_blueprint_breaks_on_newer_releases() {
     let expected = vec![("BP101".to_string(), 8, 12), ("BP203".to_string(), 14, 22)];
     assert_eq!(codes_at("2025.2"), expected);
+    // From 2026.5 on, a provider created without `grant_types` allows no grant.
+    let expected = vec![
+        ("BP101".to_string(), 8, 12),
+        ("BP108".to_string(), 8, 12),
+        ("BP203".to_string(), 14, 22),
+    ];
     assert_eq!(codes_at("2026.8"), expected);
 }
 
@@ -41,7 +47,7 @@ fn a_configmap_blueprint_reports_at_the_outer_file_position() {
     let outcome = common::lint(&[PathBuf::from("fixtures/BP101/bad-configmap.yaml")], None);
     assert_eq!(
         common::positions(&outcome),
-        vec![("BP101".to_string(), 23, 16)],
+        vec![("BP101".to_string(), 23, 16), ("BP108".to_string(), 23, 16)],
         "line and column of `authentik_providers_oauth2.oauth2provider` in the ConfigMap"
     );
 }
@@ -118,4 +124,29 @@ fn required_fields_are_known_at_2024_8_and_2025_2() {
             "BP204 at {version}: {codes:?}"
         );
     }
+}
+
+#[test]
+fn grant_types_are_judged_where_the_release_has_the_field() {
+    // The OAuth2 provider's model table gains `grant_types` in 2026.5.
+    let missing = "fixtures/BP108/bad.yaml";
+    for before in ["2025.12", "2026.2", "2026.2.0"] {
+        assert_eq!(codes_of(missing, before), vec![], "at {before}");
+    }
+    let fired = vec![
+        ("BP108".to_string(), 6, 12),
+        ("BP108".to_string(), 18, 12),
+        ("BP108".to_string(), 31, 12),
+    ];
+    assert_eq!(codes_of(missing, "2026.5"), fired);
+    assert_eq!(codes_of(missing, "2026.8"), fired);
+    // Before 2026.5 the field itself is unknown: BP202, not BP108.
+    assert_eq!(
+        codes_of("fixtures/BP108/bad-empty.yaml", "2026.2"),
+        vec![("BP202".to_string(), 11, 7)]
+    );
+    assert_eq!(
+        codes_of("fixtures/BP108/bad-empty.yaml", "2026.5"),
+        vec![("BP108".to_string(), 11, 20)]
+    );
 }

@@ -56,6 +56,17 @@ pub enum State {
     Invalid,
 }
 
+impl State {
+    /// Whether applying the entry may create an object (BP108 asks it of a
+    /// provider entry before it demands a field only a new object lacks).
+    pub fn may_create(self) -> bool {
+        matches!(
+            self,
+            State::Present | State::Created | State::MustCreated | State::Dynamic
+        )
+    }
+}
+
 #[derive(Debug)]
 pub struct Metadata<'a> {
     pub node: &'a Node,

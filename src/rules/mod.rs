@@ -34,6 +34,7 @@ mod keyof_forward_reference;
 mod list_replaces_members;
 mod missing_invalidation_flow;
 mod missing_required_field;
+mod oauth2_grant_types;
 mod offline_access_unmapped;
 pub mod plaintext_secret;
 mod reputation_gate;
@@ -138,6 +139,7 @@ pub static ALL: &[&dyn Rule] = &[
     &duplicate_password_prompt::DuplicatePasswordPrompt,
     &ambiguous_absent::AmbiguousAbsent,
     &reputation_gate::ReputationGateMisplaced,
+    &oauth2_grant_types::OAuth2GrantTypesMissing,
     &stage_order_collision::StageOrderCollision,
     &unique_value_deleted_later::UniqueValueDeletedLater,
     &find_forward_reference::FindForwardReference,
