@@ -43,7 +43,8 @@ pub struct Detection {
 }
 
 /// Detects the release deployed by the repository of `paths` (relative paths are
-/// taken from `cwd`): the git work tree holding the first of them, else `cwd`.
+/// taken from `cwd`): the git work tree holding the first of them, else `cwd`
+/// (or the first path's folder when it lies outside `cwd`).
 pub fn detect(paths: &[PathBuf], cwd: &Path) -> Option<Detection> {
     let targets: Vec<PathBuf> = paths
         .iter()
@@ -68,7 +69,7 @@ pub fn detect(paths: &[PathBuf], cwd: &Path) -> Option<Detection> {
     let root = start
         .ancestors()
         .find(|dir| dir.join(".git").exists())
-        .unwrap_or(cwd)
+        .unwrap_or(if start.starts_with(cwd) { cwd } else { &start })
         .to_path_buf();
     let mut pins = Vec::new();
     let mut budget = MAX_ENTRIES;
@@ -203,18 +204,12 @@ fn scan_file(path: &Path, name: &str, pins: &mut Vec<Pin>) {
     if std::fs::metadata(path).map_or(true, |m| m.len() > MAX_FILE_SIZE) {
         return;
     }
+    if !named && !head_may_pin(path) {
+        return;
+    }
     let Ok(bytes) = std::fs::read(path) else {
         return;
     };
-    if !named {
-        let head = &bytes[..bytes.len().min(1024)];
-        if !String::from_utf8_lossy(head)
-            .to_ascii_lowercase()
-            .contains("authentik")
-        {
-            return;
-        }
-    }
     let text = String::from_utf8_lossy(&bytes);
     let vars = if dockerfile {
         dockerfile_args(&text)
@@ -235,6 +230,24 @@ fn scan_file(path: &Path, name: &str, pins: &mut Vec<Pin>) {
             });
         }
     }
+}
+
+/// Whether a YAML file's first kilobyte names the authentik chart or image, as
+/// HelmReleases, Argo CD Applications and OCIRepositories do near their top;
+/// blueprints name only `authentik_*` models and are not read further.
+fn head_may_pin(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(1024);
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    if file.take(1024).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    head.contains("goauthentik")
+        || head.contains("beryju/authentik")
+        || head.contains("chart: authentik")
 }
 
 fn line_pin(version: String, at: (PathBuf, usize)) -> Pin {
