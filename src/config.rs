@@ -36,6 +36,15 @@ struct RawConfig {
     per_file_ignores: BTreeMap<String, Spanned<Vec<String>>>,
     #[serde(default)]
     discovery: Option<RawDiscovery>,
+    #[serde(default)]
+    detect: Option<RawDetect>,
+}
+
+/// `[detect]`: what bplint reads from the repository's deployment files.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDetect {
+    version: Option<bool>,
 }
 
 /// `[discovery]`: what bplint reads besides blueprints.
@@ -100,6 +109,9 @@ pub struct Config {
     pub context: bool,
     /// The baseline file (`baseline = "..."`), resolved against bplint.toml's folder.
     pub baseline: Option<PathBuf>,
+    /// Take the Authentik release from the repository's pins when none is given
+    /// (on unless `[detect] version = false`).
+    pub detect_version: bool,
 }
 
 impl Default for Config {
@@ -107,6 +119,7 @@ impl Default for Config {
         Config {
             path: None,
             authentik_version: None,
+            detect_version: true,
             clients: Vec::new(),
             severities: BTreeMap::new(),
             assume_exists: Vec::new(),
@@ -178,6 +191,7 @@ impl Config {
                 .as_ref()
                 .and_then(|d| d.context)
                 .unwrap_or(true),
+            detect_version: raw.detect.as_ref().and_then(|d| d.version).unwrap_or(true),
             baseline: raw.baseline.map(|file| {
                 origin
                     .parent()

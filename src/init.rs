@@ -121,6 +121,12 @@ authentik_version = "{newest}"
 #[discovery]
 #clients = true
 #context = true
+
+# Without `authentik_version`, bplint takes the release from the pins in the
+# repository (Helm chart versions, image tags, `.env`); false judges by the
+# newest release bplint knows instead.
+#[detect]
+#version = true
 "#
     )
 }

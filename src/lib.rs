@@ -14,6 +14,7 @@ pub mod baseline;
 pub mod cli;
 pub mod clients;
 pub mod config;
+pub mod detect;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
@@ -97,16 +98,14 @@ fn check(args: CheckArgs) -> u8 {
         Ok(config) => config,
         Err(message) => return fail(&message),
     };
-    let version = args
-        .authentik_version
-        .as_deref()
-        .or(config.authentik_version.as_deref());
-    let kb = match version {
-        Some(v) => match Knowledge::for_version(v) {
-            Ok(kb) => kb,
-            Err(message) => return fail(&message),
-        },
-        None => Knowledge::newest(),
+    let kb = match detect::knowledge_for_run(
+        args.authentik_version.as_deref(),
+        &config,
+        &args.paths,
+        args.quiet,
+    ) {
+        Ok(kb) => kb,
+        Err(message) => return fail(&message),
     };
     if let Some(side) = kb.outside_known().filter(|_| !args.quiet) {
         eprintln!(

@@ -1,0 +1,601 @@
+//! Release detection: the Authentik release a repository deploys, read from the
+//! pins Renovate bumps (Flux HelmRelease and OCIRepository, kustomize, Helm
+//! dependencies, Argo CD Applications, docker compose with `.env`, Dockerfiles).
+//!
+//! A light line scan rather than a YAML parse: pins sit in files that are often
+//! templated or not YAML at all, and only a key and its siblings matter. Only
+//! files whose names (or, for other YAML files, first kilobyte) can hold a pin
+//! are read, and the walk stops after a bounded number of entries, so a run on a
+//! large repository stays fast.
+//!
+//! A folder holding a `.bplint-detect-ignore` file is skipped with everything
+//! below it; bplint's own detection fixtures carry one, so a run inside bplint's
+//! repository does not take a fixture's pin for the repository's release.
+
+use crate::config::Config;
+use crate::knowledge::Knowledge;
+use crate::knowledge::versions::Version;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The marker that keeps a folder out of detection.
+pub const IGNORE_MARKER: &str = ".bplint-detect-ignore";
+
+/// Folders and files visited before the walk gives up.
+const MAX_ENTRIES: usize = 20_000;
+/// Files larger than this hold no pin worth reading.
+const MAX_FILE_SIZE: u64 = 1 << 20;
+
+/// One release pin: the release as written (prefix and suffix stripped) and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    pub version: String,
+    pub path: PathBuf,
+    /// 1-based.
+    pub line: usize,
+}
+
+/// The pin bplint judges by, and the nearest pin that names another release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detection {
+    pub chosen: Pin,
+    pub disagreeing: Option<Pin>,
+}
+
+/// Detects the release deployed by the repository of `paths` (relative paths are
+/// taken from `cwd`): the git work tree holding the first of them, else `cwd`
+/// (or the first path's folder when it lies outside `cwd`).
+pub fn detect(paths: &[PathBuf], cwd: &Path) -> Option<Detection> {
+    let targets: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| {
+            let abs = if p.is_absolute() {
+                p.clone()
+            } else {
+                cwd.join(p)
+            };
+            if abs.is_dir() {
+                abs
+            } else {
+                abs.parent()
+                    .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+            }
+        })
+        .collect();
+    let start = targets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| cwd.to_path_buf());
+    let root = start
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(if start.starts_with(cwd) { cwd } else { &start })
+        .to_path_buf();
+    let mut pins = Vec::new();
+    let mut budget = MAX_ENTRIES;
+    walk(&root, &mut budget, &mut pins);
+    choose(pins, &targets)
+}
+
+/// The knowledge a run judges by: `--authentik-version`, else bplint.toml's
+/// `authentik_version`, else the release the repository pins (unless switched
+/// off), else the newest. Notes about the choice go to standard error.
+pub fn knowledge_for_run(
+    flag: Option<&str>,
+    config: &Config,
+    paths: &[PathBuf],
+    quiet: bool,
+) -> Result<Knowledge, String> {
+    if let Some(v) = flag.or(config.authentik_version.as_deref()) {
+        return Knowledge::for_version(v);
+    }
+    if !config.detect_version {
+        return Ok(Knowledge::newest());
+    }
+    let Ok(cwd) = std::env::current_dir() else {
+        return Ok(Knowledge::newest());
+    };
+    let Some(found) = detect(paths, &cwd) else {
+        return Ok(Knowledge::newest());
+    };
+    let shown = |pin: &Pin| {
+        let path = pin.path.strip_prefix(&cwd).unwrap_or(&pin.path);
+        format!("{} ({}:{})", pin.version, path.display(), pin.line)
+    };
+    if let Some(other) = found.disagreeing.as_ref().filter(|_| !quiet) {
+        eprintln!(
+            "bplint: note: the repository pins Authentik {} and {}; judging by the one \
+             nearest to the blueprints, the first (set `authentik_version` in bplint.toml \
+             to settle it)",
+            shown(&found.chosen),
+            shown(other)
+        );
+    }
+    match Knowledge::for_version(&found.chosen.version) {
+        Ok(kb) => Ok(kb),
+        Err(message) => {
+            if !quiet {
+                eprintln!(
+                    "bplint: note: ignoring the pinned release {}: {message}",
+                    shown(&found.chosen)
+                );
+            }
+            Ok(Knowledge::newest())
+        }
+    }
+}
+
+/// How far a pin's folder is from the blueprints: the same folder, then parents
+/// (nearest first), then the rest of the repository.
+fn distance(pin: &Path, targets: &[PathBuf]) -> usize {
+    let dir = pin.parent().unwrap_or(pin);
+    targets
+        .iter()
+        .map(|target| {
+            target
+                .ancestors()
+                .position(|a| a == dir)
+                .unwrap_or(usize::MAX / 2)
+        })
+        .min()
+        .unwrap_or(usize::MAX / 2)
+}
+
+fn choose(pins: Vec<Pin>, targets: &[PathBuf]) -> Option<Detection> {
+    let mut ranked: Vec<(usize, Pin)> = pins
+        .into_iter()
+        .map(|pin| (distance(&pin.path, targets), pin))
+        .collect();
+    ranked.sort_by(|a, b| (a.0, &a.1.path, a.1.line).cmp(&(b.0, &b.1.path, b.1.line)));
+    let mut ranked = ranked.into_iter().map(|(_, pin)| pin);
+    let chosen = ranked.next()?;
+    let disagreeing = ranked.find(|pin| pin.version != chosen.version);
+    Some(Detection {
+        chosen,
+        disagreeing,
+    })
+}
+
+fn walk(dir: &Path, budget: &mut usize, pins: &mut Vec<Pin>) {
+    if dir.join(IGNORE_MARKER).exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() {
+            if !matches!(name.as_ref(), ".git" | "target" | "node_modules") {
+                walk(&path, budget, pins);
+            }
+        } else if kind.is_file() {
+            scan_file(&path, &name, pins);
+        }
+    }
+}
+
+fn is_yaml(name: &str) -> bool {
+    name.ends_with(".yaml") || name.ends_with(".yml")
+}
+
+fn scan_file(path: &Path, name: &str, pins: &mut Vec<Pin>) {
+    let dockerfile = name.starts_with("Dockerfile");
+    let named = dockerfile
+        || matches!(
+            name,
+            "Chart.yaml" | "Chart.lock" | "kustomization.yaml" | "kustomization.yml"
+        )
+        || (is_yaml(name) && (name.starts_with("docker-compose") || name.starts_with("compose")));
+    if !named && !is_yaml(name) {
+        return;
+    }
+    if std::fs::metadata(path).map_or(true, |m| m.len() > MAX_FILE_SIZE) {
+        return;
+    }
+    if !named && !head_may_pin(path) {
+        return;
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let vars = if dockerfile {
+        dockerfile_args(&text)
+    } else {
+        path.parent()
+            .map(|dir| dot_env(&dir.join(".env")))
+            .unwrap_or_default()
+    };
+    for (line, version) in image_pins(&text, &vars, path) {
+        pins.push(line_pin(version, line));
+    }
+    if !dockerfile {
+        for (line, version) in chart_pins(&text) {
+            pins.push(Pin {
+                version,
+                path: path.to_path_buf(),
+                line,
+            });
+        }
+    }
+}
+
+/// Whether a YAML file's first kilobyte names the authentik chart or image, as
+/// HelmReleases, Argo CD Applications and OCIRepositories do near their top;
+/// blueprints name only `authentik_*` models and are not read further.
+fn head_may_pin(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(1024);
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    if file.take(1024).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    head.contains("goauthentik")
+        || head.contains("beryju/authentik")
+        || head.contains("chart: authentik")
+}
+
+fn line_pin(version: String, at: (PathBuf, usize)) -> Pin {
+    Pin {
+        version,
+        path: at.0,
+        line: at.1,
+    }
+}
+
+/// A variable's value and where it was set.
+type Vars = HashMap<String, (String, PathBuf, usize)>;
+
+/// `NAME=value` lines of a `.env` file; the last assignment wins, as in compose.
+fn dot_env(path: &Path) -> Vars {
+    let mut vars = Vars::new();
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return vars;
+    };
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        if line.starts_with('#') {
+            continue;
+        }
+        if let Some((name, value)) = line.split_once('=') {
+            let value = value.split(" #").next().unwrap_or("").trim();
+            vars.insert(
+                name.trim().to_string(),
+                (unquote(value).to_string(), path.to_path_buf(), i + 1),
+            );
+        }
+    }
+    vars
+}
+
+/// `ARG NAME=default` lines of a Dockerfile.
+fn dockerfile_args(text: &str) -> Vars {
+    let mut vars = Vars::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(rest) = line.trim().strip_prefix("ARG ") else {
+            continue;
+        };
+        if let Some((name, value)) = rest.trim().split_once('=') {
+            vars.insert(
+                name.trim().to_string(),
+                (unquote(value.trim()).to_string(), PathBuf::new(), i + 1),
+            );
+        }
+    }
+    vars
+}
+
+fn unquote(text: &str) -> &str {
+    let text = text.trim();
+    for quote in ['"', '\''] {
+        if let Some(inner) = text.strip_prefix(quote).and_then(|t| t.strip_suffix(quote)) {
+            return inner;
+        }
+    }
+    text
+}
+
+/// A release from a tag: `v` prefix and build suffixes (`-2d4098e-nix`) dropped;
+/// `latest`, digests and git refs give none.
+pub fn normalize(tag: &str) -> Option<String> {
+    let tag = unquote(tag.trim());
+    let tag = tag.split('@').next().unwrap_or("");
+    let tag = tag.strip_prefix('v').unwrap_or(tag);
+    let core = tag.split(['-', '+']).next().unwrap_or("");
+    let parts: Vec<&str> = core.split('.').collect();
+    if parts.len() < 2
+        || parts.len() > 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    Version::parse(core)?;
+    Some(core.to_string())
+}
+
+const IMAGES: [&str; 2] = ["ghcr.io/goauthentik/server", "beryju/authentik"];
+
+/// Image references with a tag (`ghcr.io/goauthentik/server:2025.10.1`, with
+/// `${VAR:-default}` resolved from `vars`), and kustomize `images:` entries whose
+/// `newTag` follows the image name.
+fn image_pins(text: &str, vars: &Vars, path: &Path) -> Vec<((PathBuf, usize), String)> {
+    let mut found = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        for image in IMAGES {
+            let Some(at) = line.find(image) else {
+                continue;
+            };
+            let rest = &line[at + image.len()..];
+            // `${AUTHENTIK_IMAGE:-ghcr.io/goauthentik/server}:${AUTHENTIK_TAG:-...}`
+            let rest = rest.strip_prefix('}').unwrap_or(rest);
+            if let Some(tag) = rest.strip_prefix(':') {
+                let tag = image_tag(tag);
+                if let Some((value, origin)) = resolve(tag, vars)
+                    && let Some(version) = normalize(&value)
+                {
+                    let origin = match origin {
+                        Some((p, l)) if !p.as_os_str().is_empty() => (p, l),
+                        _ => (path.to_path_buf(), i + 1),
+                    };
+                    found.push((origin, version));
+                }
+            } else if rest.trim().trim_matches(['"', '\'']).is_empty() {
+                // kustomize: `- name: IMAGE` then `newTag: TAG` in the same item.
+                for (j, next) in lines.iter().enumerate().skip(i + 1).take(4) {
+                    let next = next.trim().trim_start_matches("- ");
+                    if let Some(tag) = next.strip_prefix("newTag:")
+                        && let Some(version) = normalize(tag)
+                    {
+                        found.push(((path.to_path_buf(), j + 1), version));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The tag after `IMAGE:`: a `${...}` expression or the run of tag characters.
+fn image_tag(text: &str) -> &str {
+    if text.starts_with("${") {
+        return text.find('}').map_or(text, |end| &text[..=end]);
+    }
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+        .unwrap_or(text.len());
+    &text[..end]
+}
+
+/// Resolves `${NAME:-default}`, `${NAME-default}`, `${NAME}` and `$NAME` from
+/// `vars`, with where the value was set when it came from there.
+fn resolve(tag: &str, vars: &Vars) -> Option<(String, Option<(PathBuf, usize)>)> {
+    let Some(inner) = tag.strip_prefix("${").and_then(|t| t.strip_suffix('}')) else {
+        if let Some(name) = tag.strip_prefix('$') {
+            return vars
+                .get(name)
+                .map(|(v, p, l)| (v.clone(), Some((p.clone(), *l))));
+        }
+        return Some((tag.to_string(), None));
+    };
+    let (name, default) = match inner.split_once(":-").or_else(|| inner.split_once('-')) {
+        Some((name, default)) => (name, Some(default)),
+        None => (inner, None),
+    };
+    match vars.get(name) {
+        Some((value, p, l)) if !value.is_empty() => Some((value.clone(), Some((p.clone(), *l)))),
+        _ => default.map(|d| (d.to_string(), None)),
+    }
+}
+
+/// One `key: value` line: indentation (of the key, after any `- `), key, value.
+fn key_line(line: &str) -> Option<(usize, &str, &str)> {
+    let trimmed = line.trim_start();
+    let mut indent = line.len() - trimmed.len();
+    let mut body = trimmed;
+    while let Some(rest) = body.strip_prefix("- ") {
+        indent += 2 + (rest.len() - rest.trim_start().len());
+        body = rest.trim_start();
+    }
+    if body.starts_with('#') {
+        return None;
+    }
+    let (key, value) = body.split_once(':')?;
+    let value = value.split(" #").next().unwrap_or("").trim();
+    Some((indent, key.trim().trim_matches(['"', '\'']), value))
+}
+
+/// Helm chart pins: a mapping with `chart: authentik` and a `version` or
+/// `targetRevision` sibling (Flux HelmRelease, Argo CD), a list item `name:
+/// authentik` with a `version` sibling (Chart.yaml and Chart.lock dependencies,
+/// kustomize `helmCharts:`), and an OCIRepository of the authentik chart with its
+/// `ref.tag`.
+fn chart_pins(text: &str) -> Vec<(usize, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some((indent, key, value)) = key_line(line) else {
+            continue;
+        };
+        let value = unquote(value);
+        let list_item = line.trim_start().starts_with("- ");
+        if value.contains("oci://ghcr.io/goauthentik/helm-charts/authentik") {
+            if let Some(pin) = oci_tag(&lines, i) {
+                found.push(pin);
+            }
+            continue;
+        }
+        let trigger = (key == "chart" && value == "authentik")
+            || (key == "name"
+                && value == "authentik"
+                && (list_item || has_repo(&lines, i, indent)));
+        if !trigger {
+            continue;
+        }
+        for (j, sibling) in siblings(&lines, i, indent) {
+            if matches!(sibling.0, "version" | "targetRevision")
+                && let Some(version) = normalize(sibling.1)
+            {
+                found.push((j + 1, version));
+            }
+        }
+    }
+    found
+}
+
+fn has_repo(lines: &[&str], at: usize, indent: usize) -> bool {
+    siblings(lines, at, indent).iter().any(|(_, (key, value))| {
+        matches!(*key, "repo" | "repository") && value.contains("goauthentik")
+    })
+}
+
+/// The `key: value` lines at `indent` in the mapping that holds line `at`.
+fn siblings<'a>(lines: &[&'a str], at: usize, indent: usize) -> Vec<(usize, (&'a str, &'a str))> {
+    let mut out = Vec::new();
+    let item_start = |j: usize| lines[j].trim_start().starts_with("- ");
+    // Upwards until the mapping starts (a shallower line or the list item's dash).
+    if !item_start(at) {
+        for j in (0..at).rev() {
+            match key_line(lines[j]) {
+                Some((ind, key, value)) if ind == indent => {
+                    out.push((j, (key, value)));
+                    if item_start(j) {
+                        break;
+                    }
+                }
+                Some((ind, ..)) if ind < indent => break,
+                None if lines[j].trim() == "---" => break,
+                _ => {}
+            }
+        }
+    }
+    for (j, line) in lines.iter().enumerate().skip(at + 1) {
+        if line.trim() == "---" {
+            break;
+        }
+        match key_line(line) {
+            Some((ind, key, value)) if ind == indent => {
+                if item_start(j) {
+                    break;
+                }
+                out.push((j, (key, value)));
+            }
+            Some((ind, ..)) if ind < indent => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `ref: tag:` of the OCIRepository whose `url` is at line `at`.
+fn oci_tag(lines: &[&str], at: usize) -> Option<(usize, String)> {
+    let start = (0..at)
+        .rev()
+        .find(|&j| lines[j].trim() == "---")
+        .map_or(0, |j| j + 1);
+    let end = (at + 1..lines.len())
+        .find(|&j| lines[j].trim() == "---")
+        .unwrap_or(lines.len());
+    let mut in_ref = None;
+    for (j, line) in lines.iter().enumerate().take(end).skip(start) {
+        let Some((indent, key, value)) = key_line(line) else {
+            continue;
+        };
+        match in_ref {
+            Some(ref_indent) if indent > ref_indent => {
+                if key == "tag" {
+                    return normalize(value).map(|v| (j + 1, v));
+                }
+            }
+            _ => in_ref = None,
+        }
+        if key == "ref" && value.is_empty() {
+            in_ref = Some(indent);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_lose_prefix_and_suffix_and_latest_is_no_release() {
+        assert_eq!(
+            normalize("v2026.2.0-2d4098e-nix").as_deref(),
+            Some("2026.2.0")
+        );
+        assert_eq!(normalize("\"2025.10.1\"").as_deref(), Some("2025.10.1"));
+        assert_eq!(
+            normalize("2025.10.1@sha256:abc").as_deref(),
+            Some("2025.10.1")
+        );
+        assert_eq!(normalize("latest"), None);
+        assert_eq!(normalize("HEAD"), None);
+        assert_eq!(normalize("main"), None);
+    }
+
+    #[test]
+    fn flux_helmrelease_version_before_or_after_the_chart() {
+        let text = "spec:\n  chart:\n    spec:\n      version: 2025.10.1\n      chart: authentik\n";
+        assert_eq!(chart_pins(text), vec![(4, "2025.10.1".to_string())]);
+        let text =
+            "spec:\n  chart:\n    spec:\n      chart: authentik\n      version: \"2025.8.0\"\n";
+        assert_eq!(chart_pins(text), vec![(5, "2025.8.0".to_string())]);
+    }
+
+    #[test]
+    fn a_wrapper_chart_named_authentik_is_no_pin() {
+        let text = "apiVersion: v2\nname: authentik\nversion: 1.0.0\n";
+        assert!(chart_pins(text).is_empty());
+    }
+
+    #[test]
+    fn dependency_items_and_oci_refs() {
+        let text = "dependencies:\n  - name: authentik\n    version: 2025.6.3\n    repository: https://charts.goauthentik.io\n  - name: postgresql\n    version: 16.0.0\n";
+        assert_eq!(chart_pins(text), vec![(3, "2025.6.3".to_string())]);
+        let text = "kind: OCIRepository\nspec:\n  ref:\n    tag: 2025.10.1\n  url: oci://ghcr.io/goauthentik/helm-charts/authentik\n";
+        assert_eq!(chart_pins(text), vec![(4, "2025.10.1".to_string())]);
+    }
+
+    #[test]
+    fn compose_default_and_variable() {
+        let vars = Vars::new();
+        let text = "    image: ghcr.io/goauthentik/server:${AUTHENTIK_TAG:-2025.10.1}\n";
+        let pins = image_pins(text, &vars, Path::new("c.yml"));
+        assert_eq!(
+            pins,
+            vec![((PathBuf::from("c.yml"), 1), "2025.10.1".to_string())]
+        );
+        let mut vars = Vars::new();
+        vars.insert(
+            "AUTHENTIK_TAG".into(),
+            ("2026.2.1".into(), PathBuf::from(".env"), 3),
+        );
+        let pins = image_pins(text, &vars, Path::new("c.yml"));
+        assert_eq!(
+            pins,
+            vec![((PathBuf::from(".env"), 3), "2026.2.1".to_string())]
+        );
+    }
+}
