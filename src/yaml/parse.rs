@@ -5,6 +5,7 @@
 //! nesting is capped, so hostile input gives an error instead of a hang or a crash.
 
 use super::node::{Kind, Node, Pair, Scalar, Style, Tag};
+use super::typing::{ScalarType, resolve_plain, timestamp_problem};
 use super::{MAX_ALIAS_NODES, MAX_DEPTH};
 use crate::source::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle};
@@ -107,12 +108,14 @@ impl<'a> CharToByte<'a> {
 enum Frame {
     Seq {
         start: usize,
+        flow: bool,
         tag: Option<Tag>,
         anchor: usize,
         items: Vec<Node>,
     },
     Map {
         start: usize,
+        flow: bool,
         tag: Option<Tag>,
         anchor: usize,
         pairs: Vec<Pair>,
@@ -125,8 +128,22 @@ struct Builder<'a> {
     pos: CharToByte<'a>,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Node>,
+    /// Anchor names of the current document with where each was defined.
+    anchor_names: HashMap<String, Span>,
     alias_nodes: usize,
     out: Stream,
+    /// Only when the text has a tab: where PyYAML lets one stand (see `check_tabs`).
+    tabs: Option<TabRegions>,
+}
+
+/// The parts of a text where PyYAML's scanner reads a tab as text: quoted scalars
+/// (quotes included) and block scalar content from its indentation column on.
+#[derive(Default)]
+struct TabRegions {
+    quoted: Vec<Span>,
+    /// Block scalar content (untrimmed) with the byte offset of its indentation
+    /// column within a line.
+    blocks: Vec<(Span, usize)>,
 }
 
 impl<'a> Builder<'a> {
@@ -136,8 +153,10 @@ impl<'a> Builder<'a> {
             pos: CharToByte::new(text),
             stack: Vec::new(),
             anchors: HashMap::new(),
+            anchor_names: HashMap::new(),
             alias_nodes: 0,
             out: Stream::default(),
+            tabs: text.contains('\t').then(TabRegions::default),
         }
     }
 
@@ -165,6 +184,7 @@ impl<'a> Builder<'a> {
             let end = self.pos.byte(span.end.index());
             self.event(event, Span::new(start, end))?;
         }
+        self.check_tabs()?;
         Ok(self.out)
     }
 
@@ -184,6 +204,55 @@ impl<'a> Builder<'a> {
                     ScalarStyle::Literal => Style::Literal,
                     ScalarStyle::Folded => Style::Folded,
                 };
+                if let Some(tabs) = &mut self.tabs {
+                    match style {
+                        Style::SingleQuoted | Style::DoubleQuoted => {
+                            // The span runs on over white space after the closing
+                            // quote, and starts with the tag and anchor.
+                            let text = &self.text[span.start..span.end];
+                            let end = span.start + text.trim_end_matches([' ', '\t']).len();
+                            let start = text
+                                .find(['\'', '"'])
+                                .map_or(span.start, |i| span.start + i);
+                            tabs.quoted.push(Span::new(start, end));
+                        }
+                        Style::Literal | Style::Folded => {
+                            let line = self.text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+                            tabs.blocks.push((span, span.start - line));
+                        }
+                        Style::Plain => {}
+                    }
+                }
+                if anchor != 0 {
+                    self.check_anchor(span)?;
+                }
+                if style == Style::Plain && tag.is_none() && value == "=" {
+                    return Err(YamlError {
+                        span,
+                        message: "a bare `=` is YAML 1.1's value key (tag:yaml.org,2002:value), \
+                                  which PyYAML's SafeLoader cannot construct; quote it: '='"
+                            .into(),
+                    });
+                }
+                if style == Style::Plain {
+                    self.check_flow_indicator(span, &value)?;
+                }
+                // Every timestamp has a `-` after its four-digit year.
+                let maybe_date = value.len() >= 8 && value.as_bytes()[4] == b'-';
+                if style == Style::Plain
+                    && tag.is_none()
+                    && maybe_date
+                    && resolve_plain(&value) == ScalarType::Timestamp
+                    && let Some(problem) = timestamp_problem(&value)
+                {
+                    return Err(YamlError {
+                        span,
+                        message: format!(
+                            "`{value}` reads as a date for PyYAML, which cannot build it ({problem}); \
+                             quote it to keep it text"
+                        ),
+                    });
+                }
                 let span = if matches!(style, Style::Literal | Style::Folded) {
                     self.trim_end(span)
                 } else {
@@ -211,9 +280,13 @@ impl<'a> Builder<'a> {
             }
             Event::SequenceStart(anchor, tag) => {
                 self.push_frame(span)?;
+                if anchor != 0 {
+                    self.check_anchor(span)?;
+                }
                 let (tag, _) = self.properties(span, tag.as_deref());
                 self.stack.push(Frame::Seq {
                     start: span.start,
+                    flow: self.text[..span.end].ends_with('['),
                     tag,
                     anchor,
                     items: Vec::new(),
@@ -222,9 +295,13 @@ impl<'a> Builder<'a> {
             }
             Event::MappingStart(anchor, tag) => {
                 self.push_frame(span)?;
+                if anchor != 0 {
+                    self.check_anchor(span)?;
+                }
                 let (tag, _) = self.properties(span, tag.as_deref());
                 self.stack.push(Frame::Map {
                     start: span.start,
+                    flow: self.text[..span.end].ends_with('{'),
                     tag,
                     anchor,
                     pairs: Vec::new(),
@@ -239,6 +316,7 @@ impl<'a> Builder<'a> {
                 let (start, tag, anchor, kind, last_end) = match frame {
                     Frame::Seq {
                         start,
+                        flow: _,
                         tag,
                         anchor,
                         items,
@@ -248,6 +326,7 @@ impl<'a> Builder<'a> {
                     }
                     Frame::Map {
                         start,
+                        flow: _,
                         tag,
                         anchor,
                         pairs,
@@ -255,6 +334,7 @@ impl<'a> Builder<'a> {
                     } => {
                         let last = pairs.last().map(|p| p.value.span.end);
                         let last = last.max(key.as_ref().map(|k| k.span.end));
+                        check_constructible(&pairs)?;
                         self.find_duplicates(&pairs);
                         (start, tag, anchor, Kind::Map(pairs), last)
                     }
@@ -274,6 +354,7 @@ impl<'a> Builder<'a> {
                 self.finish(node, anchor)
             }
             Event::Alias(id) => {
+                check_name(self.text, span.start + 1, span.end)?;
                 let Some(target) = self.anchors.get(&id) else {
                     return Err(YamlError {
                         span,
@@ -311,10 +392,129 @@ impl<'a> Builder<'a> {
             }
             Event::DocumentStart(_) => {
                 self.anchors.clear();
+                self.anchor_names.clear();
                 Ok(())
             }
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => Ok(()),
         }
+    }
+
+    /// PyYAML's composer refuses an anchor defined twice in one document
+    /// (composer.py, `compose_node`: "found duplicate anchor"), where YAML 1.2 lets
+    /// the second replace the first.
+    fn check_unique_anchor(&mut self, name: Span) -> Result<(), YamlError> {
+        let text = &self.text[name.start..name.end];
+        if let Some(first) = self.anchor_names.insert(text.to_string(), name) {
+            let line = self.text[..first.start].matches('\n').count() + 1;
+            return Err(YamlError {
+                span: name,
+                message: format!(
+                    "`{text}` is defined a second time in this document (first on line {line}); \
+                     PyYAML refuses a duplicate anchor: rename one"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// In a flow collection PyYAML's scanner reads a leading `:` as a value
+    /// indicator and a leading `?` as a key indicator whatever follows
+    /// (scanner.py, `check_value` and `check_key`), where YAML 1.2 starts a plain
+    /// scalar: `{a: ?x}` and `[:x]` do not load. (`[?x]` and `{?x: 1}` do, as
+    /// a mapping and the key `x`.)
+    fn check_flow_indicator(&self, span: Span, value: &str) -> Result<(), YamlError> {
+        let (flow, map_value) = match self.stack.last() {
+            Some(Frame::Seq { flow, .. }) => (*flow, false),
+            Some(Frame::Map { flow, key, .. }) => (*flow, key.is_some()),
+            None => (false, false),
+        };
+        let refused = flow
+            && (value.starts_with(':') && value.len() > 1
+                || value.starts_with('?') && value.len() > 1 && map_value);
+        if !refused {
+            return Ok(());
+        }
+        let at = self.properties(span, None).1;
+        Err(YamlError {
+            span: self.error_span(at),
+            message: format!(
+                "PyYAML reads this `{}` inside brackets as an indicator, not as text; quote the value",
+                &value[..1]
+            ),
+        })
+    }
+
+    /// PyYAML names anchors with ASCII letters, digits, `-` and `_` only
+    /// (scanner.py, `scan_anchor`); YAML 1.2 takes any character but spaces and
+    /// flow indicators, so `&a'x'` or `&a{...}` parse here but not in Authentik.
+    fn check_anchor(&mut self, span: Span) -> Result<(), YamlError> {
+        let bytes = self.text.as_bytes();
+        let mut pos = span.start;
+        while pos < span.end && (bytes[pos] == b'!' || bytes[pos] == b'&') {
+            let start = pos;
+            while pos < bytes.len()
+                && !bytes[pos].is_ascii_whitespace()
+                && !(bytes[start] == b'&' && b",[]{}".contains(&bytes[pos]))
+            {
+                pos += 1;
+            }
+            if bytes[start] == b'&' {
+                check_name(self.text, start + 1, pos)?;
+                return self.check_unique_anchor(Span::new(start, pos));
+            }
+            while pos < span.end && bytes[pos].is_ascii_whitespace() {
+                pos += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// PyYAML's scanner skips only spaces between tokens (scanner.py,
+    /// `scan_to_next_token` and `scan_plain_spaces`), so a tab anywhere but inside
+    /// a quoted scalar, a block scalar's content or a comment stops the load:
+    /// "found character '\t' that cannot start any token". YAML 1.2 reads most of
+    /// those tabs as white space.
+    fn check_tabs(&self) -> Result<(), YamlError> {
+        let Some(regions) = &self.tabs else {
+            return Ok(());
+        };
+        let in_quotes = |at: usize| regions.quoted.iter().any(|s| s.start <= at && at < s.end);
+        for (at, _) in self.text.match_indices('\t') {
+            if in_quotes(at) {
+                continue;
+            }
+            let line = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let in_block = regions
+                .blocks
+                .iter()
+                .any(|(s, indent)| s.start <= at && at < s.end && at - line >= *indent);
+            if in_block {
+                continue;
+            }
+            // A comment starts at a `#` after white space (or at the line's start)
+            // that no scalar holds.
+            let bytes = self.text.as_bytes();
+            let in_comment = (line..at).any(|p| {
+                bytes[p] == b'#'
+                    && (p == line || bytes[p - 1] == b' ' || bytes[p - 1] == b'\t')
+                    && !in_quotes(p)
+                    && !regions
+                        .blocks
+                        .iter()
+                        .any(|(s, _)| s.start <= p && p < s.end)
+            });
+            if in_comment {
+                continue;
+            }
+            return Err(YamlError {
+                span: Span::new(at, at + 1),
+                message: "a tab here: PyYAML, Authentik's YAML loader, accepts tabs only \
+                          inside quoted strings, block scalars (`|`, `>`) and comments; \
+                          use spaces"
+                    .into(),
+            });
+        }
+        Ok(())
     }
 
     fn push_frame(&self, span: Span) -> Result<(), YamlError> {
@@ -338,7 +538,17 @@ impl<'a> Builder<'a> {
                 .push(super::parse::Document { root: node }),
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { pairs, key, .. }) => match key.take() {
-                None => *key = Some(node),
+                None => {
+                    if is_missing_key(self.text, &node) {
+                        return Err(YamlError {
+                            span: self.error_span(node.span.start),
+                            message: "a value without a key: PyYAML refuses a `:` with nothing \
+                                      before it (write the key, or `? ` for an empty one)"
+                                .into(),
+                        });
+                    }
+                    *key = Some(node);
+                }
                 Some(k) => pairs.push(Pair {
                     key: k,
                     value: node,
@@ -420,6 +630,86 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// A key left out before `:` (`: b`), which YAML 1.2 reads as an empty key and
+/// PyYAML's parser refuses ("expected <block end>, but found ':'", or "expected
+/// the node content" in brackets); an explicit `?` before it is fine.
+fn is_missing_key(text: &str, key: &Node) -> bool {
+    let empty = key.tag.is_none()
+        && key.span.is_empty()
+        && key
+            .scalar()
+            .is_some_and(|s| s.style == Style::Plain && s.value.is_empty());
+    empty
+        && text[key.span.start..].starts_with(':')
+        && !text[..key.span.start]
+            .trim_end_matches([' ', '\t', '\r', '\n'])
+            .ends_with('?')
+}
+
+/// An anchor's or alias's name between `start` and `end` as PyYAML scans it.
+fn check_name(text: &str, start: usize, end: usize) -> Result<(), YamlError> {
+    let name = &text[start..end.max(start)];
+    let bad = name
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'));
+    let next = text[end..].chars().next();
+    let at = match bad {
+        // PyYAML ends the name there and reads `:` or `?` as the next token,
+        // which may still load; bplint cannot tell, so it does not refuse.
+        Some((_, ':' | '?')) => return Ok(()),
+        Some((i, _)) => start + i,
+        None if name.is_empty() => start,
+        None if matches!(next, Some('[' | '{')) => end,
+        None => return Ok(()),
+    };
+    let len = text[at..].chars().next().map_or(0, char::len_utf8);
+    Err(YamlError {
+        span: Span::new(at, at + len),
+        message: "anchor and alias names may hold only ASCII letters, digits, `-` and `_` \
+                  for PyYAML, and end at a space"
+            .into(),
+    })
+}
+
+/// What SafeLoader's constructor refuses in a mapping (constructor.py,
+/// `flatten_mapping` and `construct_mapping`): a merge key (`<<`) whose value is
+/// not a mapping or a list of mappings, and a key that is a list or a dict, which
+/// Python cannot hash. Tagged keys (`!Find [...]: x`) construct to objects and
+/// are hashable.
+fn check_constructible(pairs: &[Pair]) -> Result<(), YamlError> {
+    for pair in pairs {
+        if pair.key.is_merge_key() {
+            let value = pair.value.resolved();
+            let fine = match &value.kind {
+                Kind::Map(_) => true,
+                Kind::Seq(items) => items.iter().all(|i| i.map().is_some()),
+                _ => false,
+            };
+            if !fine {
+                return Err(YamlError {
+                    span: pair.value.span,
+                    message: "a merge key (`<<`) takes a mapping, an alias of one or a list \
+                              of them; PyYAML refuses anything else"
+                        .into(),
+                });
+            }
+            continue;
+        }
+        let key = pair.key.resolved();
+        let collection = matches!(key.kind, Kind::Seq(_) | Kind::Map(_));
+        let builtin = key.tag.as_ref().is_none_or(|t| t.core_name().is_some());
+        if collection && builtin {
+            return Err(YamlError {
+                span: pair.key.span,
+                message: "a list or mapping as a key: PyYAML cannot use it in a dict \
+                          (\"found unhashable key\"); use a string key"
+                    .into(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Mappings up to this many pairs look their keys up in a list.

@@ -101,6 +101,64 @@ pub fn resolve_plain(text: &str) -> ScalarType {
     }
 }
 
+/// Why PyYAML cannot build the date or datetime of a scalar its resolver typed as
+/// a timestamp: `datetime` checks the ranges (constructor.py,
+/// `construct_yaml_timestamp`), so `2024-02-30` stops the load with a ValueError.
+pub fn timestamp_problem(text: &str) -> Option<String> {
+    let digits = |s: &str| s.parse::<u32>().ok();
+    let (date, time) = match text.find(['T', 't', ' ', '\t']) {
+        Some(i) => (
+            &text[..i],
+            Some(text[i + 1..].trim_start_matches([' ', '\t'])),
+        ),
+        None => (text, None),
+    };
+    let mut parts = date.splitn(3, '-');
+    let year = digits(parts.next()?)?;
+    let month = digits(parts.next()?)?;
+    let day = digits(parts.next()?)?;
+    if year == 0 {
+        return Some(format!("year {year} is out of range"));
+    }
+    if !(1..=12).contains(&month) {
+        return Some("month must be in 1..12".into());
+    }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if !(1..=days).contains(&day) {
+        return Some("day is out of range for month".into());
+    }
+    let time = time?;
+    let zone_at = time.find(['Z', '+', '-', ' ', '\t']).unwrap_or(time.len());
+    let (clock, zone) = time.split_at(zone_at);
+    let mut clock = clock.splitn(3, ':');
+    let hour = digits(clock.next()?)?;
+    let minute = digits(clock.next()?)?;
+    let second = digits(clock.next()?.split('.').next()?)?;
+    if hour > 23 {
+        return Some("hour must be in 0..23".into());
+    }
+    if minute > 59 {
+        return Some("minute must be in 0..59".into());
+    }
+    if second > 59 {
+        return Some("second must be in 0..59".into());
+    }
+    let zone = zone.trim_start_matches([' ', '\t']);
+    if let Some(offset) = zone.strip_prefix(['+', '-']) {
+        let (hours, minutes) = offset.split_once(':').unwrap_or((offset, "0"));
+        if digits(hours)? * 60 + digits(minutes)? >= 24 * 60 {
+            return Some("the time zone offset must be under 24 hours".into());
+        }
+    }
+    None
+}
+
 fn bool_value(text: &str) -> Option<bool> {
     match text {
         "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Some(true),
@@ -167,6 +225,35 @@ mod tests {
         assert_eq!(int_value("12:30"), Some(750));
         assert_eq!(int_value("-1"), Some(-1));
         assert_eq!(int_value("1"), Some(1));
+    }
+
+    #[test]
+    fn timestamps_out_of_range_are_reported_as_pyyaml_does() {
+        for fine in [
+            "2024-02-29",
+            "2001-12-14t21:59:43.10-05:00",
+            "2001-12-14 21:59:43.10 -5",
+            "2024-1-1 0:00:00Z",
+            "2024-01-01T23:59:59.",
+        ] {
+            assert_eq!(resolve_plain(fine), ScalarType::Timestamp, "{fine}");
+            assert_eq!(timestamp_problem(fine), None, "{fine}");
+        }
+        for (bad, problem) in [
+            ("2023-02-29", "day is out of range for month"),
+            ("2024-13-01", "month must be in 1..12"),
+            ("0000-01-01", "year 0 is out of range"),
+            ("2024-01-01 24:00:00", "hour must be in 0..23"),
+            ("2024-01-01 10:61:00", "minute must be in 0..59"),
+            ("2024-01-01 10:00:60", "second must be in 0..59"),
+            (
+                "2024-01-01 10:00:00 +24",
+                "the time zone offset must be under 24 hours",
+            ),
+        ] {
+            assert_eq!(resolve_plain(bad), ScalarType::Timestamp, "{bad}");
+            assert_eq!(timestamp_problem(bad).as_deref(), Some(problem), "{bad}");
+        }
     }
 
     #[test]
