@@ -142,31 +142,6 @@ pub fn append_attr_item(text: &str, entry: &Entry<'_>, key: &str, item: &str) ->
     }
 }
 
-/// A fix deleting an entry: the lines of its list item, from its `- ` to the end
-/// of its last line. `None` for an entry that does not own its lines (flow style,
-/// or sharing a line with something else).
-pub fn remove_entry(text: &str, entry: &Entry<'_>) -> Option<Fix> {
-    let node = entry.node;
-    if is_flow(text, node) || node.is_alias() {
-        return None;
-    }
-    let dash = text[..node.span.start].rfind('-')?;
-    let start = text[..dash].rfind('\n').map_or(0, |i| i + 1);
-    if !text[start..dash].bytes().all(|b| b == b' ') {
-        return None;
-    }
-    let end = line_end(text, node.span.end);
-    let end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
-    Some(Fix {
-        title: "remove this entry".into(),
-        applicability: Applicability::Unsafe,
-        edits: vec![Edit {
-            span: Span::new(start, end),
-            replacement: String::new(),
-        }],
-    })
-}
-
 /// Every alias of the tree (by the span of its `*name`) and the node it stands
 /// for. A fix must edit the anchored node, never the alias: quoting `*perm` turns
 /// the alias into the string `"*perm"`. Copies are not walked: an alias inside
