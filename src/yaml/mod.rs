@@ -1,5 +1,6 @@
 //! Text -> spanned YAML tree, typed as PyYAML types it.
 
+pub mod construct;
 pub mod node;
 pub mod parse;
 pub mod typing;

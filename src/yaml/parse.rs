@@ -207,13 +207,14 @@ impl<'a> Builder<'a> {
                 if let Some(tabs) = &mut self.tabs {
                     match style {
                         Style::SingleQuoted | Style::DoubleQuoted => {
-                            // The span runs on over white space after the closing
-                            // quote, and starts with the tag and anchor.
+                            // The span starts with the tag and anchor and can run on
+                            // past the closing quote (over white space and a comment):
+                            // the quoted text ends at its own closing quote.
                             let text = &self.text[span.start..span.end];
-                            let end = span.start + text.trim_end_matches([' ', '\t']).len();
                             let start = text
                                 .find(['\'', '"'])
                                 .map_or(span.start, |i| span.start + i);
+                            let end = quoted_end(self.text, start).min(span.end);
                             tabs.quoted.push(Span::new(start, end));
                         }
                         Style::Literal | Style::Folded => {
@@ -226,12 +227,36 @@ impl<'a> Builder<'a> {
                 if anchor != 0 {
                     self.check_anchor(span)?;
                 }
-                if style == Style::Plain && tag.is_none() && value == "=" {
+                // Keys get the `value` and `merge` tags' special treatment
+                // (`flatten_mapping` merges a `<<` key and makes a `=` key a string);
+                // anywhere else SafeLoader has no constructor for them.
+                let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
+                if style == Style::Plain
+                    && tag.is_none()
+                    && !is_key
+                    && (value == "=" || value == "<<")
+                {
                     return Err(YamlError {
                         span,
-                        message: "a bare `=` is YAML 1.1's value key (tag:yaml.org,2002:value), \
-                                  which PyYAML's SafeLoader cannot construct; quote it: '='"
-                            .into(),
+                        message: format!(
+                            "a plain `{value}` is YAML 1.1's {} key, which PyYAML's SafeLoader \
+                             cannot construct as a value; quote it: '{value}'",
+                            if value == "=" { "value" } else { "merge" }
+                        ),
+                    });
+                }
+                // The resolver types `0b_` an int; `int('', 2)` then fails.
+                if style == Style::Plain
+                    && tag.is_none()
+                    && resolve_plain(&value) == ScalarType::Int
+                    && let Some(problem) = super::construct::scalar_problem("int", &value)
+                {
+                    return Err(YamlError {
+                        span,
+                        message: format!(
+                            "`{value}` reads as an integer for PyYAML, which cannot build it \
+                             ({problem}); quote it to keep it text"
+                        ),
                     });
                 }
                 if style == Style::Plain {
@@ -528,6 +553,17 @@ impl<'a> Builder<'a> {
     }
 
     fn finish(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
+        if let Some(tag) = &node.tag
+            && let Some(core) = tag.core_name()
+        {
+            let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
+            if let Some(message) = super::construct::problem(core, &node.kind, is_key) {
+                return Err(YamlError {
+                    span: tag.span,
+                    message: format!("{message}; the importer cannot load the file"),
+                });
+            }
+        }
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
@@ -635,6 +671,27 @@ impl<'a> Builder<'a> {
 /// A key left out before `:` (`: b`), which YAML 1.2 reads as an empty key and
 /// PyYAML's parser refuses ("expected <block end>, but found ':'", or "expected
 /// the node content" in brackets); an explicit `?` before it is fine.
+/// The byte after the closing quote of the quoted scalar opening at `start`:
+/// `''` is an escaped quote in single quotes, a backslash escapes in double
+/// quotes. The end of the text when the quote never closes (the parser has
+/// refused it by then).
+fn quoted_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let Some(&quote) = bytes.get(start) else {
+        return text.len();
+    };
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    text.len()
+}
+
 fn is_missing_key(text: &str, key: &Node) -> bool {
     let empty = key.tag.is_none()
         && key.span.is_empty()
