@@ -1,5 +1,6 @@
 //! The README's first command, `check --format concise examples/blueprints/`,
-//! prints exactly the output the README shows under it.
+//! prints exactly the output the README shows under it, and its rule table is
+//! the rule registry.
 
 mod common;
 
@@ -43,4 +44,69 @@ fn the_first_command_prints_what_the_readme_shows() {
     let mut every: Vec<&str> = bplint::rules::ALL.iter().map(|r| r.meta().code).collect();
     every.sort_unstable();
     assert_eq!(codes, every, "examples/blueprints/ shows each rule once");
+}
+
+/// A markdown table row; an empty cell is written `| |`, as the README does.
+fn row(cells: &[&str]) -> String {
+    let cells: Vec<String> = cells
+        .iter()
+        .map(|c| {
+            if c.is_empty() {
+                " ".into()
+            } else {
+                format!(" {c} ")
+            }
+        })
+        .collect();
+    format!("|{}|", cells.join("|"))
+}
+
+/// The "## Rules" table is the registry: one row per rule in `ALL`'s order, with
+/// its code, name, the severity its doc states (the doc's line is checked against
+/// the rule in rule_docs.rs) and its fix. Only the last column, what the rule
+/// catches, is the README's own prose; a new rule's row starts from its summary.
+#[test]
+fn the_rule_table_is_the_registry() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = readme
+        .find("\n## Rules\n\n")
+        .expect("README has a \"## Rules\" section")
+        + "\n## Rules\n\n".len();
+    let table: Vec<&str> = readme[start..]
+        .lines()
+        .take_while(|line| line.starts_with('|'))
+        .collect();
+    // The prose of each row the README has, keyed by its code.
+    let prose: Vec<(&str, &str)> = table
+        .iter()
+        .skip(2)
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.splitn(6, '|').collect();
+            let what = cells.get(5)?.trim().strip_suffix('|')?.trim();
+            Some((cells[1].trim(), what))
+        })
+        .collect();
+
+    let mut expected = vec![
+        row(&["code", "name", "severity", "fix", "what it catches"]),
+        "|---|---|---|---|---|".to_string(),
+    ];
+    for rule in bplint::rules::ALL {
+        let meta = rule.meta();
+        let severity = common::doc_levels(meta.doc).map_or(meta.severity.as_str(), |(s, _)| s);
+        let fix = match common::fix_word(meta.fix) {
+            "none" => "",
+            word => word,
+        };
+        let what = prose
+            .iter()
+            .find(|(code, _)| *code == meta.code)
+            .map_or(meta.summary, |(_, what)| what);
+        expected.push(row(&[meta.code, meta.name, severity, fix, what]));
+    }
+    let expected = expected.join("\n");
+    assert!(
+        table.join("\n") == expected,
+        "README.md's rule table differs from the registry; it should read:\n\n{expected}\n"
+    );
 }

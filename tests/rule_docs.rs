@@ -121,10 +121,61 @@ fn rule_docs_on_disk_are_the_embedded_ones() {
         let on_disk = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{path} exists"));
         assert_eq!(on_disk, meta.doc, "{path}");
     }
-    let files = std::fs::read_dir("rules").unwrap().count();
-    assert_eq!(
-        files,
-        bplint::rules::ALL.len(),
-        "one doc per rule under rules/"
+    // The other way round: a doc whose rule was renamed or never registered
+    // would be shipped nowhere, since only registered rules embed theirs.
+    let registered: Vec<String> = bplint::rules::ALL
+        .iter()
+        .map(|r| format!("{}-{}.md", r.meta().code, r.meta().name))
+        .collect();
+    let mut orphans: Vec<String> = std::fs::read_dir("rules")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !registered.contains(name))
+        .collect();
+    orphans.sort();
+    assert!(
+        orphans.is_empty(),
+        "docs under rules/ that name no registered rule (<code>-<name>.md): {orphans:?}"
     );
+}
+
+/// Splits `text` into its first word and the rest, which may only be empty or a
+/// parenthesised note (`warning (error in `identifiers`)`, `safe (adds ...)`).
+fn word_and_note(text: &str) -> Result<&str, String> {
+    let (word, rest) = text.split_once(' ').unwrap_or((text, ""));
+    if rest.is_empty() || rest.starts_with('(') {
+        Ok(word)
+    } else {
+        Err(format!("`{text}` is not `<word>` or `<word> (<note>)`"))
+    }
+}
+
+#[test]
+fn each_doc_states_the_severity_and_fix_of_its_rule() {
+    let mut wrong = Vec::new();
+    for rule in bplint::rules::ALL {
+        let meta = rule.meta();
+        let Some((severity, fix)) = common::doc_levels(meta.doc) else {
+            wrong.push(format!(
+                "{}: the third line is not `**Severity:** <level> · **Fix:** <kind>`",
+                meta.code
+            ));
+            continue;
+        };
+        let expected = [
+            ("severity", severity, meta.severity.as_str()),
+            ("fix", fix, common::fix_word(meta.fix)),
+        ];
+        for (what, text, code_says) in expected {
+            match word_and_note(text) {
+                Ok(word) if word == code_says => {}
+                Ok(word) => wrong.push(format!(
+                    "{}: the doc's {what} is {word}, the rule's is {code_says}",
+                    meta.code
+                )),
+                Err(problem) => wrong.push(format!("{}: {what}: {problem}", meta.code)),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

@@ -1,26 +1,21 @@
 //! BP106: `state: absent` on identifiers that may match more than one object.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::knowledge::unique::{identifies_uniquely, unique_keys_text};
 use crate::model::State;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP106",
-    name: "ambiguous-absent",
-    severity: Severity::Warning,
-    fix: None,
-    summary: "An entry deletes by identifiers that are not a unique key",
-    doc: include_str!("../../rules/BP106-ambiguous-absent.md"),
-};
-
-pub struct AmbiguousAbsent;
+rule! {
+    pub struct AmbiguousAbsent {
+        code: "BP106",
+        name: "ambiguous-absent",
+        severity: Warning,
+        fix: None,
+        summary: "An entry deletes by identifiers that are not a unique key",
+    }
+}
 
 impl Rule for AmbiguousAbsent {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         for entry in &cx.bp.entries {
             if entry.state() != State::Absent {

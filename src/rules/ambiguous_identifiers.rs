@@ -7,31 +7,26 @@
 //! likely when the candidates are real.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::knowledge::unique::{identifies_uniquely, unique_keys, unique_keys_text};
 use crate::model::State;
 use crate::resolve::index::identifier_query;
 use crate::resolve::{EntryFacts, FindQuery, Index, ObjId, Resolution};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP216",
-    name: "ambiguous-identifiers",
-    severity: Severity::Warning,
-    fix: None,
-    summary: "An entry's identifiers match more than one existing object",
-    doc: include_str!("../../rules/BP216-ambiguous-identifiers.md"),
-};
-
-pub struct AmbiguousIdentifiers;
+rule! {
+    pub struct AmbiguousIdentifiers {
+        code: "BP216",
+        name: "ambiguous-identifiers",
+        severity: Warning,
+        fix: None,
+        summary: "An entry's identifiers match more than one existing object",
+    }
+}
 
 /// How many matching objects the help names.
 const NAMED: usize = 3;
 
 impl Rule for AmbiguousIdentifiers {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         for (b, bp) in cx.blueprints.iter().enumerate() {
             for entry in &bp.entries {

@@ -6,33 +6,28 @@
 //! literal identifiers, and the order between files is not guaranteed.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::model::State;
 use crate::resolve::{BlueprintFacts, EntryFacts, Ref, Val};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP208",
-    name: "conflicting-entries",
-    severity: Severity::Warning,
-    fix: None,
-    summary: "The same object is defined twice with different attrs",
-    doc: include_str!("../../rules/BP208-conflicting-entries.md"),
-};
-
-pub struct ConflictingEntries;
+rule! {
+    pub struct ConflictingEntries {
+        code: "BP208",
+        name: "conflicting-entries",
+        severity: Warning,
+        fix: None,
+        summary: "The same object is defined twice with different attrs",
+    }
+}
 
 /// The model and the sorted `(field, literal)` identifiers, borrowed from the
 /// facts where the literal is a string already (one key per entry of the set).
 type ObjectKey<'a> = (&'a str, Vec<(&'a str, Cow<'a, str>)>);
 
 impl Rule for ConflictingEntries {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         for bp in cx.blueprints {
             within_blueprint(bp, out);

@@ -2,25 +2,20 @@
 //! instances by name.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use std::collections::HashMap;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP212",
-    name: "duplicate-blueprint-name",
-    severity: Severity::Error,
-    fix: None,
-    summary: "Two blueprints have the same `metadata.name`",
-    doc: include_str!("../../rules/BP212-duplicate-blueprint-name.md"),
-};
-
-pub struct DuplicateBlueprintName;
+rule! {
+    pub struct DuplicateBlueprintName {
+        code: "BP212",
+        name: "duplicate-blueprint-name",
+        severity: Error,
+        fix: None,
+        summary: "Two blueprints have the same `metadata.name`",
+    }
+}
 
 impl Rule for DuplicateBlueprintName {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (i, bp) in cx.blueprints.iter().enumerate() {

@@ -1,25 +1,20 @@
 //! BP007: two entries share an `id`.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use std::collections::HashMap;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP007",
-    name: "duplicate-entry-id",
-    severity: Severity::Error,
-    fix: None,
-    summary: "Two entries of a blueprint have the same `id`",
-    doc: include_str!("../../rules/BP007-duplicate-entry-id.md"),
-};
-
-pub struct DuplicateEntryId;
+rule! {
+    pub struct DuplicateEntryId {
+        code: "BP007",
+        name: "duplicate-entry-id",
+        severity: Error,
+        fix: None,
+        summary: "Two entries of a blueprint have the same `id`",
+    }
+}
 
 impl Rule for DuplicateEntryId {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = HashMap::new();
         for entry in &cx.bp.entries {

@@ -2,27 +2,26 @@
 //! password field (`password_stage` set) and it also binds a password stage.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::model::State;
 use crate::resolve::{ObjId, Ref, Resolution, Val};
 use crate::source::Span;
 use std::collections::HashMap;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP105",
-    name: "duplicate-password-prompt",
-    severity: Severity::Warning,
-    fix: Some(Applicability::Unsafe),
-    summary: "A flow asks for the password in its identification stage and again in a password stage",
-    doc: include_str!("../../rules/BP105-duplicate-password-prompt.md"),
-};
+rule! {
+    pub struct DuplicatePasswordPrompt {
+        code: "BP105",
+        name: "duplicate-password-prompt",
+        severity: Warning,
+        fix: Unsafe,
+        summary: "A flow asks for the password in its identification stage and again in a password stage",
+    }
+}
 
 const STAGE_BINDING: &str = "authentik_flows.flowstagebinding";
 const IDENTIFICATION: &str = "authentik_stages_identification.identificationstage";
 const PASSWORD: &str = "authentik_stages_password.passwordstage";
 const POLICY_BINDING: &str = "authentik_policies.policybinding";
-
-pub struct DuplicatePasswordPrompt;
 
 /// A stage binding of interest: where it is and what it binds.
 struct Bound {
@@ -39,10 +38,6 @@ enum StageKind {
 }
 
 impl Rule for DuplicatePasswordPrompt {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         let mut flows: HashMap<String, Vec<Bound>> = HashMap::new();
         for (b, bp) in cx.blueprints.iter().enumerate() {

@@ -2,25 +2,20 @@
 //! own entry) can satisfy.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::resolve::{ObjId, Resolution};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP113",
-    name: "find-forward-reference",
-    severity: Severity::Warning,
-    fix: None,
-    summary: "`!Find` looks for an object that an entry further down creates",
-    doc: include_str!("../../rules/BP113-find-forward-reference.md"),
-};
-
-pub struct FindForwardReference;
+rule! {
+    pub struct FindForwardReference {
+        code: "BP113",
+        name: "find-forward-reference",
+        severity: Warning,
+        fix: None,
+        summary: "`!Find` looks for an object that an entry further down creates",
+    }
+}
 
 impl Rule for FindForwardReference {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         for (b, bp) in cx.blueprints.iter().enumerate() {
             for (user, query) in &bp.finds {

@@ -5,30 +5,25 @@
 //! bad. Bound to a flow without `negate`, the flow then applies to nobody else.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::model::State;
 use crate::resolve::{Ref, Val};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP104",
-    name: "flow-reputation-policy",
-    severity: Severity::Warning,
-    fix: None,
-    summary: "An un-negated reputation policy on a flow refuses every visitor with a normal reputation",
-    doc: include_str!("../../rules/BP104-flow-reputation-policy.md"),
-};
+rule! {
+    pub struct FlowReputationPolicy {
+        code: "BP104",
+        name: "flow-reputation-policy",
+        severity: Warning,
+        fix: None,
+        summary: "An un-negated reputation policy on a flow refuses every visitor with a normal reputation",
+    }
+}
 
 const BINDING: &str = "authentik_policies.policybinding";
 const FLOW: &str = "authentik_flows.flow";
 const REPUTATION: &str = "authentik_policies_reputation.reputationpolicy";
 
-pub struct FlowReputationPolicy;
-
 impl Rule for FlowReputationPolicy {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         for (b, bp) in cx.blueprints.iter().enumerate() {
             for entry in &bp.entries {

@@ -1,19 +1,18 @@
 //! BP210: a `!Format` whose `%` placeholders and arguments do not match.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::model::{TagCall, TagParse};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP210",
-    name: "format-arguments",
-    severity: Severity::Error,
-    fix: None,
-    summary: "`!Format` placeholders and arguments differ in number",
-    doc: include_str!("../../rules/BP210-format-arguments.md"),
-};
-
-pub struct FormatArguments;
+rule! {
+    pub struct FormatArguments {
+        code: "BP210",
+        name: "format-arguments",
+        severity: Error,
+        fix: None,
+        summary: "`!Format` placeholders and arguments differ in number",
+    }
+}
 
 /// Conversions Python's `%` operator knows.
 const CONVERSIONS: &str = "diouxXeEfFgGcrsa";
@@ -76,10 +75,6 @@ pub fn placeholders(format: &str) -> Result<Option<usize>, String> {
 }
 
 impl Rule for FormatArguments {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         for site in &cx.bp.tags {
             let TagParse::Call(TagCall::Format { format, args }) = site.parsed else {

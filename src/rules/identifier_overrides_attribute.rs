@@ -3,25 +3,20 @@
 //! the identifier's value wins and the attribute never takes effect.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::yaml::{Node, Typed};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP213",
-    name: "identifier-overrides-attribute",
-    severity: Severity::Warning,
-    fix: None,
-    summary: "An attribute repeats an identifier with another value and is overridden",
-    doc: include_str!("../../rules/BP213-identifier-overrides-attribute.md"),
-};
-
-pub struct IdentifierOverridesAttribute;
+rule! {
+    pub struct IdentifierOverridesAttribute {
+        code: "BP213",
+        name: "identifier-overrides-attribute",
+        severity: Warning,
+        fix: None,
+        summary: "An attribute repeats an identifier with another value and is overridden",
+    }
+}
 
 impl Rule for IdentifierOverridesAttribute {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         for entry in &cx.bp.entries {
             let (Some(identifiers), Some(attrs)) = (entry.identifiers, entry.attrs) else {

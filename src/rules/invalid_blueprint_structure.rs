@@ -1,18 +1,19 @@
 //! BP003: the blueprint's shape is not what Authentik's dataclasses accept.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::model::{ENTRY_KEYS, Entry, State};
 use crate::yaml::{Node, Typed};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP003",
-    name: "invalid-blueprint-structure",
-    severity: Severity::Error,
-    fix: Some(Applicability::Safe),
-    summary: "Top-level keys, metadata or entries are malformed",
-    doc: include_str!("../../rules/BP003-invalid-blueprint-structure.md"),
-};
+rule! {
+    pub struct InvalidBlueprintStructure {
+        code: "BP003",
+        name: "invalid-blueprint-structure",
+        severity: Error,
+        fix: Safe,
+        summary: "Top-level keys, metadata or entries are malformed",
+    }
+}
 
 const TOP_LEVEL: &[&str] = &["version", "metadata", "context", "entries"];
 const STATES: &[&str] = &["present", "created", "must_created", "absent"];
@@ -22,8 +23,6 @@ const META_MODELS: &[&str] = &[
     "authentik_blueprints.metaapplyblueprint",
     "authentik_blueprints.metausersetpassword",
 ];
-
-pub struct InvalidBlueprintStructure;
 
 struct Out<'o, 'c> {
     cx: &'o BlueprintCx<'c>,
@@ -74,10 +73,6 @@ impl Out<'_, '_> {
 }
 
 impl Rule for InvalidBlueprintStructure {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         let mut out = Out { cx, out };
         let bp = cx.bp;

@@ -4,26 +4,21 @@
 
 use super::edits::{alias_targets, at_anchor};
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::resolve::typecheck::ProblemKind;
 use std::collections::HashSet;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP203",
-    name: "invalid-field-value",
-    severity: Severity::Error,
-    fix: Some(Applicability::Unsafe),
-    summary: "A value of the wrong type, outside an enum, or a malformed duration or UUID",
-    doc: include_str!("../../rules/BP203-invalid-field-value.md"),
-};
-
-pub struct InvalidFieldValue;
+rule! {
+    pub struct InvalidFieldValue {
+        code: "BP203",
+        name: "invalid-field-value",
+        severity: Error,
+        fix: Unsafe,
+        summary: "A value of the wrong type, outside an enum, or a malformed duration or UUID",
+    }
+}
 
 impl Rule for InvalidFieldValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         let problems = cx.field_problems();
         if !problems.iter().any(|p| p.kind == ProblemKind::Invalid) {

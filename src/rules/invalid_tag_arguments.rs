@@ -1,25 +1,20 @@
 //! BP005: a known tag with arguments its constructor or resolver rejects.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::model::{TagCall, TagParse};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP005",
-    name: "invalid-tag-arguments",
-    severity: Severity::Error,
-    fix: None,
-    summary: "A tag has the wrong kind or number of arguments",
-    doc: include_str!("../../rules/BP005-invalid-tag-arguments.md"),
-};
-
-pub struct InvalidTagArguments;
+rule! {
+    pub struct InvalidTagArguments {
+        code: "BP005",
+        name: "invalid-tag-arguments",
+        severity: Error,
+        fix: None,
+        summary: "A tag has the wrong kind or number of arguments",
+    }
+}
 
 impl Rule for InvalidTagArguments {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         for site in &cx.bp.tags {
             let (span, message) = match &site.parsed {

@@ -1,25 +1,20 @@
 //! BP206: `!KeyOf x` used before (or inside) the entry with `id: x`.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::model::{TagCall, TagParse};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP206",
-    name: "keyof-forward-reference",
-    severity: Severity::Error,
-    fix: None,
-    summary: "`!KeyOf` refers to an entry that has not been applied yet",
-    doc: include_str!("../../rules/BP206-keyof-forward-reference.md"),
-};
-
-pub struct KeyOfForwardReference;
+rule! {
+    pub struct KeyOfForwardReference {
+        code: "BP206",
+        name: "keyof-forward-reference",
+        severity: Error,
+        fix: None,
+        summary: "`!KeyOf` refers to an entry that has not been applied yet",
+    }
+}
 
 impl Rule for KeyOfForwardReference {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         for site in &cx.bp.tags {
             let (TagParse::Call(TagCall::KeyOf { id }), Some(user)) = (&site.parsed, site.entry)

@@ -3,7 +3,7 @@
 //! apply replaces the whole list and drops theirs.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{Diagnostic, FileId, RuleMeta, Severity};
+use crate::diagnostic::{Diagnostic, FileId};
 use crate::knowledge::builtin_links::MEMBERS;
 use crate::knowledge::{StrFormat, Ty};
 use crate::model::State;
@@ -11,16 +11,15 @@ use crate::resolve::{EntryFacts, FindQuery, ObjId, Ref, Resolution, Val};
 use crate::source::Span;
 use std::collections::HashMap;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP114",
-    name: "list-replaces-members",
-    severity: Severity::Warning,
-    fix: None,
-    summary: "A many-to-many list replaces members that other places give the object",
-    doc: include_str!("../../rules/BP114-list-replaces-members.md"),
-};
-
-pub struct ListReplacesMembers;
+rule! {
+    pub struct ListReplacesMembers {
+        code: "BP114",
+        name: "list-replaces-members",
+        severity: Warning,
+        fix: None,
+        summary: "A many-to-many list replaces members that other places give the object",
+    }
+}
 
 /// The two sides of the user/group membership: setting one side changes the other.
 const REVERSE: &[(&str, &str, &str, &str)] = &[
@@ -70,10 +69,6 @@ struct Assignment {
 }
 
 impl Rule for ListReplacesMembers {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         let mut lists: HashMap<(ObjId, &str), Vec<Assignment>> = HashMap::new();
         for (b, bp) in cx.blueprints.iter().enumerate() {

@@ -1,30 +1,25 @@
 //! BP101: a provider created without `invalidation_flow` on a release that requires it.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Applicability, Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::knowledge::versions::requires_invalidation_flow;
 use crate::model::State;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP101",
-    name: "missing-invalidation-flow",
-    severity: Severity::Error,
-    fix: Some(Applicability::Safe),
-    summary: "A provider lacks the `invalidation_flow` the target release requires",
-    doc: include_str!("../../rules/BP101-missing-invalidation-flow.md"),
-};
+rule! {
+    pub struct MissingInvalidationFlow {
+        code: "BP101",
+        name: "missing-invalidation-flow",
+        severity: Error,
+        fix: Safe,
+        summary: "A provider lacks the `invalidation_flow` the target release requires",
+    }
+}
 
 /// The attribute line the help text and the fix add.
 pub const LINE: &str =
     "invalidation_flow: !Find [authentik_flows.flow, [slug, default-provider-invalidation-flow]]";
 
-pub struct MissingInvalidationFlow;
-
 impl Rule for MissingInvalidationFlow {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         for entry in &cx.bp.entries {
             let Some(model) = entry.model_name() else {

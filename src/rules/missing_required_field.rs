@@ -2,26 +2,21 @@
 //! requires on create.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::knowledge::versions::requires_invalidation_flow;
 use crate::model::State;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP204",
-    name: "missing-required-field",
-    severity: Severity::Error,
-    fix: None,
-    summary: "An entry that creates an object lacks a required field",
-    doc: include_str!("../../rules/BP204-missing-required-field.md"),
-};
-
-pub struct MissingRequiredField;
+rule! {
+    pub struct MissingRequiredField {
+        code: "BP204",
+        name: "missing-required-field",
+        severity: Error,
+        fix: None,
+        summary: "An entry that creates an object lacks a required field",
+    }
+}
 
 impl Rule for MissingRequiredField {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         for entry in &cx.bp.entries {
             let Some(name) = entry.model_name() else {

@@ -1,5 +1,5 @@
-//! The rules. Each lives in its own file with its `RuleMeta` and its doc
-//! (`rules/<code>-<name>.md`); `ALL` below is the one list that registers them.
+//! The rules. Each lives in its own file, declared with [`rule!`], and has its
+//! doc at `rules/<code>-<name>.md`; `ALL` below is the one list that registers them.
 //!
 //! A rule sees one blueprint at a time (`check_blueprint`, with the tree in hand)
 //! or the whole set at once (`check_set`, with the facts every file left in the
@@ -13,6 +13,66 @@ use crate::resolve::{BlueprintFacts, Index};
 use crate::source::SourceFile;
 use crate::yaml::DuplicateKey;
 use std::cell::OnceCell;
+
+/// Declares a rule's prelude: its unit struct, its `pub static META` and the
+/// [`HasMeta`] impl that returns it, so a rule file states its code, name,
+/// default severity, fix and summary once and writes only its checks (an
+/// `impl Rule` with `check_blueprint` or `check_set`).
+///
+/// ```ignore
+/// rule! {
+///     /// Doc comments and attributes are kept on the struct.
+///     pub struct MissingInvalidationFlow {
+///         code: "BP101",
+///         name: "missing-invalidation-flow",
+///         severity: Error,          // a `Severity` variant
+///         fix: Safe,                // `Safe`, `Unsafe` or `None`
+///         summary: "A provider lacks the `invalidation_flow` the target release requires",
+///     }
+/// }
+/// ```
+///
+/// The doc is `rules/<code>-<name>.md`, embedded with `include_str!`: deriving
+/// its path from the code and name leaves no third spelling of them to drift.
+///
+/// A declarative macro, not a derive: the prelude is a handful of literals, and
+/// a proc-macro crate would add a workspace member and a build step for it.
+macro_rules! rule {
+    (
+        $(#[$attr:meta])*
+        pub struct $rule:ident {
+            code: $code:literal,
+            name: $name:literal,
+            severity: $severity:ident,
+            fix: $fix:ident,
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        pub static META: $crate::diagnostic::RuleMeta = $crate::diagnostic::RuleMeta {
+            code: $code,
+            name: $name,
+            severity: $crate::diagnostic::Severity::$severity,
+            fix: rule!(@fix $fix),
+            summary: $summary,
+            doc: include_str!(concat!("../../rules/", $code, "-", $name, ".md")),
+        };
+
+        $(#[$attr])*
+        pub struct $rule;
+
+        impl $crate::rules::HasMeta for $rule {
+            fn meta(&self) -> &'static $crate::diagnostic::RuleMeta {
+                &META
+            }
+        }
+    };
+    (@fix None) => {
+        None
+    };
+    (@fix $kind:ident) => {
+        Some($crate::diagnostic::Applicability::$kind)
+    };
+}
 
 mod ambiguous_absent;
 mod ambiguous_identifiers;
@@ -113,9 +173,14 @@ pub struct SetCx<'a> {
     pub paths: &'a [std::path::PathBuf],
 }
 
-pub trait Rule: Sync {
+/// What `bplint rules`, `explain`, selection and the reports know of a rule.
+/// Apart from [`Rule`] so that [`rule!`] can implement it while the rule file
+/// implements the checks.
+pub trait HasMeta {
     fn meta(&self) -> &'static RuleMeta;
+}
 
+pub trait Rule: HasMeta + Sync {
     fn check_blueprint(&self, _cx: &BlueprintCx<'_>, _out: &mut Vec<Diagnostic>) {}
 
     fn check_set(&self, _cx: &SetCx<'_>, _out: &mut Vec<Diagnostic>) {}

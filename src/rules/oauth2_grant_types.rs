@@ -2,18 +2,19 @@
 //! providers refuse every grant that the list does not name.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Applicability, Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::{Applicability, Diagnostic};
 use crate::model::{Blueprint, Entry, TagCall, TagParse, parse_tag};
 use crate::yaml::Node;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP108",
-    name: "oauth2-grant-types-missing",
-    severity: Severity::Error,
-    fix: Some(Applicability::Unsafe),
-    summary: "An OAuth2 provider is created without `grant_types`, so it refuses every grant",
-    doc: include_str!("../../rules/BP108-oauth2-grant-types-missing.md"),
-};
+rule! {
+    pub struct OAuth2GrantTypesMissing {
+        code: "BP108",
+        name: "oauth2-grant-types-missing",
+        severity: Error,
+        fix: Unsafe,
+        summary: "An OAuth2 provider is created without `grant_types`, so it refuses every grant",
+    }
+}
 
 /// Only the OAuth2 provider's serializer takes `grant_types`. The proxy provider
 /// inherits the database column but its serializer does not expose it and sets
@@ -23,13 +24,7 @@ const FIELD: &str = "grant_types";
 const OFFLINE_SCOPE: &str = "offline_access";
 const OFFLINE_MANAGED: &str = "goauthentik.io/providers/oauth2/scope-offline_access";
 
-pub struct OAuth2GrantTypesMissing;
-
 impl Rule for OAuth2GrantTypesMissing {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         // Whether the target release has the field comes from its model table, so
         // a release before 2026.5 (or a future one that drops it) stays quiet.

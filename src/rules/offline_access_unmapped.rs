@@ -2,20 +2,21 @@
 //! so Authentik silently drops the scope and issues no long-lived refresh token.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{Applicability, Diagnostic, Fix, RuleMeta, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::knowledge::duration;
 use crate::model::State;
 use crate::resolve::{EntryFacts, ObjId, Ref, Resolution, Val};
 use crate::source::Span;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP102",
-    name: "offline-access-unmapped",
-    severity: Severity::Warning,
-    fix: Some(Applicability::Unsafe),
-    summary: "A client needs refresh tokens but the provider lacks the offline_access mapping",
-    doc: include_str!("../../rules/BP102-offline-access-unmapped.md"),
-};
+rule! {
+    pub struct OfflineAccessUnmapped {
+        code: "BP102",
+        name: "offline-access-unmapped",
+        severity: Warning,
+        fix: Unsafe,
+        summary: "A client needs refresh tokens but the provider lacks the offline_access mapping",
+    }
+}
 
 const PROVIDER: &str = "authentik_providers_oauth2.oauth2provider";
 const SCOPE: &str = "offline_access";
@@ -37,8 +38,6 @@ const UI_DEFAULTS: &[&str] = &[
 /// it says nothing about refresh tokens being wanted.
 const DEFAULT_REFRESH_SECONDS: f64 = 30.0 * 86_400.0;
 
-pub struct OfflineAccessUnmapped;
-
 #[derive(PartialEq, Eq)]
 enum Mapped {
     Yes,
@@ -48,10 +47,6 @@ enum Mapped {
 }
 
 impl Rule for OfflineAccessUnmapped {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         for (bp_idx, bp) in cx.blueprints.iter().enumerate() {
             for entry in &bp.entries {

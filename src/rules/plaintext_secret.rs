@@ -1,21 +1,22 @@
 //! BP301: a secret written into the blueprint instead of read on the worker.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::knowledge::{Knowledge, Ty};
 use crate::model::{TagCall, TagParse, parse_tag};
 use crate::source::Span;
 use crate::yaml::{Node, Typed};
 use std::collections::HashSet;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP301",
-    name: "plaintext-secret",
-    severity: Severity::Warning,
-    fix: None,
-    summary: "A password, client secret, token or key written into the blueprint",
-    doc: include_str!("../../rules/BP301-plaintext-secret.md"),
-};
+rule! {
+    pub struct PlaintextSecret {
+        code: "BP301",
+        name: "plaintext-secret",
+        severity: Warning,
+        fix: None,
+        summary: "A password, client secret, token or key written into the blueprint",
+    }
+}
 
 /// Field names that hold a secret on any model.
 const SECRET_NAMES: &[&str] = &[
@@ -57,13 +58,7 @@ const KEY_MODELS: &[&str] = &[
 /// Nesting followed inside free-form values (`credentials`, `attributes`).
 const MAX_NESTING: usize = 16;
 
-pub struct PlaintextSecret;
-
 impl Rule for PlaintextSecret {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         let mut finder = Finder {
             cx,

@@ -9,24 +9,23 @@
 
 use super::flow_reputation_policy::{drf_bool, is};
 use super::{Rule, SetCx};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::model::State;
 use crate::resolve::{EntryFacts, FindQuery, ObjId, Ref, Val};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP107",
-    name: "reputation-gate-misplaced",
-    severity: Severity::Error,
-    fix: None,
-    summary: "A reputation policy on a stage binding lets visitors skip authentication or locks them out",
-    doc: include_str!("../../rules/BP107-reputation-gate-misplaced.md"),
-};
+rule! {
+    pub struct ReputationGateMisplaced {
+        code: "BP107",
+        name: "reputation-gate-misplaced",
+        severity: Error,
+        fix: None,
+        summary: "A reputation policy on a stage binding lets visitors skip authentication or locks them out",
+    }
+}
 
 const BINDING: &str = "authentik_policies.policybinding";
 const FSB: &str = "authentik_flows.flowstagebinding";
 const REPUTATION: &str = "authentik_policies_reputation.reputationpolicy";
-
-pub struct ReputationGateMisplaced;
 
 /// The flow-stage binding a policy binding targets, as far as the set shows it.
 struct Gate<'a> {
@@ -37,10 +36,6 @@ struct Gate<'a> {
 }
 
 impl Rule for ReputationGateMisplaced {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         for (b, bp) in cx.blueprints.iter().enumerate() {
             for entry in &bp.entries {

@@ -2,26 +2,25 @@
 //! the checked set and the stage bindings of the target release's default flows.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::knowledge::builtin_links::{BINDINGS, BuiltinBinding};
 use crate::model::State;
 use crate::resolve::{EntryFacts, Val};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP111",
-    name: "stage-order-collision",
-    severity: Severity::Warning,
-    fix: None,
-    summary: "Two different stages are bound to one flow at the same order",
-    doc: include_str!("../../rules/BP111-stage-order-collision.md"),
-};
+rule! {
+    pub struct StageOrderCollision {
+        code: "BP111",
+        name: "stage-order-collision",
+        severity: Warning,
+        fix: None,
+        summary: "Two different stages are bound to one flow at the same order",
+    }
+}
 
 const STAGE_BINDING: &str = "authentik_flows.flowstagebinding";
 const FLOW: &str = "authentik_flows.flow";
-
-pub struct StageOrderCollision;
 
 /// Where a binding at some `(flow, order)` comes from.
 enum Origin {
@@ -49,10 +48,6 @@ struct SetBinding {
 }
 
 impl Rule for StageOrderCollision {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         let mut bindings = Vec::new();
         let mut gone = Removed::default();

@@ -1,26 +1,21 @@
 //! BP207: `!Context key` with no default and no such key under `context:`.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::knowledge::versions::DEFAULT_CONTEXT_KEYS;
 use crate::model::{TagCall, TagParse};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP207",
-    name: "undefined-context",
-    severity: Severity::Warning,
-    fix: None,
-    summary: "`!Context` names a key the blueprint does not define and gives no default",
-    doc: include_str!("../../rules/BP207-undefined-context.md"),
-};
-
-pub struct UndefinedContext;
+rule! {
+    pub struct UndefinedContext {
+        code: "BP207",
+        name: "undefined-context",
+        severity: Warning,
+        fix: None,
+        summary: "`!Context` names a key the blueprint does not define and gives no default",
+    }
+}
 
 impl Rule for UndefinedContext {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         let keys: Vec<&str> = cx.bp.context_keys().collect();
         for site in &cx.bp.tags {

@@ -1,20 +1,19 @@
 //! BP008: a blueprint Authentik's discovery never picks up.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::model::Origin;
 use std::path::{Component, Path};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP008",
-    name: "undiscoverable-file",
-    severity: Severity::Warning,
-    fix: None,
-    summary: "Authentik's worker will never discover this blueprint",
-    doc: include_str!("../../rules/BP008-undiscoverable-file.md"),
-};
-
-pub struct UndiscoverableFile;
+rule! {
+    pub struct UndiscoverableFile {
+        code: "BP008",
+        name: "undiscoverable-file",
+        severity: Warning,
+        fix: None,
+        summary: "Authentik's worker will never discover this blueprint",
+    }
+}
 
 /// Why discovery would skip a file at `path`, if it would.
 fn skip_reason(path: &Path) -> Option<String> {
@@ -40,10 +39,6 @@ fn skip_reason(path: &Path) -> Option<String> {
 }
 
 impl Rule for UndiscoverableFile {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         let first_key = cx
             .bp

@@ -2,21 +2,20 @@
 //! object deleted only by a later entry of the same blueprint still holds.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::knowledge::unique::unique_keys;
 use crate::model::State;
 use crate::resolve::{BlueprintFacts, EntryFacts, FindQuery, ObjId, Resolution};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP112",
-    name: "unique-value-deleted-later",
-    severity: Severity::Error,
-    fix: None,
-    summary: "An entry writes a unique value that an object deleted further down still holds",
-    doc: include_str!("../../rules/BP112-unique-value-deleted-later.md"),
-};
-
-pub struct UniqueValueDeletedLater;
+rule! {
+    pub struct UniqueValueDeletedLater {
+        code: "BP112",
+        name: "unique-value-deleted-later",
+        severity: Error,
+        fix: None,
+        summary: "An entry writes a unique value that an object deleted further down still holds",
+    }
+}
 
 /// Base models whose `name` (and, for sources, `slug`) is unique across all
 /// their children: two models of one family cannot share the value.
@@ -29,10 +28,6 @@ const FAMILIES: &[&str] = &[
 ];
 
 impl Rule for UniqueValueDeletedLater {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         for (b, bp) in cx.blueprints.iter().enumerate() {
             for (j, deleted) in bp.entries.iter().enumerate() {

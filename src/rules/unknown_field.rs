@@ -3,30 +3,25 @@
 //! its object query fail and the whole blueprint with it, so that one is an error.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::knowledge::versions::FIELD_HINTS;
 use crate::knowledge::{ModelDef, release_range};
 use crate::yaml::Node;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP202",
-    name: "unknown-field",
-    severity: Severity::Warning,
-    fix: Some(Applicability::Unsafe),
-    summary: "An attribute the model does not have (Authentik drops it silently)",
-    doc: include_str!("../../rules/BP202-unknown-field.md"),
-};
+rule! {
+    pub struct UnknownField {
+        code: "BP202",
+        name: "unknown-field",
+        severity: Warning,
+        fix: Unsafe,
+        summary: "An attribute the model does not have (Authentik drops it silently)",
+    }
+}
 
 /// Keys every model accepts in `identifiers`: Django lookups on the primary key.
 const LOOKUP_KEYS: &[&str] = &["pk", "id"];
 
-pub struct UnknownField;
-
 impl Rule for UnknownField {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         for entry in &cx.bp.entries {
             let Some(model) = entry.model_name().and_then(|m| cx.kb.model(&m)) else {

@@ -1,7 +1,7 @@
 //! BP201: an entry or `!Find` names a model the target release does not have.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::knowledge::versions::RENAMED_MODELS;
 use crate::knowledge::{Knowledge, release_range};
 use crate::model::{TagCall, TagParse, normalize_model};
@@ -9,22 +9,17 @@ use crate::yaml::Node;
 use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, Mutex, PoisonError};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP201",
-    name: "unknown-model",
-    severity: Severity::Error,
-    fix: Some(Applicability::Unsafe),
-    summary: "A model the target Authentik release does not have",
-    doc: include_str!("../../rules/BP201-unknown-model.md"),
-};
-
-pub struct UnknownModel;
+rule! {
+    pub struct UnknownModel {
+        code: "BP201",
+        name: "unknown-model",
+        severity: Error,
+        fix: Unsafe,
+        summary: "A model the target Authentik release does not have",
+    }
+}
 
 impl Rule for UnknownModel {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         for entry in &cx.bp.entries {
             if let Some(node) = entry.model

@@ -1,26 +1,21 @@
 //! BP004: a tag Authentik's loader has no constructor for.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::model::TagParse;
 use crate::model::tags::KNOWN_TAGS;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP004",
-    name: "unknown-tag",
-    severity: Severity::Error,
-    fix: Some(Applicability::Safe),
-    summary: "A YAML tag Authentik cannot load",
-    doc: include_str!("../../rules/BP004-unknown-tag.md"),
-};
-
-pub struct UnknownTag;
+rule! {
+    pub struct UnknownTag {
+        code: "BP004",
+        name: "unknown-tag",
+        severity: Error,
+        fix: Safe,
+        summary: "A YAML tag Authentik cannot load",
+    }
+}
 
 impl Rule for UnknownTag {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         for site in &cx.bp.tags {
             let TagParse::Unknown(name) = site.parsed else {

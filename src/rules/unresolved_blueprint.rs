@@ -2,30 +2,25 @@
 //! linted set nor shipped with Authentik.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{Diagnostic, FileId, RuleMeta, Severity};
+use crate::diagnostic::{Diagnostic, FileId, Severity};
 use crate::resolve::{BlueprintFacts, MetaApply};
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::path::Path;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP211",
-    name: "unresolved-blueprint",
-    severity: Severity::Error,
-    fix: None,
-    summary: "`metaapplyblueprint` names a blueprint that does not exist",
-    doc: include_str!("../../rules/BP211-unresolved-blueprint.md"),
-};
+rule! {
+    pub struct UnresolvedBlueprint {
+        code: "BP211",
+        name: "unresolved-blueprint",
+        severity: Error,
+        fix: None,
+        summary: "`metaapplyblueprint` names a blueprint that does not exist",
+    }
+}
 
 const INSTANCE: &str = "authentik_blueprints.blueprintinstance";
 
-pub struct UnresolvedBlueprint;
-
 impl Rule for UnresolvedBlueprint {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         if cx.blueprints.iter().all(|bp| bp.meta_applies.is_empty()) {
             return;

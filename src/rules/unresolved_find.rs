@@ -2,26 +2,21 @@
 //! so Authentik silently writes null.
 
 use super::{Rule, SetCx};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::resolve::{EntryFacts, FindQuery, Ref, Resolution, Val};
 use std::collections::HashMap;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP205",
-    name: "unresolved-find",
-    severity: Severity::Warning,
-    fix: Some(Applicability::Unsafe),
-    summary: "`!Find` matches no object of the linted set or Authentik's built-ins",
-    doc: include_str!("../../rules/BP205-unresolved-find.md"),
-};
-
-pub struct UnresolvedFind;
+rule! {
+    pub struct UnresolvedFind {
+        code: "BP205",
+        name: "unresolved-find",
+        severity: Warning,
+        fix: Unsafe,
+        summary: "`!Find` matches no object of the linted set or Authentik's built-ins",
+    }
+}
 
 impl Rule for UnresolvedFind {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         // Suggestions weigh every object of the model in the set; the same
         // field of one model is read once for every unresolved lookup.

@@ -1,25 +1,20 @@
 //! BP006: `!KeyOf x` where no entry of the blueprint has `id: x`.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::model::{TagCall, TagParse};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP006",
-    name: "unresolved-keyof",
-    severity: Severity::Error,
-    fix: Some(Applicability::Unsafe),
-    summary: "`!KeyOf` names an id no entry of the blueprint has",
-    doc: include_str!("../../rules/BP006-unresolved-keyof.md"),
-};
-
-pub struct UnresolvedKeyOf;
+rule! {
+    pub struct UnresolvedKeyOf {
+        code: "BP006",
+        name: "unresolved-keyof",
+        severity: Error,
+        fix: Unsafe,
+        summary: "`!KeyOf` names an id no entry of the blueprint has",
+    }
+}
 
 impl Rule for UnresolvedKeyOf {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         let ids: Vec<&str> = cx.bp.entries.iter().filter_map(|e| e.id()).collect();
         for site in &cx.bp.tags {

@@ -2,24 +2,19 @@
 //! malformed.
 
 use super::Rule;
-use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
+use crate::diagnostic::Diagnostic;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP009",
-    name: "unused-suppression",
-    severity: Severity::Warning,
-    fix: None,
-    summary: "A suppression comment that suppresses nothing or names no rule",
-    doc: include_str!("../../rules/BP009-unused-suppression.md"),
-};
-
-pub struct UnusedSuppression;
-
-impl Rule for UnusedSuppression {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+rule! {
+    pub struct UnusedSuppression {
+        code: "BP009",
+        name: "unused-suppression",
+        severity: Warning,
+        fix: None,
+        summary: "A suppression comment that suppresses nothing or names no rule",
     }
 }
+
+impl Rule for UnusedSuppression {}
 
 /// The pipeline matches suppressions against the findings once every rule ran, so
 /// it builds this rule's diagnostics itself.

@@ -4,26 +4,21 @@
 
 use super::edits::{alias_targets, at_anchor};
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::resolve::typecheck::ProblemKind;
 use std::collections::HashSet;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP209",
-    name: "yaml11-implicit-type",
-    severity: Severity::Warning,
-    fix: Some(Applicability::Safe),
-    summary: "An unquoted value PyYAML reads as a number where a string is meant",
-    doc: include_str!("../../rules/BP209-yaml11-implicit-type.md"),
-};
-
-pub struct Yaml11ImplicitType;
+rule! {
+    pub struct Yaml11ImplicitType {
+        code: "BP209",
+        name: "yaml11-implicit-type",
+        severity: Warning,
+        fix: Safe,
+        summary: "An unquoted value PyYAML reads as a number where a string is meant",
+    }
+}
 
 impl Rule for Yaml11ImplicitType {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         let problems = cx.field_problems();
         if !problems.iter().any(|p| p.kind == ProblemKind::Yaml11) {

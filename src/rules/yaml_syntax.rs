@@ -1,25 +1,20 @@
 //! BP001: the file is not YAML PyYAML can load.
 
 use super::Rule;
-use crate::diagnostic::{Diagnostic, FileId, RuleMeta, Severity};
+use crate::diagnostic::{Diagnostic, FileId};
 use crate::yaml::YamlError;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP001",
-    name: "yaml-syntax",
-    severity: Severity::Error,
-    fix: None,
-    summary: "The file is not valid YAML",
-    doc: include_str!("../../rules/BP001-yaml-syntax.md"),
-};
-
-pub struct YamlSyntax;
-
-impl Rule for YamlSyntax {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+rule! {
+    pub struct YamlSyntax {
+        code: "BP001",
+        name: "yaml-syntax",
+        severity: Error,
+        fix: None,
+        summary: "The file is not valid YAML",
     }
 }
+
+impl Rule for YamlSyntax {}
 
 /// The parser reports syntax errors before any blueprint exists, so the pipeline
 /// builds this rule's diagnostic directly.

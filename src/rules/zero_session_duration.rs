@@ -1,25 +1,24 @@
 //! BP103: a user-login stage whose sessions end with the browser.
 
 use super::{BlueprintCx, Rule};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleMeta, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::knowledge::duration;
 use crate::model::{Blueprint, Entry, State};
 use crate::resolve::local;
 use crate::yaml::Node;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "BP103",
-    name: "zero-session-duration",
-    severity: Severity::Warning,
-    fix: Some(Applicability::Unsafe),
-    summary: "A login stage's session_duration is zero, so sessions end with the browser",
-    doc: include_str!("../../rules/BP103-zero-session-duration.md"),
-};
+rule! {
+    pub struct ZeroSessionDuration {
+        code: "BP103",
+        name: "zero-session-duration",
+        severity: Warning,
+        fix: Unsafe,
+        summary: "A login stage's session_duration is zero, so sessions end with the browser",
+    }
+}
 
 const MODEL: &str = "authentik_stages_user_login.userloginstage";
 const SUGGESTED: &str = "weeks=4";
-
-pub struct ZeroSessionDuration;
 
 /// An LDAP outpost runs its bind flow for every bind and never hands the session
 /// to a browser, so its length does not matter there. A stage is exempt when the
@@ -50,10 +49,6 @@ fn only_in_ldap_flows(bp: &Blueprint<'_>, stage: &Entry<'_>) -> bool {
 }
 
 impl Rule for ZeroSessionDuration {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
         for entry in &cx.bp.entries {
             if entry.model_name().as_deref() != Some(MODEL)

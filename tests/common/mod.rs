@@ -61,3 +61,21 @@ pub fn json_diagnostics(cmd: &mut assert_cmd::Command) -> Vec<serde_json::Value>
         .cloned()
         .unwrap_or_default()
 }
+
+/// A rule doc's third line, `**Severity:** <level>[ (when)] · **Fix:** <kind>[ (what)]`,
+/// split into the text after each label; `None` when the line is not in that form.
+pub fn doc_levels(doc: &str) -> Option<(&str, &str)> {
+    doc.lines()
+        .nth(2)?
+        .strip_prefix("**Severity:** ")?
+        .split_once(" · **Fix:** ")
+}
+
+/// The word a doc's fix text (and the README's fix column) uses for `fix`.
+pub fn fix_word(fix: Option<bplint::diagnostic::Applicability>) -> &'static str {
+    match fix {
+        None => "none",
+        Some(bplint::diagnostic::Applicability::Safe) => "safe",
+        Some(bplint::diagnostic::Applicability::Unsafe) => "unsafe",
+    }
+}
