@@ -174,6 +174,11 @@ pub fn deliver(
     for error in &outcome.io_errors {
         eprintln!("bplint: error: {error}");
     }
+    let line_format = matches!(style.format, Format::Concise | Format::Github);
+    // The header comes first on a terminal, before the findings it introduces.
+    if let Some(header) = report::upgrade_header(outcome).filter(|_| line_format && !style.quiet) {
+        eprintln!("{header}");
+    }
     match output {
         Some(path) => {
             if let Err(e) = report::output::write_atomically(path, text) {
@@ -194,11 +199,7 @@ pub fn deliver(
     }
     // Line formats keep the report to findings; the summary is for the person
     // watching.
-    if matches!(style.format, Format::Concise | Format::Github) && !style.quiet && !style.statistics
-    {
-        if let Some(header) = report::upgrade_header(outcome) {
-            eprintln!("{header}");
-        }
+    if line_format && !style.quiet && !style.statistics {
         eprintln!("{}", report::summary_line(outcome));
         if let Some(hint) = style.hint(outcome) {
             eprintln!("{hint}");
