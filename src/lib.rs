@@ -4,7 +4,8 @@
 //! `yaml` (text -> spanned tree typed as PyYAML types it), `model` (tree ->
 //! blueprint, entries, typed tags), `knowledge` + `resolve` (what Authentik has and
 //! what tags point at), `rules` (-> diagnostics), `report` (-> text). `pipeline`
-//! wires the stages; `main` only maps the outcome to an exit code.
+//! wires the stages; `command` builds a request from the flags and turns an
+//! outcome into a report and an exit code, for `check` here and for `upgrade`.
 
 // Input must never crash bplint, so the library may not unwrap: every remaining
 // `expect` carries an `#[allow]` saying why it cannot fail. Unit tests may unwrap.

@@ -9,7 +9,24 @@ use std::path::Path;
 const PROXY: &str = "fixtures/upgrade/proxy-without-invalidation-flow.yaml";
 const NO_GRANTS: &str = "fixtures/upgrade/oauth2-without-grant-types.yaml";
 const GRANTS: &str = "fixtures/upgrade/oauth2-with-grant-types.yaml";
-const GROUP: &str = "fixtures/upgrade/group-parent.yaml";
+/// `parent` is a field of groups at 2025.10; 2025.12 replaced it (BP202). Written
+/// by the test rather than kept in fixtures/: BP202's unsafe fix renames it to
+/// `parents`, which takes a list, and tests/fix_safety.rs holds every fixture to
+/// fixes that add no error.
+const GROUP: &str = "version: 1
+metadata:
+  name: upgrade groups
+entries:
+  - model: authentik_core.group
+    id: admins
+    identifiers:
+      name: admins
+  - model: authentik_core.group
+    identifiers:
+      name: staff
+    attrs:
+      parent: !KeyOf admins
+";
 
 /// `bplint upgrade --isolated --authentik-version FROM --to TO <args>`: exit
 /// code, standard output, standard error.
@@ -108,10 +125,14 @@ fn human_output_names_both_releases_and_lists_what_is_resolved() {
 
 #[test]
 fn a_new_warning_fails_only_with_deny_warnings() {
-    let (code, report) = json("2025.10", "2025.12", &[GROUP]);
+    let dir = tempfile::tempdir().unwrap();
+    let group = dir.path().join("groups.yaml");
+    std::fs::write(&group, GROUP).unwrap();
+    let group = group.to_str().unwrap();
+    let (code, report) = json("2025.10", "2025.12", &[group]);
     assert_eq!(code, Some(0));
-    assert_eq!(codes(&report["diagnostics"]), ["BP202:14"]);
-    let (code, _, _) = upgrade("2025.10", "2025.12", &["--deny-warnings", GROUP]);
+    assert_eq!(codes(&report["diagnostics"]), ["BP202:13"]);
+    let (code, _, _) = upgrade("2025.10", "2025.12", &["--deny-warnings", group]);
     assert_eq!(code, Some(1));
 }
 
