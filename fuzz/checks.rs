@@ -4,7 +4,7 @@
 //! text on character boundaries, because renderers and fixes slice with them.
 
 use bplint::config::Config;
-use bplint::knowledge::Knowledge;
+use bplint::detect::Judged;
 use bplint::pipeline::{Request, run};
 use bplint::source::Span;
 use bplint::yaml::{Kind, Node, parse};
@@ -63,7 +63,7 @@ pub fn parse_input(data: &[u8]) {
 /// Bytes -> the whole check of one file, as `bplint check - --stdin-filename`
 /// runs it (decode, parse, model, every rule, the set rules, both renderers).
 pub fn lint_input(data: &[u8]) {
-    let mut request = Request::new(Vec::new(), Config::default(), Knowledge::newest());
+    let mut request = Request::new(Vec::new(), Config::default(), Judged::newest());
     request.stdin = Some((PathBuf::from("blueprints/fuzz.yaml"), data.to_vec()));
     let outcome = run(&request);
     // Spans refer to the text as decoded (invalid UTF-8 replaced), which is what

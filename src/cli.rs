@@ -31,6 +31,25 @@ pub enum Command {
     /// --deny-warnings), 2 a path could not be read or was too large, or the
     /// configuration or the usage is bad.
     Check(CheckArgs),
+    /// Report what upgrading Authentik would break in these blueprints.
+    ///
+    /// Checks the set twice: at the current release (`--authentik-version`, else
+    /// bplint.toml's `authentik_version`, else the release the repository pins,
+    /// as `check` finds it) and at `--to`. Reports the findings that appear at
+    /// `--to` and not now, each with its fix where there is one, then what the
+    /// upgrade resolves. Findings are matched by file, rule and position, never
+    /// by message (messages name the release).
+    ///
+    /// For example, on the base branch of a pull request that bumps Authentik to
+    /// 2026.2.0, where the repository's pin still names the old release:
+    /// `bplint upgrade --to 2026.2.0 blueprints/`. On the pull request's branch,
+    /// where the pin names the new release, give the old one:
+    /// `bplint upgrade --authentik-version 2025.10.1 --to 2026.2.0 blueprints/`.
+    ///
+    /// Exit status: 0 the upgrade adds no error, 1 it adds an error (or a warning
+    /// with --deny-warnings), 2 a bad --to release, an unreadable path, or a bad
+    /// configuration or usage.
+    Upgrade(UpgradeArgs),
     /// Print a rule's documentation: what it checks, why, and examples.
     Explain {
         /// A rule code (`BP101`) or name (`missing-invalidation-flow`).
@@ -74,8 +93,11 @@ pub enum Command {
     Man,
 }
 
+/// The options `check` and `upgrade` share: what to check, which release judges
+/// it, which rules run, and how the report looks. One definition, so the two
+/// commands cannot drift apart.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub struct RunArgs {
     /// Files or folders to check; `-` reads standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
@@ -98,28 +120,15 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Authentik release to check against, like 2024.8 or 2026.2.1 (default: the
-    /// newest bplint knows; overrides `authentik_version` in bplint.toml).
+    /// Authentik release to check against, like 2024.8 or 2026.2.1 (default:
+    /// `authentik_version` in bplint.toml, else the release the repository pins,
+    /// else the newest bplint knows).
     #[arg(long, value_name = "VERSION")]
     pub authentik_version: Option<String>,
 
     /// Exit 1 on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
-
-    /// Apply safe fixes to the files, then report what is left.
-    #[arg(long)]
-    pub fix: bool,
-
-    /// With --fix or --diff, also apply fixes that change behaviour a human should
-    /// confirm (each rule's doc says why its fix is unsafe).
-    #[arg(long)]
-    pub unsafe_fixes: bool,
-
-    /// Print a unified diff of what --fix would change, write nothing; exit 1 if
-    /// there is anything to fix.
-    #[arg(long, conflicts_with = "fix")]
-    pub diff: bool,
 
     /// Rules to run instead of all: codes (BP101), prefixes (BP1), names, or ALL.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
@@ -148,6 +157,30 @@ pub struct CheckArgs {
     #[arg(long)]
     pub isolated: bool,
 
+    /// Print the findings only: no summary line and no notes.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Apply safe fixes to the files, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With --fix or --diff, also apply fixes that change behaviour a human should
+    /// confirm (each rule's doc says why its fix is unsafe).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print a unified diff of what --fix would change, write nothing; exit 1 if
+    /// there is anything to fix.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+
     /// Report only findings that FILE (written by --write-baseline) does not
     /// record; overrides `baseline` in bplint.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
@@ -167,10 +200,17 @@ pub struct CheckArgs {
     /// configuration).
     #[arg(long)]
     pub exit_zero: bool,
+}
 
-    /// Print the findings only: no summary line and no notes.
-    #[arg(long, short)]
-    pub quiet: bool,
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// The release to upgrade to, like 2026.8 or 2026.8.3 (a bare minor means its
+    /// newest patch). Lower than the current release checks a downgrade.
+    #[arg(long, value_name = "RELEASE")]
+    pub to: String,
+
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -203,7 +243,7 @@ impl Format {
     }
 }
 
-impl CheckArgs {
+impl RunArgs {
     /// `--format`, or the environment's default.
     pub fn format(&self) -> Format {
         self.format

@@ -77,6 +77,77 @@ pub fn detect(paths: &[PathBuf], cwd: &Path) -> Option<Detection> {
     choose(pins, &targets)
 }
 
+/// Where the release a run judges by came from. Reports name it (JSON
+/// `authentik_version.source`, the summary line), so a reader can tell a pin
+/// bplint found from a release someone gave.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum VersionSource {
+    /// A pin in the repository; `path` is relative to the current folder when it
+    /// lies below it (as the user would type it), else absolute.
+    Pin { path: PathBuf, line: usize },
+    /// `authentik_version` in bplint.toml.
+    Config,
+    /// `--authentik-version`.
+    Flag,
+    /// `bplint upgrade --to`: the release upgraded to.
+    UpgradeTarget,
+    /// Nothing given and no usable pin (or detection switched off): the newest
+    /// release bplint knows.
+    #[default]
+    Default,
+}
+
+impl VersionSource {
+    /// As JSON and SARIF name it: `deploy/helmrelease.yaml:12`, `bplint.toml`,
+    /// `--authentik-version` or `default`.
+    pub fn label(&self) -> String {
+        match self {
+            VersionSource::Pin { path, line } => {
+                format!("{}:{line}", crate::source::display_path(path))
+            }
+            VersionSource::Config => "bplint.toml".to_string(),
+            VersionSource::Flag => "--authentik-version".to_string(),
+            VersionSource::UpgradeTarget => "--to".to_string(),
+            VersionSource::Default => "default".to_string(),
+        }
+    }
+}
+
+/// The knowledge a run judges by and where its release came from.
+#[derive(Debug, Clone)]
+pub struct Judged {
+    pub kb: Knowledge,
+    pub source: VersionSource,
+}
+
+impl Judged {
+    pub fn new(kb: Knowledge, source: VersionSource) -> Self {
+        Judged { kb, source }
+    }
+
+    /// The newest release bplint knows, chosen because nothing else was.
+    pub fn newest() -> Self {
+        Judged::new(Knowledge::newest(), VersionSource::Default)
+    }
+
+    /// `--authentik-version` when given, else bplint.toml's `authentik_version`,
+    /// else `None`: the releases a user names, which detection never overrides.
+    pub fn given(flag: Option<&str>, config: &Config) -> Option<Result<Judged, String>> {
+        let (text, source) = match (flag, config.authentik_version.as_deref()) {
+            (Some(v), _) => (v, VersionSource::Flag),
+            (None, Some(v)) => (v, VersionSource::Config),
+            (None, None) => return None,
+        };
+        Some(Knowledge::for_version(text).map(|kb| Judged::new(kb, source)))
+    }
+}
+
+impl Default for Judged {
+    fn default() -> Self {
+        Judged::newest()
+    }
+}
+
 /// The knowledge a run judges by: `--authentik-version`, else bplint.toml's
 /// `authentik_version`, else the release the repository pins (unless switched
 /// off), else the newest. Notes about the choice go to standard error.
@@ -85,23 +156,26 @@ pub fn knowledge_for_run(
     config: &Config,
     paths: &[PathBuf],
     quiet: bool,
-) -> Result<Knowledge, String> {
-    if let Some(v) = flag.or(config.authentik_version.as_deref()) {
-        return Knowledge::for_version(v);
+) -> Result<Judged, String> {
+    if let Some(given) = Judged::given(flag, config) {
+        return given;
     }
     if !config.detect_version {
-        return Ok(Knowledge::newest());
+        return Ok(Judged::newest());
     }
     let Ok(cwd) = std::env::current_dir() else {
-        return Ok(Knowledge::newest());
+        return Ok(Judged::newest());
     };
     let Some(found) = detect(paths, &cwd) else {
-        return Ok(Knowledge::newest());
+        return Ok(Judged::newest());
     };
-    let shown = |pin: &Pin| {
-        let path = pin.path.strip_prefix(&cwd).unwrap_or(&pin.path);
-        format!("{} ({}:{})", pin.version, path.display(), pin.line)
+    let relative = |pin: &Pin| {
+        pin.path
+            .strip_prefix(&cwd)
+            .unwrap_or(&pin.path)
+            .to_path_buf()
     };
+    let shown = |pin: &Pin| format!("{} ({}:{})", pin.version, relative(pin).display(), pin.line);
     if let Some(other) = found.disagreeing.as_ref().filter(|_| !quiet) {
         eprintln!(
             "bplint: note: the repository pins Authentik {} and {}; judging by the one \
@@ -112,7 +186,13 @@ pub fn knowledge_for_run(
         );
     }
     match Knowledge::for_version(&found.chosen.version) {
-        Ok(kb) => Ok(kb),
+        Ok(kb) => Ok(Judged::new(
+            kb,
+            VersionSource::Pin {
+                path: relative(&found.chosen),
+                line: found.chosen.line,
+            },
+        )),
         Err(message) => {
             if !quiet {
                 eprintln!(
@@ -120,7 +200,7 @@ pub fn knowledge_for_run(
                     shown(&found.chosen)
                 );
             }
-            Ok(Knowledge::newest())
+            Ok(Judged::newest())
         }
     }
 }

@@ -86,6 +86,16 @@ pub struct Diagnostic {
     pub fix: Option<Fix>,
 }
 
+/// Whether `d` fails the run: an error always, a warning under
+/// `--deny-warnings`. The exit code and JUnit's failed cases both ask this, so a
+/// report never disagrees with the status it comes with.
+pub fn fails_run(d: &Diagnostic, deny_warnings: bool) -> bool {
+    match d.severity {
+        Severity::Error => true,
+        Severity::Warning => deny_warnings,
+    }
+}
+
 impl Diagnostic {
     pub fn new(meta: &RuleMeta, file: FileId, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {

@@ -4,7 +4,8 @@
 //! `yaml` (text -> spanned tree typed as PyYAML types it), `model` (tree ->
 //! blueprint, entries, typed tags), `knowledge` + `resolve` (what Authentik has and
 //! what tags point at), `rules` (-> diagnostics), `report` (-> text). `pipeline`
-//! wires the stages; `main` only maps the outcome to an exit code.
+//! wires the stages; `command` builds a request from the flags and turns an
+//! outcome into a report and an exit code, for `check` here and for `upgrade`.
 
 // Input must never crash bplint, so the library may not unwrap: every remaining
 // `expect` carries an `#[allow]` saying why it cannot fail. Unit tests may unwrap.
@@ -13,6 +14,7 @@
 pub mod baseline;
 pub mod cli;
 pub mod clients;
+pub mod command;
 pub mod config;
 pub mod detect;
 pub mod diagnostic;
@@ -29,14 +31,13 @@ pub mod selection;
 pub mod source;
 pub mod suggest;
 pub mod suppression;
+pub mod upgrade;
 pub mod yaml;
 
 use clap::Parser;
-use cli::{CheckArgs, Cli, Color, Command, Format, ListFormat};
+use cli::{CheckArgs, Cli, Command, ListFormat};
 use config::Config;
-use diagnostic::Severity;
-use knowledge::Knowledge;
-use std::io::{IsTerminal, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -51,6 +52,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check(args),
+        Command::Upgrade(args) => upgrade::run(args),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => list_rules(format),
         Command::Clients {
@@ -80,140 +82,28 @@ fn fail(message: &str) -> u8 {
     EXIT_TROUBLE
 }
 
-fn load_config(explicit: Option<&Path>) -> Result<Config, String> {
-    let path = match explicit {
-        Some(path) => Some(path.to_path_buf()),
-        None => std::env::current_dir()
-            .ok()
-            .and_then(|dir| Config::discover(&dir)),
-    };
-    match path {
-        Some(path) => Config::load(&path).map_err(|e| e.0),
-        None => Ok(Config::default()),
-    }
-}
-
+/// `bplint check`: build the request, run it (plain, or fixing first), render,
+/// and exit by the findings.
 fn check(args: CheckArgs) -> u8 {
-    let config = match load_config(args.config.as_deref()) {
-        Ok(config) => config,
+    let mut request = match command::build_request(&args.run) {
+        Ok(request) => request,
         Err(message) => return fail(&message),
     };
-    let kb = match detect::knowledge_for_run(
-        args.authentik_version.as_deref(),
-        &config,
-        &args.paths,
-        args.quiet,
-    ) {
-        Ok(kb) => kb,
-        Err(message) => return fail(&message),
-    };
-    if let Some(side) = kb.outside_known().filter(|_| !args.quiet) {
-        eprintln!(
-            "bplint: note: Authentik {} is {side} than every release bplint knows; \
-             checking with the tables of {}",
-            kb.version, kb.def.name
-        );
-    }
-    let mut paths = Vec::new();
-    let mut stdin = None;
-    for path in &args.paths {
-        if path == Path::new("-") {
-            let mut bytes = Vec::new();
-            // One byte over the limit is enough for the pipeline to report it.
-            let limit = args.max_file_size.saturating_add(1);
-            if let Err(e) = std::io::stdin().take(limit).read_to_end(&mut bytes) {
-                return fail(&format!("cannot read standard input: {e}"));
-            }
-            let name = args
-                .stdin_filename
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("<stdin>"));
-            stdin = Some((name, bytes));
-        } else {
-            paths.push(path.clone());
-        }
-    }
-    let selectors = args
-        .select
-        .iter()
-        .flatten()
-        .chain(&args.extend_select)
-        .chain(&args.ignore);
-    if let Err(message) = selection::validate(selectors.map(String::as_str)) {
-        return fail(&message);
-    }
-    if (args.fix || args.diff) && stdin.is_some() {
+    if (args.fix || args.diff) && request.stdin.is_some() {
         return fail("--fix and --diff work on files, not on standard input");
     }
-    let mut request = pipeline::Request::new(paths, config, kb);
-    request
-        .selection
-        .apply(args.select.as_deref(), &args.extend_select, &args.ignore);
-    request.stdin = stdin;
-    request.max_file_size = args.max_file_size;
-    if !args.isolated && request.config.context {
-        request.context_root = discover::repository_root(request.config.path.as_deref());
+    let baseline = match load_baseline(&args, &request.config) {
+        Ok(baseline) => baseline,
+        Err(message) => return fail(&message),
+    };
+    if args.diff {
+        return show_diff(&mut request, &args);
     }
-    let baseline = match (
-        &args.write_baseline,
-        &args.baseline,
-        &request.config.baseline,
-    ) {
-        (Some(_), _, _) | (None, None, None) => None,
-        (None, Some(path), _) | (None, None, Some(path)) => match baseline::load(path) {
-            Ok(baseline) => Some(baseline),
-            Err(message) => return fail(&message),
-        },
-    };
-    let mut fix_problems = Vec::new();
-    let outcome = if args.fix || args.diff {
-        let run = fix::fix(&mut request, args.unsafe_fixes);
-        if args.diff {
-            let mut stdout = std::io::stdout().lock();
-            for change in &run.changes {
-                // Secrets are spans into the fixed text, which the last check read.
-                let secrets = run
-                    .outcome
-                    .files
-                    .iter()
-                    .find(|f| f.path == change.path)
-                    .and_then(|f| f.source.as_ref())
-                    .map_or(&[][..], |s| s.secrets());
-                let diff = report::diff::render(change, secrets);
-                if stdout.write_all(diff.as_bytes()).is_err() {
-                    return EXIT_TROUBLE;
-                }
-            }
-            if !args.quiet {
-                eprintln!(
-                    "bplint: {} fix{} would change {} file{}",
-                    run.applied,
-                    if run.applied == 1 { "" } else { "es" },
-                    run.changes.len(),
-                    if run.changes.len() == 1 { "" } else { "s" }
-                );
-            }
-            return if run.changes.is_empty() || args.exit_zero {
-                EXIT_OK
-            } else {
-                EXIT_FINDINGS
-            };
-        }
-        fix_problems = fix::write(&run.changes);
-        if !args.quiet {
-            eprintln!(
-                "bplint: applied {} fix{} in {} file{}",
-                run.applied,
-                if run.applied == 1 { "" } else { "es" },
-                run.changes.len(),
-                if run.changes.len() == 1 { "" } else { "s" }
-            );
-        }
-        run.outcome
+    let (mut outcome, fix_problems) = if args.fix {
+        fix_files(&mut request, &args)
     } else {
-        pipeline::run(&request)
+        (pipeline::run(&request), Vec::new())
     };
-    let mut outcome = outcome;
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &outcome, &request.base);
     }
@@ -221,88 +111,85 @@ fn check(args: CheckArgs) -> u8 {
         let applied = baseline::apply(&mut outcome, baseline, &request.base);
         outcome.notes.extend(baseline::stale_note(&applied.stale));
     }
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
-    let format = args.format();
-    let hint = report::fix_hint(&outcome).filter(|_| !args.quiet && !args.statistics);
-    let text = match format {
-        _ if args.statistics => report::statistics::render(&outcome, format == Format::Json),
-        Format::Human if args.quiet => report::human::render_findings(&outcome, color),
-        Format::Human => {
-            let mut text = report::human::render(&outcome, color);
-            text.extend(hint.iter().map(|hint| format!("{hint}\n")));
-            text
-        }
-        Format::Concise => report::concise::render(&outcome),
-        Format::Json => report::json::render(&outcome),
-        Format::Sarif => report::sarif::render(&outcome),
-        Format::Github => report::github::render(&outcome),
-        Format::Junit => report::junit::render(&outcome, args.deny_warnings),
-    };
-    for note in outcome.notes.iter().filter(|_| !args.quiet) {
-        eprintln!("bplint: note: {note}");
-    }
-    if let Some(first) = outcome.templates.first().filter(|_| !args.quiet) {
-        let more = outcome.templates.len() - 1;
-        eprintln!(
-            "bplint: note: skipped {} templated file{} (`{{{{ }}}}`, not YAML until rendered: {}{}); \
-             lint the rendered output instead, e.g. `helm template ... | bplint check -`",
-            outcome.templates.len(),
-            if more == 0 { "" } else { "s" },
-            source::display_path(first),
-            if more == 0 {
-                String::new()
-            } else {
-                format!(" and {more} more")
-            },
-        );
-    }
-    for error in &outcome.io_errors {
-        eprintln!("bplint: error: {error}");
-    }
-    match &args.output {
-        Some(path) => {
-            if let Err(e) = report::output::write_atomically(path, &text) {
-                return fail(&format!(
-                    "cannot write the report to {}: {}",
-                    source::display_path(path),
-                    discover::describe_io(&e)
-                ));
-            }
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            if stdout.write_all(text.as_bytes()).is_err() {
-                return EXIT_TROUBLE;
-            }
-        }
-    }
-    // Line formats keep the report to findings; the summary is for the person
-    // watching.
-    if matches!(format, Format::Concise | Format::Github) && !args.quiet && !args.statistics {
-        eprintln!("{}", report::summary_line(&outcome));
-        if let Some(hint) = &hint {
-            eprintln!("{hint}");
-        }
+    let style = command::Style::of(&args.run, args.statistics);
+    let text = command::render(&outcome, &style);
+    if let Err(code) = command::deliver(&outcome, &text, &style, args.run.output.as_deref()) {
+        return code;
     }
     for problem in &fix_problems {
         eprintln!("bplint: error: {problem}");
     }
-    if !outcome.io_errors.is_empty() || !fix_problems.is_empty() {
+    if !fix_problems.is_empty() {
         return EXIT_TROUBLE;
     }
-    let failing = !args.exit_zero
-        && outcome.diagnostics.iter().any(|d| {
-            d.severity == Severity::Error || (args.deny_warnings && d.severity == Severity::Warning)
-        });
-    if failing { EXIT_FINDINGS } else { EXIT_OK }
+    match command::exit_code(&outcome, args.run.deny_warnings) {
+        EXIT_FINDINGS if args.exit_zero => EXIT_OK,
+        code => code,
+    }
+}
+
+/// The baseline to filter by: `--baseline`, else bplint.toml's; none while
+/// `--write-baseline` records a new one.
+fn load_baseline(args: &CheckArgs, config: &Config) -> Result<Option<baseline::Baseline>, String> {
+    match (&args.write_baseline, &args.baseline, &config.baseline) {
+        (Some(_), _, _) | (None, None, None) => Ok(None),
+        (None, Some(path), _) | (None, None, Some(path)) => baseline::load(path).map(Some),
+    }
+}
+
+/// `--diff`: print what `--fix` would change and write nothing; exit 1 when
+/// there is anything to change.
+fn show_diff(request: &mut pipeline::Request, args: &CheckArgs) -> u8 {
+    let run = fix::fix(request, args.unsafe_fixes);
+    let mut stdout = std::io::stdout().lock();
+    for change in &run.changes {
+        // Secrets are spans into the fixed text, which the last check read.
+        let secrets = run
+            .outcome
+            .files
+            .iter()
+            .find(|f| f.path == change.path)
+            .and_then(|f| f.source.as_ref())
+            .map_or(&[][..], |s| s.secrets());
+        let diff = report::diff::render(change, secrets);
+        if stdout.write_all(diff.as_bytes()).is_err() {
+            return EXIT_TROUBLE;
+        }
+    }
+    if !args.run.quiet {
+        eprintln!(
+            "bplint: {} fix{} would change {} file{}",
+            run.applied,
+            if run.applied == 1 { "" } else { "es" },
+            run.changes.len(),
+            if run.changes.len() == 1 { "" } else { "s" }
+        );
+    }
+    if run.changes.is_empty() || args.exit_zero {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    }
+}
+
+/// `--fix`: apply the fixes, write the files, and return what is left with the
+/// files that could not be written.
+fn fix_files(
+    request: &mut pipeline::Request,
+    args: &CheckArgs,
+) -> (pipeline::Outcome, Vec<String>) {
+    let run = fix::fix(request, args.unsafe_fixes);
+    let problems = fix::write(&run.changes);
+    if !args.run.quiet {
+        eprintln!(
+            "bplint: applied {} fix{} in {} file{}",
+            run.applied,
+            if run.applied == 1 { "" } else { "es" },
+            run.changes.len(),
+            if run.changes.len() == 1 { "" } else { "s" }
+        );
+    }
+    (run.outcome, problems)
 }
 
 /// `--write-baseline`: record every finding and stop; the findings are the
@@ -331,7 +218,7 @@ fn write_baseline(path: &Path, outcome: &pipeline::Outcome, base: &Path) -> u8 {
 }
 
 fn list_clients(paths: Vec<PathBuf>, format: ListFormat, config: Option<&Path>) -> u8 {
-    let config = match load_config(config) {
+    let config = match command::load_config(config) {
         Ok(config) => config,
         Err(message) => return fail(&message),
     };
@@ -340,14 +227,14 @@ fn list_clients(paths: Vec<PathBuf>, format: ListFormat, config: Option<&Path>) 
             "client discovery is switched off (`[discovery] clients = false` in bplint.toml)",
         );
     }
-    let kb = match config.authentik_version.as_deref() {
-        Some(v) => match Knowledge::for_version(v) {
-            Ok(kb) => kb,
-            Err(message) => return fail(&message),
-        },
-        None => Knowledge::newest(),
+    // Matching clients to providers does not depend on the release, so the
+    // repository's pins are not looked for: bplint.toml's release, else the newest.
+    let judged = match detect::Judged::given(None, &config) {
+        Some(Ok(judged)) => judged,
+        Some(Err(message)) => return fail(&message),
+        None => detect::Judged::newest(),
     };
-    let outcome = pipeline::run(&pipeline::Request::new(paths, config, kb));
+    let outcome = pipeline::run(&pipeline::Request::new(paths, config, judged));
     print!(
         "{}",
         report::clients::render(&outcome, format == ListFormat::Json)

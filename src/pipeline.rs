@@ -3,6 +3,7 @@
 
 use crate::clients::{self, ClientMatch, FoundClient};
 use crate::config::Config;
+use crate::detect::Judged;
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::discover::{Candidate, Exclude, discover, relative_to};
 use crate::knowledge::Knowledge;
@@ -23,7 +24,8 @@ pub struct Request {
     /// A blueprint read from standard input: (name to report it under, text).
     pub stdin: Option<(PathBuf, Vec<u8>)>,
     pub config: Config,
-    pub kb: Knowledge,
+    /// The release judged by and where it came from (`detect::knowledge_for_run`).
+    pub judged: Judged,
     /// Rules enabled, and per-file exceptions.
     pub selection: Selection,
     /// Folder that `per-file-ignores` and `exclude` globs are relative to (the
@@ -42,7 +44,7 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn new(paths: Vec<PathBuf>, config: Config, kb: Knowledge) -> Self {
+    pub fn new(paths: Vec<PathBuf>, config: Config, judged: Judged) -> Self {
         let mut selection = Selection::all();
         selection.apply(
             config.select.as_deref(),
@@ -64,7 +66,7 @@ impl Request {
             paths,
             stdin: None,
             config,
-            kb,
+            judged,
             selection,
             base,
             overlay: HashMap::new(),
@@ -112,10 +114,26 @@ pub struct Outcome {
     /// Findings a `--baseline` recorded: not reported, but listed as suppressed in
     /// JSON and SARIF.
     pub baselined: Vec<Diagnostic>,
+    /// The release the run judged by, for the renderers to name.
+    pub judged: Judged,
+    /// Set by `bplint upgrade`: the release upgraded to and what it resolves
+    /// (`diagnostics` then holds the findings new at that release).
+    pub upgrade: Option<Upgrade>,
+}
+
+/// What `bplint upgrade` adds to an outcome whose `judged` is the current
+/// release and whose diagnostics are the ones new at the target.
+#[derive(Debug)]
+pub struct Upgrade {
+    /// The release upgraded to.
+    pub to: Knowledge,
+    /// Findings at the current release that the target does not have; their
+    /// `file` indexes the outcome's file table like every diagnostic's.
+    pub resolved: Vec<Diagnostic>,
 }
 
 impl FileRecord {
-    fn new(path: PathBuf) -> Self {
+    pub(crate) fn new(path: PathBuf) -> Self {
         FileRecord {
             path,
             source: None,
@@ -162,7 +180,10 @@ pub fn run(request: &Request) -> Outcome {
         &[]
     };
     let (mut candidates, walk_errors) = discover(&request.paths, &request.exclude, also);
-    let mut outcome = Outcome::default();
+    let mut outcome = Outcome {
+        judged: request.judged.clone(),
+        ..Outcome::default()
+    };
     for e in walk_errors {
         outcome.io_errors.push(format!(
             "{}: {}",
@@ -249,14 +270,14 @@ pub fn run(request: &Request) -> Outcome {
             }));
         outcome.files.push(result.record);
     }
-    let index = Index::build(request.kb, &facts, &request.config.assume_exists);
+    let index = Index::build(request.judged.kb, &facts, &request.config.assume_exists);
     clients::match_providers(&mut outcome.clients, &facts);
     let paths: Vec<PathBuf> = outcome.files.iter().map(|f| f.path.clone()).collect();
     let set = SetCx {
         paths: &paths,
         index: &index,
         blueprints: &facts,
-        kb: &request.kb,
+        kb: &request.judged.kb,
         declared_clients: &request.config.clients,
         clients: &outcome.clients,
     };
@@ -456,7 +477,7 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             &source,
             &candidate.relative,
             bp,
-            &request.kb,
+            &request.judged.kb,
             &duplicates,
         );
         for rule in rules::ALL

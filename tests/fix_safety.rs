@@ -20,6 +20,7 @@
 //! is set (CI sets it), which makes a missing PyYAML a failure.
 
 use bplint::config::Config;
+use bplint::detect::{Judged, VersionSource};
 use bplint::diagnostic::Severity;
 use bplint::fix::{Step, fix};
 use bplint::knowledge::Knowledge;
@@ -162,12 +163,15 @@ struct Tally {
 }
 
 fn check_group(group: &Group, unsafe_fixes: bool, tally: &mut Tally) {
-    let kb = match group.version {
-        Some(v) => Knowledge::for_version(v).expect("a known version"),
-        None => Knowledge::newest(),
+    let judged = match group.version {
+        Some(v) => Judged::new(
+            Knowledge::for_version(v).expect("a known version"),
+            VersionSource::Flag,
+        ),
+        None => Judged::newest(),
     };
     let kind = if unsafe_fixes { "unsafe" } else { "safe" };
-    let mut request = Request::new(group.paths.clone(), Config::default(), kb);
+    let mut request = Request::new(group.paths.clone(), Config::default(), judged);
     let first = run(&request);
     tally.files.extend(
         first

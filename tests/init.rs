@@ -42,7 +42,10 @@ fn writes_a_config_pinned_to_the_newest_release() {
         .current_dir(dir.path())
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("No problems in 1 file."));
+        .stdout(predicate::str::contains(format!(
+            "No problems in 1 file (Authentik {} from bplint.toml).",
+            bplint::knowledge::Knowledge::newest().version
+        )));
 }
 
 #[test]

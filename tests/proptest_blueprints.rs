@@ -10,7 +10,7 @@
 //!   and the same blueprint model.
 
 use bplint::config::Config;
-use bplint::knowledge::Knowledge;
+use bplint::detect::Judged;
 use bplint::model::{Blueprint, Origin, TagParse};
 use bplint::pipeline::{Request, run};
 use bplint::yaml::{Kind, Node, Style, parse};
@@ -582,7 +582,7 @@ proptest! {
     #[test]
     fn diagnostics_point_where_an_editor_would(bp in blueprint()) {
         let text = render(&bp);
-        let mut request = Request::new(Vec::new(), Config::default(), Knowledge::newest());
+        let mut request = Request::new(Vec::new(), Config::default(), Judged::newest());
         request.stdin = Some((PathBuf::from("blueprints/generated.yaml"), text.clone().into_bytes()));
         let outcome = run(&request);
         prop_assert_eq!(outcome.files_checked(), 1);

@@ -220,7 +220,17 @@ fn to_rendered<'a>(outcome: &'a Outcome, d: &Diagnostic) -> Rendered<'a> {
 
 /// The findings and the summary line.
 pub fn render(outcome: &Outcome, color: bool) -> String {
-    let mut out = render_findings(outcome, color);
+    let mut out = String::new();
+    if let Some(header) = super::upgrade_header(outcome) {
+        out.push_str(&header);
+        out.push_str("\n\n");
+    }
+    out.push_str(&render_findings(outcome, color));
+    let resolved = super::resolved_list(outcome);
+    if !resolved.is_empty() {
+        out.push_str(&resolved);
+        out.push('\n');
+    }
     out.push_str(&super::summary_line(outcome));
     out.push('\n');
     out

@@ -10,6 +10,8 @@ use serde::Serialize;
 
 #[derive(Serialize)]
 struct Report<'a> {
+    /// The release judged by (`report::AuthentikVersion`).
+    authentik_version: super::AuthentikVersion,
     files_checked: usize,
     /// Blueprint files of the repository read for context, not reported on;
     /// present when there are any.
@@ -17,6 +19,29 @@ struct Report<'a> {
     files_context: usize,
     diagnostics: Vec<JsonDiagnostic<'a>>,
     summary: Summary,
+    /// `bplint upgrade`: the releases compared (`diagnostics` are the findings
+    /// new at `to`); absent for `check`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    upgrade: Option<UpgradeRange>,
+    /// `bplint upgrade`: the findings at `from` that `to` no longer has, in the
+    /// shape of `diagnostics`; absent for `check`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resolved: Option<Vec<JsonDiagnostic<'a>>>,
+}
+
+#[derive(Serialize)]
+pub struct UpgradeRange {
+    pub from: String,
+    pub to: String,
+}
+
+impl UpgradeRange {
+    pub fn of(outcome: &Outcome) -> Option<Self> {
+        outcome.upgrade.as_ref().map(|u| UpgradeRange {
+            from: outcome.judged.kb.version.to_string(),
+            to: u.to.version.to_string(),
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -135,29 +160,32 @@ fn fix<'a>(outcome: &Outcome, d: &Diagnostic, fix: &'a Fix) -> JsonFix<'a> {
     }
 }
 
+fn diagnostic<'a>(outcome: &Outcome, d: &'a Diagnostic, suppressed: bool) -> JsonDiagnostic<'a> {
+    let region = Region::of(outcome, d.file, d.span);
+    JsonDiagnostic {
+        code: d.code,
+        rule: d.rule,
+        severity: d.severity,
+        file: path_of(outcome, d.file),
+        line: region.line,
+        column: region.column,
+        end_line: region.end_line,
+        end_column: region.end_column,
+        message: &d.message,
+        help: d.help.as_deref(),
+        related: d.related.iter().map(|r| related(outcome, r)).collect(),
+        fix: d.fix.as_ref().map(|f| fix(outcome, d, f)),
+        suppressed,
+    }
+}
+
 pub fn render(outcome: &Outcome) -> String {
     let diagnostics = super::with_baselined(outcome)
         .into_iter()
-        .map(|(d, suppressed)| {
-            let region = Region::of(outcome, d.file, d.span);
-            JsonDiagnostic {
-                code: d.code,
-                rule: d.rule,
-                severity: d.severity,
-                file: path_of(outcome, d.file),
-                line: region.line,
-                column: region.column,
-                end_line: region.end_line,
-                end_column: region.end_column,
-                message: &d.message,
-                help: d.help.as_deref(),
-                related: d.related.iter().map(|r| related(outcome, r)).collect(),
-                fix: d.fix.as_ref().map(|f| fix(outcome, d, f)),
-                suppressed,
-            }
-        })
+        .map(|(d, suppressed)| diagnostic(outcome, d, suppressed))
         .collect();
     let report = Report {
+        authentik_version: super::AuthentikVersion::of(&outcome.judged),
         files_checked: outcome.files_checked(),
         files_context: outcome.context_files(),
         diagnostics,
@@ -165,6 +193,13 @@ pub fn render(outcome: &Outcome) -> String {
             suppressed: outcome.baselined.len(),
             ..Summary::of(&outcome.diagnostics)
         },
+        upgrade: UpgradeRange::of(outcome),
+        resolved: outcome.upgrade.as_ref().map(|u| {
+            u.resolved
+                .iter()
+                .map(|d| diagnostic(outcome, d, false))
+                .collect()
+        }),
     };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
     text.push('\n');

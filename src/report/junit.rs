@@ -22,7 +22,7 @@ impl Case<'_> {
     fn failing(&self, deny_warnings: bool) -> bool {
         self.findings
             .iter()
-            .any(|d| d.severity == Severity::Error || deny_warnings)
+            .any(|d| crate::diagnostic::fails_run(d, deny_warnings))
     }
 }
 

@@ -13,9 +13,11 @@ pub mod rules;
 pub mod sarif;
 pub mod statistics;
 
+use crate::detect::{Judged, VersionSource};
 use crate::diagnostic::FileId;
 use crate::pipeline::Outcome;
 use crate::source::Span;
+use serde::Serialize;
 
 /// "2 errors and 1 warning" / "No problems".
 pub fn count_phrase(errors: usize, warnings: usize) -> String {
@@ -28,27 +30,43 @@ pub fn count_phrase(errors: usize, warnings: usize) -> String {
     }
 }
 
-/// The closing line of a run: "2 errors and 1 warning in 3 files.", then, when
-/// there are any, the files read for context and the findings the baseline holds
-/// back.
+/// The closing line of a run: "2 errors and 1 warning in 3 files", the release
+/// judged by and where it came from, then, when there are any, the files read
+/// for context and the findings the baseline holds back.
 pub fn summary_line(outcome: &Outcome) -> String {
     let summary = json::Summary::of(&outcome.diagnostics);
     let files = outcome.files_checked();
     let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if let Some(upgrade) = &outcome.upgrade {
+        let resolved = upgrade.resolved.len();
+        let added = match count_phrase(summary.errors, summary.warnings).as_str() {
+            "No problems" => "no problems".to_string(),
+            phrase => phrase.to_string(),
+        };
+        return format!(
+            "The upgrade adds {added} in {files} file{} and resolves {resolved} finding{} \
+             ({} -> {}).",
+            plural(files),
+            plural(resolved),
+            release_phrase(&outcome.judged),
+            upgrade.to.version
+        );
+    }
     let mut line = format!(
-        "{} in {} file{}",
+        "{} in {} file{} ({}",
         count_phrase(summary.errors, summary.warnings),
         files,
-        plural(files)
+        plural(files),
+        release_phrase(&outcome.judged)
     );
     let context = outcome.context_files();
     if context > 0 {
         line.push_str(&format!(
-            " ({context} more file{} of the repository read for context)",
+            "; {context} more file{} of the repository read for context",
             plural(context)
         ));
     }
-    line.push('.');
+    line.push_str(").");
     let baselined = outcome.baselined.len();
     if baselined > 0 {
         line.push_str(&format!(
@@ -59,9 +77,92 @@ pub fn summary_line(outcome: &Outcome) -> String {
     line
 }
 
+/// `bplint upgrade`'s first line: "Upgrading Authentik 2025.10.1 (from
+/// deploy/x.yaml:3) -> 2026.8.3"; `None` for other runs.
+pub fn upgrade_header(outcome: &Outcome) -> Option<String> {
+    let upgrade = outcome.upgrade.as_ref()?;
+    let judged = &outcome.judged;
+    let source = match &judged.source {
+        VersionSource::Default => "the newest bplint knows".to_string(),
+        source => format!("from {}", source.label()),
+    };
+    Some(format!(
+        "Upgrading Authentik {} ({source}) -> {}",
+        judged.kb.version, upgrade.to.version
+    ))
+}
+
+/// "Resolved by the upgrade:" and one `path:line:col CODE message` line per
+/// finding the upgrade resolves; empty when it resolves none.
+pub fn resolved_list(outcome: &Outcome) -> String {
+    let Some(upgrade) = outcome.upgrade.as_ref().filter(|u| !u.resolved.is_empty()) else {
+        return String::new();
+    };
+    let mut out = String::from("Resolved by the upgrade:\n");
+    for d in &upgrade.resolved {
+        let r = Region::of(outcome, d.file, d.span);
+        let message = d.message.lines().next().unwrap_or_default();
+        out.push_str(&format!(
+            "  {}:{}:{} {} {message}\n",
+            path_of(outcome, d.file),
+            r.line,
+            r.column,
+            d.code
+        ));
+    }
+    out
+}
+
+/// "Authentik 2025.10.1 from deploy/helmrelease.yaml:12": the release a run
+/// judged by, so a reader never has to guess which release a finding holds for.
+pub fn release_phrase(judged: &Judged) -> String {
+    let version = judged.kb.version;
+    match &judged.source {
+        VersionSource::Default => format!("Authentik {version}, the newest bplint knows"),
+        source => format!("Authentik {version} from {}", source.label()),
+    }
+}
+
+/// The `authentik_version` object of the JSON report and of SARIF's run
+/// properties: the release as detected or given (a bare minor resolved to its
+/// newest patch), the release line whose tables were used, and where it came from.
+#[derive(Serialize)]
+pub struct AuthentikVersion {
+    pub version: String,
+    pub knowledge: &'static str,
+    pub source: String,
+}
+
+impl AuthentikVersion {
+    pub fn of(judged: &Judged) -> Self {
+        AuthentikVersion {
+            version: judged.kb.version.to_string(),
+            knowledge: judged.kb.def.name,
+            source: judged.source.label(),
+        }
+    }
+}
+
 /// The line after the summary: how many findings `--fix` (and
 /// `--unsafe-fixes`) would fix; `None` when no finding has a fix.
 pub fn fix_hint(outcome: &Outcome) -> Option<String> {
+    if let Some(upgrade) = &outcome.upgrade {
+        // `upgrade` writes nothing; the fixes are `check`'s at the new release.
+        let (safe, unsafe_only) = statistics::fixable(&outcome.diagnostics);
+        return (safe + unsafe_only > 0).then(|| {
+            format!(
+                "{} fixable with `bplint check --authentik-version {} --fix{}` \
+                 (`--diff` shows the changes first).",
+                safe + unsafe_only,
+                upgrade.to.version,
+                if unsafe_only > 0 {
+                    " --unsafe-fixes"
+                } else {
+                    ""
+                }
+            )
+        });
+    }
     match statistics::fixable(&outcome.diagnostics) {
         (0, 0) => None,
         (0, unsafe_only) => Some(format!(

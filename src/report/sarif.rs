@@ -31,6 +31,18 @@ struct Run<'a> {
     /// UTF-16 code units, which differ after any character outside the BMP.
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
+    /// bplint's own facts about the run, in SARIF's property bag.
+    properties: RunProperties,
+}
+
+#[derive(Serialize)]
+struct RunProperties {
+    /// The release judged by, the same object as the JSON report's.
+    authentik_version: super::AuthentikVersion,
+    /// `bplint upgrade`: the releases compared; the results are the findings
+    /// new at `to`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    upgrade: Option<super::json::UpgradeRange>,
 }
 
 #[derive(Serialize)]
@@ -358,6 +370,10 @@ pub fn render(outcome: &Outcome) -> String {
                 .into_iter()
                 .map(|(d, baselined)| result(outcome, d, baselined))
                 .collect(),
+            properties: RunProperties {
+                authentik_version: super::AuthentikVersion::of(&outcome.judged),
+                upgrade: super::json::UpgradeRange::of(outcome),
+            },
         }],
     };
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use bplint::config::Config;
-use bplint::knowledge::Knowledge;
+use bplint::detect::Judged;
 use bplint::pipeline::{Outcome, Request, run};
 use std::path::{Path, PathBuf};
 
@@ -17,11 +17,12 @@ pub fn lint_at(paths: &[PathBuf], config: Option<&Path>, version: Option<&str>) 
         Some(path) => Config::load(path).expect("fixture config loads"),
         None => Config::default(),
     };
-    let kb = match version.or(config.authentik_version.as_deref()) {
-        Some(v) => Knowledge::for_version(v).expect("known version"),
-        None => Knowledge::newest(),
-    };
-    run(&Request::new(paths.to_vec(), config, kb))
+    // Sources as the binary names them: the version given here stands for
+    // `--authentik-version`, the fixture's bplint.toml for `authentik_version`.
+    let judged = Judged::given(version, &config)
+        .map(|given| given.expect("known version"))
+        .unwrap_or_else(Judged::newest);
+    run(&Request::new(paths.to_vec(), config, judged))
 }
 
 /// `(code, line, column)` of every diagnostic.

@@ -141,6 +141,8 @@ def check_schemas():
     for schema, heading in [
         ("vendor.github-workflows", "Forgejo Actions"),
         ("vendor.woodpecker-ci", "Woodpecker CI"),
+        ("vendor.github-workflows", "Checking an upgrade on Forgejo Actions"),
+        ("vendor.woodpecker-ci", "Checking an upgrade on Woodpecker CI"),
     ]:
         for number, snippet in enumerate(readme_snippets(heading)):
             path = WORK / f"readme-{schema}-{number}.yaml"

@@ -1,0 +1,225 @@
+//! The steps `check` and `upgrade` share, so both read the same flags the same
+//! way: build a request from the flags, the configuration and the detected
+//! release; render the outcome; write the report and the notes; decide the exit
+//! code.
+
+use crate::cli::{Color, Format, RunArgs};
+use crate::config::Config;
+use crate::detect::{self, Judged};
+use crate::diagnostic::fails_run;
+use crate::pipeline::{Outcome, Request};
+use crate::{EXIT_FINDINGS, EXIT_OK, EXIT_TROUBLE, discover, report, selection, source};
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+pub fn load_config(explicit: Option<&Path>) -> Result<Config, String> {
+    let path = match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|dir| Config::discover(&dir)),
+    };
+    match path {
+        Some(path) => Config::load(&path).map_err(|e| e.0),
+        None => Ok(Config::default()),
+    }
+}
+
+/// The note for a release outside the embedded lines (`None` inside them).
+pub fn outside_note(judged: &Judged) -> Option<String> {
+    let kb = &judged.kb;
+    kb.outside_known().map(|side| {
+        format!(
+            "Authentik {} is {side} than every release bplint knows; \
+             checking with the tables of {}",
+            kb.version, kb.def.name
+        )
+    })
+}
+
+/// The request `args` describe: the configuration, the release judged by (and
+/// the notes about it), standard input when `-` is a path, the rules selected
+/// and the repository read for context.
+pub fn build_request(args: &RunArgs) -> Result<Request, String> {
+    let config = load_config(args.config.as_deref())?;
+    let judged = detect::knowledge_for_run(
+        args.authentik_version.as_deref(),
+        &config,
+        &args.paths,
+        args.quiet,
+    )?;
+    if let Some(note) = outside_note(&judged).filter(|_| !args.quiet) {
+        eprintln!("bplint: note: {note}");
+    }
+    let mut paths = Vec::new();
+    let mut stdin = None;
+    for path in &args.paths {
+        if path == Path::new("-") {
+            let mut bytes = Vec::new();
+            // One byte over the limit is enough for the pipeline to report it.
+            let limit = args.max_file_size.saturating_add(1);
+            if let Err(e) = std::io::stdin().take(limit).read_to_end(&mut bytes) {
+                return Err(format!("cannot read standard input: {e}"));
+            }
+            let name = args
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("<stdin>"));
+            stdin = Some((name, bytes));
+        } else {
+            paths.push(path.clone());
+        }
+    }
+    let selectors = args
+        .select
+        .iter()
+        .flatten()
+        .chain(&args.extend_select)
+        .chain(&args.ignore);
+    selection::validate(selectors.map(String::as_str))?;
+    let mut request = Request::new(paths, config, judged);
+    request
+        .selection
+        .apply(args.select.as_deref(), &args.extend_select, &args.ignore);
+    request.stdin = stdin;
+    request.max_file_size = args.max_file_size;
+    if !args.isolated && request.config.context {
+        request.context_root = discover::repository_root(request.config.path.as_deref());
+    }
+    Ok(request)
+}
+
+/// How the report looks: the format, colour, and what the person watching sees.
+pub struct Style {
+    pub format: Format,
+    pub color: bool,
+    pub quiet: bool,
+    /// `check --statistics`: counts per rule instead of findings.
+    pub statistics: bool,
+    pub deny_warnings: bool,
+}
+
+impl Style {
+    pub fn of(args: &RunArgs, statistics: bool) -> Self {
+        let color = match args.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => {
+                args.output.is_none()
+                    && std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+        Style {
+            format: args.format(),
+            color,
+            quiet: args.quiet,
+            statistics,
+            deny_warnings: args.deny_warnings,
+        }
+    }
+
+    /// The fix hint after the summary, when anything is fixable and someone reads it.
+    fn hint(&self, outcome: &Outcome) -> Option<String> {
+        report::fix_hint(outcome).filter(|_| !self.quiet && !self.statistics)
+    }
+}
+
+/// The report in the chosen format.
+pub fn render(outcome: &Outcome, style: &Style) -> String {
+    match style.format {
+        _ if style.statistics => report::statistics::render(outcome, style.format == Format::Json),
+        Format::Human if style.quiet => report::human::render_findings(outcome, style.color),
+        Format::Human => {
+            let mut text = report::human::render(outcome, style.color);
+            text.extend(style.hint(outcome).iter().map(|hint| format!("{hint}\n")));
+            text
+        }
+        Format::Concise => report::concise::render(outcome),
+        Format::Json => report::json::render(outcome),
+        Format::Sarif => report::sarif::render(outcome),
+        Format::Github => report::github::render(outcome),
+        Format::Junit => report::junit::render(outcome, style.deny_warnings),
+    }
+}
+
+/// Prints the notes and errors to standard error, writes the report `text` to
+/// `--output` or standard output, then (for the line formats, which keep the
+/// report to findings) the summary. `Err` carries the exit code when the report
+/// could not be written.
+pub fn deliver(
+    outcome: &Outcome,
+    text: &str,
+    style: &Style,
+    output: Option<&Path>,
+) -> Result<(), u8> {
+    for note in outcome.notes.iter().filter(|_| !style.quiet) {
+        eprintln!("bplint: note: {note}");
+    }
+    if let Some(first) = outcome.templates.first().filter(|_| !style.quiet) {
+        let more = outcome.templates.len() - 1;
+        eprintln!(
+            "bplint: note: skipped {} templated file{} (`{{{{ }}}}`, not YAML until rendered: {}{}); \
+             lint the rendered output instead, e.g. `helm template ... | bplint check -`",
+            outcome.templates.len(),
+            if more == 0 { "" } else { "s" },
+            source::display_path(first),
+            if more == 0 {
+                String::new()
+            } else {
+                format!(" and {more} more")
+            },
+        );
+    }
+    for error in &outcome.io_errors {
+        eprintln!("bplint: error: {error}");
+    }
+    let line_format = matches!(style.format, Format::Concise | Format::Github);
+    // The header comes first on a terminal, before the findings it introduces.
+    if let Some(header) = report::upgrade_header(outcome).filter(|_| line_format && !style.quiet) {
+        eprintln!("{header}");
+    }
+    match output {
+        Some(path) => {
+            if let Err(e) = report::output::write_atomically(path, text) {
+                eprintln!(
+                    "bplint: error: cannot write the report to {}: {}",
+                    source::display_path(path),
+                    discover::describe_io(&e)
+                );
+                return Err(EXIT_TROUBLE);
+            }
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            if stdout.write_all(text.as_bytes()).is_err() {
+                return Err(EXIT_TROUBLE);
+            }
+        }
+    }
+    // Line formats keep the report to findings; the summary is for the person
+    // watching.
+    if line_format && !style.quiet && !style.statistics {
+        eprintln!("{}", report::summary_line(outcome));
+        if let Some(hint) = style.hint(outcome) {
+            eprintln!("{hint}");
+        }
+    }
+    Ok(())
+}
+
+/// 2 when a path could not be read, else 1 when a finding fails the run
+/// (`fails_run`), else 0.
+pub fn exit_code(outcome: &Outcome, deny_warnings: bool) -> u8 {
+    if !outcome.io_errors.is_empty() {
+        EXIT_TROUBLE
+    } else if outcome
+        .diagnostics
+        .iter()
+        .any(|d| fails_run(d, deny_warnings))
+    {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
