@@ -105,7 +105,8 @@ fn human_output_names_both_releases_and_lists_what_is_resolved() {
     assert!(
         stdout.contains(&format!(
             "Resolved by the upgrade:\n  {GRANTS}:15:7 BP202 `grant_types` is not a field of \
-             `authentik_providers_oauth2.oauth2provider` in Authentik 2026.2\n"
+             `authentik_providers_oauth2.oauth2provider` in Authentik 2026.2 (added in \
+             Authentik 2026.5)\n"
         )),
         "{stdout}"
     );

@@ -45,6 +45,59 @@ pub fn release_range(has: impl Fn(&VersionDef) -> bool) -> Option<String> {
     }
 }
 
+/// Where a fact the target release lacks went, or comes from: the release
+/// that removed it (only older releases have it) or added it (only newer ones
+/// do). Findings caused by a change between releases say which release made it,
+/// so a user who upgraded, or is about to, knows why a file that passed fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Added(&'static str),
+    Removed(&'static str),
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Change::Added(release) => write!(f, "added in Authentik {release}"),
+            Change::Removed(release) => write!(f, "removed in Authentik {release}"),
+        }
+    }
+}
+
+/// The [`Change`] that explains why `has` is false at `current`; `None` when it
+/// holds there, holds nowhere, or holds both before and after (no single release
+/// to name).
+pub fn change(current: &VersionDef, has: impl Fn(&VersionDef) -> bool) -> Option<Change> {
+    let all = generated::VERSIONS;
+    let at = all.iter().position(|v| v.name == current.name)?;
+    if has(&all[at]) {
+        return None;
+    }
+    let last_before = all[..at].iter().rposition(&has);
+    let first_after = all[at + 1..].iter().position(&has).map(|i| at + 1 + i);
+    match (last_before, first_after) {
+        (Some(i), None) => Some(Change::Removed(all[i + 1].name)),
+        (None, Some(i)) => Some(Change::Added(all[i].name)),
+        _ => None,
+    }
+}
+
+/// The release from which `has` holds without a break up to `current`, when an
+/// older release lacked it (for "required since" notes); `None` when it has held
+/// in every release or does not hold at `current`.
+pub fn holds_since(
+    current: &VersionDef,
+    has: impl Fn(&VersionDef) -> bool,
+) -> Option<&'static str> {
+    let all = generated::VERSIONS;
+    let at = all.iter().position(|v| v.name == current.name)?;
+    if !has(&all[at]) {
+        return None;
+    }
+    let break_at = all[..at].iter().rposition(|v| !has(v))?;
+    Some(all[break_at + 1].name)
+}
+
 impl Knowledge {
     /// The newest embedded release.
     #[allow(
@@ -235,5 +288,49 @@ impl BuiltinDef {
             .find_map(|k| self.field(k))
             .unwrap_or("?");
         format!("{what} `{key}`")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn def(name: &str) -> &'static VersionDef {
+        all_versions().iter().find(|v| v.name == name).unwrap()
+    }
+
+    fn has_field(model: &'static str, field: &'static str) -> impl Fn(&VersionDef) -> bool {
+        move |v| {
+            v.models
+                .iter()
+                .any(|m| m.name == model && m.fields.iter().any(|f| f.name == field))
+        }
+    }
+
+    #[test]
+    fn changes_name_the_release_that_made_them() {
+        let oauth = "authentik_providers_oauth2.oauth2provider";
+        assert_eq!(
+            change(def("2024.8"), has_field(oauth, "invalidation_flow")),
+            Some(Change::Added("2024.10"))
+        );
+        assert_eq!(
+            change(def("2026.2"), has_field("authentik_core.group", "parent")),
+            Some(Change::Removed("2025.12"))
+        );
+        assert_eq!(change(def("2026.2"), has_field(oauth, "name")), None);
+        assert_eq!(
+            change(def("2026.2"), has_field(oauth, "no_such_field")),
+            None
+        );
+        assert_eq!(
+            holds_since(def("2026.8"), has_field(oauth, "grant_types")),
+            Some("2026.5")
+        );
+        assert_eq!(
+            holds_since(def("2026.2"), has_field(oauth, "grant_types")),
+            None
+        );
+        assert_eq!(holds_since(def("2026.8"), has_field(oauth, "name")), None);
     }
 }

@@ -41,7 +41,7 @@ impl Rule for UnknownField {
                 // of one field must not both become it.
                 let mut taken: Vec<&str> = map.pairs().filter_map(|p| p.key.as_str()).collect();
                 for pair in map.pairs() {
-                    check_key(cx, model, &pair.key, place, &mut taken, out);
+                    check_key(cx, model, &pair.key, &pair.value, place, &mut taken, out);
                 }
             }
         }
@@ -52,6 +52,7 @@ fn check_key(
     cx: &BlueprintCx<'_>,
     model: &ModelDef,
     key: &Node,
+    value: &Node,
     place: &str,
     taken: &mut Vec<&str>,
     out: &mut Vec<Diagnostic>,
@@ -77,6 +78,13 @@ fn check_key(
         .map(|(_, _, meant)| *meant);
     let near = hint.or_else(|| crate::suggest::closest(name, model.fields.iter().map(|f| f.name)));
     let elsewhere = releases_with_field(model.name, name);
+    // Why a file that passed on another release fails here: the release that
+    // added or removed the field.
+    let change = crate::knowledge::change(cx.kb.def, |v| {
+        v.models
+            .iter()
+            .any(|m| m.name == model.name && m.fields.iter().any(|f| f.name == name))
+    });
     // Renaming onto a key the mapping already has would write a duplicate key,
     // and PyYAML would keep only the last value: a suggestion, never a fix.
     let occupied = near.is_some_and(|near| taken.contains(&near));
@@ -105,8 +113,10 @@ fn check_key(
         cx.file_id,
         key.span,
         format!(
-            "`{name}` is not a field of `{}` in Authentik {}",
-            model.name, cx.kb.def.name
+            "`{name}` is not a field of `{}` in Authentik {}{}",
+            model.name,
+            cx.kb.def.name,
+            change.map(|c| format!(" ({c})")).unwrap_or_default()
         ),
     )
     .label(if in_identifiers {
@@ -121,15 +131,45 @@ fn check_key(
         diag.severity = Severity::Error;
     }
     if let Some(near) = near.filter(|_| !occupied && !key.is_alias()) {
-        taken.push(near);
-        diag = diag.fix(Fix {
-            title: format!("rename `{name}` to `{near}`"),
-            applicability: Applicability::Unsafe,
-            edits: vec![Edit {
-                span: key.value_span(),
-                replacement: near.to_string(),
-            }],
-        });
+        // `parent: x` renamed to `parents`, which takes a list, must become
+        // `parents: [x]`: the value is wrapped when it fits on its line, and
+        // otherwise the rename is left to the help.
+        let wants_list = cx
+            .kb
+            .field(model.name, near)
+            .is_some_and(|f| matches!(f.ty, crate::knowledge::Ty::Array(_)));
+        let mut edits = vec![Edit {
+            span: key.value_span(),
+            replacement: near.to_string(),
+        }];
+        let mut title = format!("rename `{name}` to `{near}`");
+        let wrap = wants_list && value.seq().is_none();
+        let wrappable = !value.is_alias()
+            && !value.is_null()
+            && cx
+                .file
+                .text
+                .get(value.span.start..value.span.end)
+                .is_some_and(|t| !t.contains('\n') && !t.contains('#'));
+        if wrap && wrappable {
+            title.push_str(" and make its value a one-item list");
+            edits.push(Edit {
+                span: crate::source::Span::empty(value.span.start),
+                replacement: "[".into(),
+            });
+            edits.push(Edit {
+                span: crate::source::Span::empty(value.span.end),
+                replacement: "]".into(),
+            });
+        }
+        if !wrap || wrappable {
+            taken.push(near);
+            diag = diag.fix(Fix {
+                title,
+                applicability: Applicability::Unsafe,
+                edits,
+            });
+        }
     }
     out.push(diag);
 }

@@ -49,8 +49,11 @@ fn diagnose(cx: &BlueprintCx<'_>, node: &Node, name: &str, in_find: bool) -> Dia
         cx.file_id,
         node.value_span(),
         format!(
-            "{where_}unknown model `{name}` in Authentik {}",
-            cx.kb.def.name
+            "{where_}unknown model `{name}` in Authentik {}{}",
+            cx.kb.def.name,
+            crate::knowledge::change(cx.kb.def, |v| v.models.iter().any(|m| m.name == normalized))
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default()
         ),
     )
     .label("no such model");
