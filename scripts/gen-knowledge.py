@@ -280,6 +280,9 @@ NEWEST_PATCH = {
     (2024, 2): "2024.2.4", (2024, 4): "2024.4.4", (2024, 6): "2024.6.5", (2024, 8): "2024.8.6",
     (2024, 10): "2024.10.5", (2024, 12): "2024.12.5", (2025, 2): "2025.2.4", (2025, 4): "2025.4.4",
     (2025, 6): "2025.6.4",
+    # The npm package of this line stops at 2026.2.0, but release 2026.2.2 exists
+    # (its blueprints are the shared reference snapshot).
+    (2026, 2): "2026.2.2",
 }
 
 TS_FIELD = re.compile(r"^    (readonly )?(\w+)(\??): (.+);$")

@@ -95,7 +95,7 @@ fn human_output_names_both_releases_and_lists_what_is_resolved() {
     let (code, stdout, _) = upgrade("2026.2", "2026.8", &[NO_GRANTS, GRANTS]);
     assert_eq!(code, Some(1));
     assert!(
-        stdout.starts_with("Upgrading Authentik 2026.2.0 (from --authentik-version) -> 2026.8.3\n"),
+        stdout.starts_with("Upgrading Authentik 2026.2.2 (from --authentik-version) -> 2026.8.3\n"),
         "{stdout}"
     );
     assert!(
@@ -113,7 +113,7 @@ fn human_output_names_both_releases_and_lists_what_is_resolved() {
     assert!(
         stdout.contains(
             "The upgrade adds 1 error in 2 files and resolves 1 finding \
-             (Authentik 2026.2.0 from --authentik-version -> 2026.8.3).\n"
+             (Authentik 2026.2.2 from --authentik-version -> 2026.8.3).\n"
         ),
         "{stdout}"
     );
