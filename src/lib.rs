@@ -158,11 +158,9 @@ fn show_diff(request: &mut pipeline::Request, args: &CheckArgs) -> u8 {
     }
     if !args.run.quiet {
         eprintln!(
-            "bplint: {} fix{} would change {} file{}",
-            run.applied,
-            if run.applied == 1 { "" } else { "es" },
-            run.changes.len(),
-            if run.changes.len() == 1 { "" } else { "s" }
+            "bplint: {} would change {}",
+            fixes(run.applied),
+            files(run.changes.len())
         );
     }
     if run.changes.is_empty() || args.exit_zero {
@@ -170,6 +168,16 @@ fn show_diff(request: &mut pipeline::Request, args: &CheckArgs) -> u8 {
     } else {
         EXIT_FINDINGS
     }
+}
+
+/// "1 fix", "3 fixes".
+fn fixes(count: usize) -> String {
+    format!("{count} fix{}", if count == 1 { "" } else { "es" })
+}
+
+/// "1 file", "3 files".
+fn files(count: usize) -> String {
+    format!("{count} file{}", if count == 1 { "" } else { "s" })
 }
 
 /// `--fix`: apply the fixes, write the files, and return what is left with the
@@ -182,11 +190,9 @@ fn fix_files(
     let problems = fix::write(&run.changes);
     if !args.run.quiet {
         eprintln!(
-            "bplint: applied {} fix{} in {} file{}",
-            run.applied,
-            if run.applied == 1 { "" } else { "es" },
-            run.changes.len(),
-            if run.changes.len() == 1 { "" } else { "s" }
+            "bplint: applied {} in {}",
+            fixes(run.applied),
+            files(run.changes.len())
         );
     }
     (run.outcome, problems)

@@ -7,21 +7,10 @@
 //! fixtures/detect/ holds a `.bplint-detect-ignore` marker, so bplint run inside
 //! its own repository never takes a fixture's pin for the repository's release.
 
+mod common;
+
 use assert_cmd::Command;
 use std::path::Path;
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 /// What a run from the layout's root reports: the release in BP101's message,
 /// the report's `authentik_version` object, and standard error.
@@ -36,7 +25,7 @@ struct Judged {
 /// json <blueprints> <extra>` from its root.
 fn run_in(layout: &str, blueprints: &str, extra: &[&str]) -> Judged {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&Path::new("fixtures/detect").join(layout), dir.path());
+    common::copy_tree(&Path::new("fixtures/detect").join(layout), dir.path());
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     let out = Command::cargo_bin("bplint")
         .unwrap()
@@ -236,7 +225,7 @@ fn without_a_pin_or_with_detection_off_the_source_is_default() {
     assert_eq!(report["authentik_version"], default);
     // A pin is there, but bplint.toml switches detection off.
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(Path::new("fixtures/detect/flux-helmrelease"), dir.path());
+    common::copy_tree(Path::new("fixtures/detect/flux-helmrelease"), dir.path());
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     std::fs::write(
         dir.path().join("bplint.toml"),
@@ -261,7 +250,7 @@ fn without_a_pin_or_with_detection_off_the_source_is_default() {
 #[test]
 fn sarif_and_the_summary_line_name_the_pin() {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(Path::new("fixtures/detect/flux-helmrelease"), dir.path());
+    common::copy_tree(Path::new("fixtures/detect/flux-helmrelease"), dir.path());
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     let run = |format: &str| {
         Command::cargo_bin("bplint")

@@ -233,23 +233,10 @@ fn concise_keeps_the_header_and_summary_on_standard_error() {
     );
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn the_current_release_is_the_one_the_repository_pins() {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(Path::new("fixtures/detect/flux-helmrelease"), dir.path());
+    common::copy_tree(Path::new("fixtures/detect/flux-helmrelease"), dir.path());
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     let blueprints = "clusters/home/authentik/blueprints";
     std::fs::copy(NO_GRANTS, dir.path().join(blueprints).join("grafana.yaml")).unwrap();

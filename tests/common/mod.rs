@@ -80,3 +80,17 @@ pub fn fix_word(fix: Option<bplint::diagnostic::Applicability>) -> &'static str 
         Some(bplint::diagnostic::Applicability::Unsafe) => "unsafe",
     }
 }
+
+/// Copy a fixture tree into a temporary folder (a repository layout to run in).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
