@@ -12,6 +12,8 @@ use super::{Rule, SetCx};
 use crate::diagnostic::Diagnostic;
 use crate::model::State;
 use crate::resolve::{EntryFacts, FindQuery, ObjId, Ref, Val};
+use std::cell::OnceCell;
+use std::collections::HashMap;
 
 rule! {
     pub struct ReputationGateMisplaced {
@@ -37,6 +39,9 @@ struct Gate<'a> {
 
 impl Rule for ReputationGateMisplaced {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
+        // How many active policy bindings target each object: built on the first
+        // candidate, once, rather than a walk of the whole set per candidate.
+        let targets: OnceCell<HashMap<String, usize>> = OnceCell::new();
         for (b, bp) in cx.blueprints.iter().enumerate() {
             for entry in &bp.entries {
                 if !active_binding(entry) {
@@ -56,7 +61,8 @@ impl Rule for ReputationGateMisplaced {
                 let Some(gate) = gate(cx, b, target) else {
                     continue;
                 };
-                if !gate_evaluates(&gate) || !decides_alone(cx, b, entry, target, &gate) {
+                let targets = || targets.get_or_init(|| binding_targets(cx));
+                if !gate_evaluates(&gate) || !decides_alone(cx, b, target, &gate, targets) {
                     continue;
                 }
                 let Some((stage_bp, stage)) = &gate.stage else {
@@ -214,26 +220,35 @@ fn gate_evaluates(gate: &Gate<'_>) -> bool {
 /// `policy_engine_mode` is `all` (then the stage needs the reputation policy to
 /// pass too). In the default `any` mode another passing policy would run the
 /// stage anyway.
-fn decides_alone(
+fn decides_alone<'t>(
     cx: &SetCx<'_>,
     b: usize,
-    binding: &EntryFacts,
     target: &Ref,
     gate: &Gate<'_>,
+    targets: impl FnOnce() -> &'t HashMap<String, usize>,
 ) -> bool {
     if let Some((_, facts)) = gate.entry
         && matches!(facts.field("policy_engine_mode"), Some(Val::Str(mode)) if mode == "all")
     {
         return true;
     }
-    let key = target_key(cx, b, target);
-    !cx.blueprints.iter().enumerate().any(|(ob, other_bp)| {
-        other_bp.entries.iter().any(|other| {
-            !(ob == b && other.index == binding.index)
-                && active_binding(other)
-                && matches!(other.field("target"), Some(Val::Ref(t)) if target_key(cx, ob, t) == key)
-        })
-    })
+    // The binding itself is one of them.
+    targets()
+        .get(&target_key(cx, b, target))
+        .is_none_or(|&count| count <= 1)
+}
+
+/// Every active policy binding of the set by the [`target_key`] of its target.
+fn binding_targets(cx: &SetCx<'_>) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for (b, bp) in cx.blueprints.iter().enumerate() {
+        for entry in bp.entries.iter().filter(|e| active_binding(e)) {
+            if let Some(Val::Ref(target)) = entry.field("target") {
+                *counts.entry(target_key(cx, b, target)).or_insert(0) += 1;
+            }
+        }
+    }
+    counts
 }
 
 /// What a target reference names, comparable across blueprints: the object it

@@ -250,6 +250,11 @@ struct Near {
 /// (`default-source-authentication` and `default-authentication-flow`); a fix
 /// needs a closer match.
 fn is_typo_of(value: &str, candidate: &str) -> bool {
+    // Every edit changes the length by at most one: most candidates are ruled
+    // out without the quadratic distance (a set has thousands of them).
+    if value.chars().count().abs_diff(candidate.chars().count()) > 2 {
+        return false;
+    }
     let distance = strsim::damerau_levenshtein(&value.to_lowercase(), &candidate.to_lowercase());
     distance <= 2 && distance * 5 <= value.chars().count()
 }
