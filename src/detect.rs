@@ -15,6 +15,7 @@
 use crate::config::Config;
 use crate::knowledge::Knowledge;
 use crate::knowledge::versions::Version;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -71,9 +72,15 @@ pub fn detect(paths: &[PathBuf], cwd: &Path) -> Option<Detection> {
         .find(|dir| dir.join(".git").exists())
         .unwrap_or(if start.starts_with(cwd) { cwd } else { &start })
         .to_path_buf();
-    let mut pins = Vec::new();
+    let mut files = Vec::new();
     let mut budget = MAX_ENTRIES;
-    walk(&root, &mut budget, &mut pins);
+    walk(&root, &mut budget, &mut files);
+    // Reading the heads is the cost (a blueprint folder holds thousands of YAML
+    // files): in parallel, keeping the walk's order for `choose`.
+    let pins: Vec<Pin> = files
+        .par_iter()
+        .flat_map_iter(|(path, name)| scan_file(path, name))
+        .collect();
     choose(pins, &targets)
 }
 
@@ -236,7 +243,9 @@ fn choose(pins: Vec<Pin>, targets: &[PathBuf]) -> Option<Detection> {
     })
 }
 
-fn walk(dir: &Path, budget: &mut usize, pins: &mut Vec<Pin>) {
+/// The files below `dir` (with their names) in name order, skipping marked,
+/// build and VCS folders, at most [`MAX_ENTRIES`] entries.
+fn walk(dir: &Path, budget: &mut usize, files: &mut Vec<(PathBuf, String)>) {
     if dir.join(IGNORE_MARKER).exists() {
         return;
     }
@@ -258,10 +267,10 @@ fn walk(dir: &Path, budget: &mut usize, pins: &mut Vec<Pin>) {
         let path = entry.path();
         if kind.is_dir() {
             if !matches!(name.as_ref(), ".git" | "target" | "node_modules") {
-                walk(&path, budget, pins);
+                walk(&path, budget, files);
             }
         } else if kind.is_file() {
-            scan_file(&path, &name, pins);
+            files.push((path, name.into_owned()));
         }
     }
 }
@@ -270,7 +279,9 @@ fn is_yaml(name: &str) -> bool {
     name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
-fn scan_file(path: &Path, name: &str, pins: &mut Vec<Pin>) {
+/// The pins of one file (none for a file whose name and head cannot hold one).
+fn scan_file(path: &Path, name: &str) -> Vec<Pin> {
+    let mut pins = Vec::new();
     let dockerfile = name.starts_with("Dockerfile");
     let named = dockerfile
         || matches!(
@@ -279,16 +290,16 @@ fn scan_file(path: &Path, name: &str, pins: &mut Vec<Pin>) {
         )
         || (is_yaml(name) && (name.starts_with("docker-compose") || name.starts_with("compose")));
     if !named && !is_yaml(name) {
-        return;
+        return pins;
     }
     if std::fs::metadata(path).map_or(true, |m| m.len() > MAX_FILE_SIZE) {
-        return;
+        return pins;
     }
     if !named && !head_may_pin(path) {
-        return;
+        return pins;
     }
     let Ok(bytes) = std::fs::read(path) else {
-        return;
+        return pins;
     };
     let text = String::from_utf8_lossy(&bytes);
     let vars = if dockerfile {
@@ -310,6 +321,7 @@ fn scan_file(path: &Path, name: &str, pins: &mut Vec<Pin>) {
             });
         }
     }
+    pins
 }
 
 /// Whether a YAML file's first kilobyte names the authentik chart or image, as
