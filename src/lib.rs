@@ -159,8 +159,8 @@ fn show_diff(request: &mut pipeline::Request, args: &CheckArgs) -> u8 {
     if !args.run.quiet {
         eprintln!(
             "bplint: {} would change {}",
-            fixes(run.applied),
-            files(run.changes.len())
+            report::counted(run.applied, "fix", "fixes"),
+            report::counted(run.changes.len(), "file", "files")
         );
     }
     if run.changes.is_empty() || args.exit_zero {
@@ -168,16 +168,6 @@ fn show_diff(request: &mut pipeline::Request, args: &CheckArgs) -> u8 {
     } else {
         EXIT_FINDINGS
     }
-}
-
-/// "1 fix", "3 fixes".
-fn fixes(count: usize) -> String {
-    format!("{count} fix{}", if count == 1 { "" } else { "es" })
-}
-
-/// "1 file", "3 files".
-fn files(count: usize) -> String {
-    format!("{count} file{}", if count == 1 { "" } else { "s" })
 }
 
 /// `--fix`: apply the fixes, write the files, and return what is left with the
@@ -191,8 +181,8 @@ fn fix_files(
     if !args.run.quiet {
         eprintln!(
             "bplint: applied {} in {}",
-            fixes(run.applied),
-            files(run.changes.len())
+            report::counted(run.applied, "fix", "fixes"),
+            report::counted(run.changes.len(), "file", "files")
         );
     }
     (run.outcome, problems)
@@ -211,8 +201,8 @@ fn write_baseline(path: &Path, outcome: &pipeline::Outcome, base: &Path) -> u8 {
         eprintln!("bplint: error: {error}");
     }
     eprintln!(
-        "bplint: recorded {count} finding{} in {}; check with --baseline {} (or `baseline = ...` in bplint.toml) to report only new ones",
-        if count == 1 { "" } else { "s" },
+        "bplint: recorded {} in {}; check with --baseline {} (or `baseline = ...` in bplint.toml) to report only new ones",
+        report::counted(count, "finding", "findings"),
         source::display_path(path),
         source::display_path(path),
     );

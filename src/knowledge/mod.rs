@@ -83,8 +83,8 @@ pub fn change(current: &VersionDef, has: impl Fn(&VersionDef) -> bool) -> Option
 }
 
 /// The release from which `has` holds without a break up to `current`, when an
-/// older release lacked it (for "required since" notes); `None` when it has held
-/// in every release or does not hold at `current`.
+/// older release lacked it ("a field since 2026.5"); `None` when it has held in
+/// every release or does not hold at `current`.
 pub fn holds_since(
     current: &VersionDef,
     has: impl Fn(&VersionDef) -> bool,
@@ -173,11 +173,7 @@ impl Knowledge {
     }
 
     pub fn model(&self, name: &str) -> Option<&'static ModelDef> {
-        self.def
-            .models
-            .binary_search_by(|m| m.name.cmp(name))
-            .ok()
-            .map(|i| self.def.models[i])
+        self.def.model(name)
     }
 
     /// Whether `name` is a model or a parent model `!Find` may search.
@@ -300,11 +296,7 @@ mod tests {
     }
 
     fn has_field(model: &'static str, field: &'static str) -> impl Fn(&VersionDef) -> bool {
-        move |v| {
-            v.models
-                .iter()
-                .any(|m| m.name == model && m.fields.iter().any(|f| f.name == field))
-        }
+        move |v| v.has_field(model, field)
     }
 
     #[test]

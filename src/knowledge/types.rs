@@ -19,6 +19,23 @@ pub struct VersionDef {
     pub models: &'static [&'static ModelDef],
 }
 
+impl VersionDef {
+    /// The model of this line's table (patch-level facts aside: see
+    /// `Knowledge::field`).
+    pub fn model(&self, name: &str) -> Option<&'static ModelDef> {
+        self.models
+            .binary_search_by(|m| m.name.cmp(name))
+            .ok()
+            .map(|i| self.models[i])
+    }
+
+    /// Whether this line's table has `field` on `model`: for comparing releases.
+    pub fn has_field(&self, model: &str, field: &str) -> bool {
+        self.model(model)
+            .is_some_and(|m| m.fields.iter().any(|f| f.name == field))
+    }
+}
+
 /// A blueprint model (`app_label.model_name`) and the fields its serializer accepts.
 #[derive(Debug)]
 pub struct ModelDef {

@@ -19,14 +19,20 @@ use crate::pipeline::Outcome;
 use crate::source::Span;
 use serde::Serialize;
 
+/// "1 file", "3 files": `count` and the noun that goes with it.
+pub fn counted(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 /// "2 errors and 1 warning" / "No problems".
 pub fn count_phrase(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let e = counted(errors, "error", "errors");
+    let w = counted(warnings, "warning", "warnings");
     match (errors, warnings) {
         (0, 0) => "No problems".to_string(),
-        (e, 0) => plural(e, "error"),
-        (0, w) => plural(w, "warning"),
-        (e, w) => format!("{} and {}", plural(e, "error"), plural(w, "warning")),
+        (_, 0) => e,
+        (0, _) => w,
+        _ => format!("{e} and {w}"),
     }
 }
 
@@ -36,7 +42,7 @@ pub fn count_phrase(errors: usize, warnings: usize) -> String {
 pub fn summary_line(outcome: &Outcome) -> String {
     let summary = json::Summary::of(&outcome.diagnostics);
     let files = outcome.files_checked();
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let files = counted(files, "file", "files");
     if let Some(upgrade) = &outcome.upgrade {
         let resolved = upgrade.resolved.len();
         let added = match count_phrase(summary.errors, summary.warnings).as_str() {
@@ -44,34 +50,30 @@ pub fn summary_line(outcome: &Outcome) -> String {
             phrase => phrase.to_string(),
         };
         return format!(
-            "The upgrade adds {added} in {files} file{} and resolves {resolved} finding{} \
-             ({} -> {}).",
-            plural(files),
-            plural(resolved),
+            "The upgrade adds {added} in {files} and resolves {} ({} -> {}).",
+            counted(resolved, "finding", "findings"),
             release_phrase(&outcome.judged),
             upgrade.to.version
         );
     }
     let mut line = format!(
-        "{} in {} file{} ({}",
+        "{} in {files} ({}",
         count_phrase(summary.errors, summary.warnings),
-        files,
-        plural(files),
         release_phrase(&outcome.judged)
     );
     let context = outcome.context_files();
     if context > 0 {
         line.push_str(&format!(
-            "; {context} more file{} of the repository read for context",
-            plural(context)
+            "; {} of the repository read for context",
+            counted(context, "more file", "more files")
         ));
     }
     line.push_str(").");
     let baselined = outcome.baselined.len();
     if baselined > 0 {
         line.push_str(&format!(
-            " {baselined} finding{} in the baseline not shown.",
-            plural(baselined)
+            " {} in the baseline not shown.",
+            counted(baselined, "finding", "findings")
         ));
     }
     line

@@ -59,13 +59,10 @@ impl Rule for OAuth2GrantTypesMissing {
                     .to_string()
             } else {
                 // The release that added the field, for a user who just upgraded.
-                let since = crate::knowledge::holds_since(cx.kb.def, |v| {
-                    v.models
-                        .iter()
-                        .any(|m| m.name == PROVIDER && m.fields.iter().any(|f| f.name == FIELD))
-                })
-                .map(|r| format!("a field since Authentik {r}; "))
-                .unwrap_or_default();
+                let since =
+                    crate::knowledge::holds_since(cx.kb.def, |v| v.has_field(PROVIDER, FIELD))
+                        .map(|r| format!("a field since Authentik {r}; "))
+                        .unwrap_or_default();
                 format!(
                     "OAuth2 provider has no `grant_types`: a provider this entry creates gets \
                      an empty list and Authentik refuses every authorization request to it \

@@ -77,14 +77,10 @@ fn check_key(
         })
         .map(|(_, _, meant)| *meant);
     let near = hint.or_else(|| crate::suggest::closest(name, model.fields.iter().map(|f| f.name)));
-    let elsewhere = releases_with_field(model.name, name);
+    let elsewhere = release_range(|v| v.has_field(model.name, name));
     // Why a file that passed on another release fails here: the release that
     // added or removed the field.
-    let change = crate::knowledge::change(cx.kb.def, |v| {
-        v.models
-            .iter()
-            .any(|m| m.name == model.name && m.fields.iter().any(|f| f.name == name))
-    });
+    let change = crate::knowledge::change(cx.kb.def, |v| v.has_field(model.name, name));
     // Renaming onto a key the mapping already has would write a duplicate key,
     // and PyYAML would keep only the last value: a suggestion, never a fix.
     let occupied = near.is_some_and(|near| taken.contains(&near));
@@ -172,12 +168,4 @@ fn check_key(
         }
     }
     out.push(diag);
-}
-
-fn releases_with_field(model: &str, field: &str) -> Option<String> {
-    release_range(|v| {
-        v.models
-            .iter()
-            .any(|m| m.name == model && m.fields.iter().any(|f| f.name == field))
-    })
 }

@@ -51,7 +51,7 @@ fn diagnose(cx: &BlueprintCx<'_>, node: &Node, name: &str, in_find: bool) -> Dia
         format!(
             "{where_}unknown model `{name}` in Authentik {}{}",
             cx.kb.def.name,
-            crate::knowledge::change(cx.kb.def, |v| v.models.iter().any(|m| m.name == normalized))
+            crate::knowledge::change(cx.kb.def, |v| v.model(&normalized).is_some())
                 .map(|c| format!(" ({c})"))
                 .unwrap_or_default()
         ),
@@ -134,5 +134,5 @@ fn parents(kb: &Knowledge) -> impl Iterator<Item = &'static str> + '_ {
 
 /// The embedded releases that do have the model.
 fn other_releases(model: &str) -> Option<String> {
-    release_range(|v| v.models.iter().any(|m| m.name == model))
+    release_range(|v| v.model(model).is_some())
 }

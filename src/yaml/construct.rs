@@ -9,7 +9,7 @@
 //! checked against PyYAML in `tests/data/pyyaml_core_tags.tsv`.
 
 use super::node::Kind;
-use super::typing::timestamp_problem;
+use super::typing::{ScalarType, resolve_plain, timestamp_problem};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -17,54 +17,46 @@ use std::sync::LazyLock;
 /// after `!!`); `None` when it can. `is_key`: a mapping key, where `!!merge`
 /// marks a merge key rather than a value to build.
 pub fn problem(core: &str, kind: &Kind, is_key: bool) -> Option<String> {
-    let scalar = match kind {
-        Kind::Scalar(s) => Some(s.value.as_str()),
-        Kind::Alias(_) => return None,
-        _ => None,
-    };
     let found = match kind {
+        // The anchored node was checked where it stands.
+        Kind::Alias(_) => return None,
         Kind::Seq(_) => "a sequence",
         Kind::Map(_) => "a mapping",
-        _ => "a scalar",
+        Kind::Scalar(_) => "a scalar",
     };
-    let needs = |what: &str| Some(format!("`!!{core}` needs {what}, found {found}"));
-    match core {
-        "null" | "str" => scalar.is_none().then(|| needs("a scalar")).flatten(),
-        "bool" | "int" | "float" | "binary" | "timestamp" => {
-            let Some(value) = scalar else {
-                return needs("a scalar");
-            };
-            let problem = scalar_problem(core, value)?;
+    let needs = |what: &str| format!("`!!{core}` needs {what}, found {found}");
+    match (core, kind) {
+        ("null" | "str", Kind::Scalar(_)) => None,
+        ("bool" | "int" | "float" | "binary" | "timestamp", Kind::Scalar(s)) => {
+            let problem = scalar_problem(core, &s.value)?;
             Some(format!(
-                "PyYAML cannot build `!!{core}` from `{value}`: {problem}"
+                "PyYAML cannot build `!!{core}` from `{}`: {problem}",
+                s.value
             ))
         }
-        "seq" => (!matches!(kind, Kind::Seq(_)))
-            .then(|| needs("a sequence"))
-            .flatten(),
-        "map" | "set" => (!matches!(kind, Kind::Map(_)))
-            .then(|| needs("a mapping"))
-            .flatten(),
-        "omap" | "pairs" => {
-            let Kind::Seq(items) = kind else {
-                return needs("a sequence of one-pair mappings");
-            };
-            let single = |item: &super::Node| matches!(&item.resolved().kind, Kind::Map(pairs) if pairs.len() == 1);
-            (!items.iter().all(single))
-                .then(|| {
-                    Some(format!(
-                        "`!!{core}` needs a sequence of one-pair mappings (`[{{a: 1}}, {{b: 2}}]`)"
-                    ))
-                })
-                .flatten()
+        ("null" | "str" | "bool" | "int" | "float" | "binary" | "timestamp", _) => {
+            Some(needs("a scalar"))
         }
+        ("seq", Kind::Seq(_)) | ("map" | "set", Kind::Map(_)) => None,
+        ("seq", _) => Some(needs("a sequence")),
+        ("map" | "set", _) => Some(needs("a mapping")),
+        ("omap" | "pairs", Kind::Seq(items))
+            if items.iter().all(
+                |item| matches!(&item.resolved().kind, Kind::Map(pairs) if pairs.len() == 1),
+            ) =>
+        {
+            None
+        }
+        ("omap" | "pairs", _) => Some(format!(
+            "`!!{core}` needs a sequence of one-pair mappings (`[{{a: 1}}, {{b: 2}}]`)"
+        )),
         // On a key, `merge` merges and `value` is read as a string
         // (`flatten_mapping`); as anything else neither has a constructor.
-        "merge" | "value" if is_key => None,
-        // Other `!!` tags are BP004's.
-        "value" | "merge" => Some(format!(
+        ("merge" | "value", _) if is_key => None,
+        ("merge" | "value", _) => Some(format!(
             "PyYAML's SafeLoader has no constructor for `!!{core}`"
         )),
+        // Other `!!` tags are BP004's.
         _ => None,
     }
 }
@@ -72,13 +64,31 @@ pub fn problem(core: &str, kind: &Kind, is_key: bool) -> Option<String> {
 /// Why the constructor of the scalar tag `core` (`bool`, `int`, `float`,
 /// `binary`, `timestamp`) fails on `value`; `None` when it builds, or for
 /// another tag. Implicitly typed scalars go through the same constructors.
-pub fn scalar_problem(core: &str, value: &str) -> Option<String> {
+fn scalar_problem(core: &str, value: &str) -> Option<String> {
     match core {
         "bool" => bool_problem(value),
         "int" => int_problem(value),
         "float" => float_problem(value),
         "binary" => binary_problem(value),
         "timestamp" => timestamp_text_problem(value),
+        _ => None,
+    }
+}
+
+/// What a plain, untagged scalar reads as for PyYAML's resolver when its
+/// constructor then cannot build it: a date `datetime` refuses (`2025-02-29`)
+/// or an int `int()` refuses (`0b_`), with the reason.
+pub fn implicit_problem(value: &str) -> Option<(&'static str, String)> {
+    // Cheap tests first, as every plain scalar passes here: every timestamp has
+    // a `-` after its four-digit year, and an int the resolver accepts fails
+    // only when dropping its underscores leaves no digits.
+    let maybe_date = value.len() >= 8 && value.as_bytes()[4] == b'-';
+    if !maybe_date && !value.contains('_') {
+        return None;
+    }
+    match resolve_plain(value) {
+        ScalarType::Timestamp => timestamp_problem(value).map(|p| ("a date", p)),
+        ScalarType::Int => int_problem(value).map(|p| ("an integer", p)),
         _ => None,
     }
 }

@@ -5,7 +5,6 @@
 //! nesting is capped, so hostile input gives an error instead of a hang or a crash.
 
 use super::node::{Kind, Node, Pair, Scalar, Style, Tag};
-use super::typing::{ScalarType, resolve_plain, timestamp_problem};
 use super::{MAX_ALIAS_NODES, MAX_DEPTH};
 use crate::source::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle};
@@ -230,10 +229,9 @@ impl<'a> Builder<'a> {
                 // Keys get the `value` and `merge` tags' special treatment
                 // (`flatten_mapping` merges a `<<` key and makes a `=` key a string);
                 // anywhere else SafeLoader has no constructor for them.
-                let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
                 if style == Style::Plain
                     && tag.is_none()
-                    && !is_key
+                    && !self.at_key()
                     && (value == "=" || value == "<<")
                 {
                     return Err(YamlError {
@@ -245,35 +243,17 @@ impl<'a> Builder<'a> {
                         ),
                     });
                 }
-                // The resolver types `0b_` an int; `int('', 2)` then fails.
-                if style == Style::Plain
-                    && tag.is_none()
-                    && resolve_plain(&value) == ScalarType::Int
-                    && let Some(problem) = super::construct::scalar_problem("int", &value)
-                {
-                    return Err(YamlError {
-                        span,
-                        message: format!(
-                            "`{value}` reads as an integer for PyYAML, which cannot build it \
-                             ({problem}); quote it to keep it text"
-                        ),
-                    });
-                }
                 if style == Style::Plain {
                     self.check_flow_indicator(span, &value)?;
                 }
-                // Every timestamp has a `-` after its four-digit year.
-                let maybe_date = value.len() >= 8 && value.as_bytes()[4] == b'-';
                 if style == Style::Plain
                     && tag.is_none()
-                    && maybe_date
-                    && resolve_plain(&value) == ScalarType::Timestamp
-                    && let Some(problem) = timestamp_problem(&value)
+                    && let Some((what, problem)) = super::construct::implicit_problem(&value)
                 {
                     return Err(YamlError {
                         span,
                         message: format!(
-                            "`{value}` reads as a date for PyYAML, which cannot build it ({problem}); \
+                            "`{value}` reads as {what} for PyYAML, which cannot build it ({problem}); \
                              quote it to keep it text"
                         ),
                     });
@@ -552,17 +532,21 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    /// Whether the node being built is a mapping key: keys get the `value` and
+    /// `merge` tags' special treatment (`flatten_mapping`).
+    fn at_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
+    }
+
     fn finish(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
         if let Some(tag) = &node.tag
             && let Some(core) = tag.core_name()
+            && let Some(message) = super::construct::problem(core, &node.kind, self.at_key())
         {
-            let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
-            if let Some(message) = super::construct::problem(core, &node.kind, is_key) {
-                return Err(YamlError {
-                    span: tag.span,
-                    message: format!("{message}; the importer cannot load the file"),
-                });
-            }
+            return Err(YamlError {
+                span: tag.span,
+                message: format!("{message}; the importer cannot load the file"),
+            });
         }
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
@@ -668,9 +652,6 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// A key left out before `:` (`: b`), which YAML 1.2 reads as an empty key and
-/// PyYAML's parser refuses ("expected <block end>, but found ':'", or "expected
-/// the node content" in brackets); an explicit `?` before it is fine.
 /// The byte after the closing quote of the quoted scalar opening at `start`:
 /// `''` is an escaped quote in single quotes, a backslash escapes in double
 /// quotes. The end of the text when the quote never closes (the parser has
@@ -692,6 +673,9 @@ fn quoted_end(text: &str, start: usize) -> usize {
     text.len()
 }
 
+/// A key left out before `:` (`: b`), which YAML 1.2 reads as an empty key and
+/// PyYAML's parser refuses ("expected <block end>, but found ':'", or "expected
+/// the node content" in brackets); an explicit `?` before it is fine.
 fn is_missing_key(text: &str, key: &Node) -> bool {
     let empty = key.tag.is_none()
         && key.span.is_empty()
