@@ -292,10 +292,11 @@ fn scan_file(path: &Path, name: &str) -> Vec<Pin> {
     if !named && !is_yaml(name) {
         return pins;
     }
-    if std::fs::metadata(path).map_or(true, |m| m.len() > MAX_FILE_SIZE) {
+    // The head first: it is one read, and most YAML files fail it.
+    if !named && !head_may_pin(path) {
         return pins;
     }
-    if !named && !head_may_pin(path) {
+    if std::fs::metadata(path).map_or(true, |m| m.len() > MAX_FILE_SIZE) {
         return pins;
     }
     let Ok(bytes) = std::fs::read(path) else {
@@ -336,7 +337,15 @@ fn head_may_pin(path: &Path) -> bool {
     if file.take(1024).read_to_end(&mut head).is_err() {
         return false;
     }
-    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    names_chart_or_image(&String::from_utf8_lossy(&head))
+}
+
+/// See [`head_may_pin`]. The blueprint labels (`blueprints.goauthentik.io/...`)
+/// name the project's domain too; most blueprints carry one, and they pin nothing.
+fn names_chart_or_image(head: &str) -> bool {
+    let head = head
+        .to_ascii_lowercase()
+        .replace("blueprints.goauthentik.io", "");
     head.contains("goauthentik")
         || head.contains("beryju/authentik")
         || head.contains("chart: authentik")
@@ -630,6 +639,21 @@ fn oci_tag(lines: &[&str], at: usize) -> Option<(usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blueprint_labels_do_not_make_a_file_worth_reading() {
+        let blueprint = "version: 1\nmetadata:\n  labels:\n    blueprints.goauthentik.io/instantiate: \"false\"\n";
+        assert!(!names_chart_or_image(blueprint));
+        assert!(names_chart_or_image(
+            "spec:\n  source:\n    repoURL: https://charts.goauthentik.io\n"
+        ));
+        assert!(names_chart_or_image(
+            "image: ghcr.io/goauthentik/server:2025.10.1"
+        ));
+        assert!(names_chart_or_image(
+            "spec:\n  chart:\n    spec:\n      chart: authentik\n"
+        ));
+    }
 
     #[test]
     fn tags_lose_prefix_and_suffix_and_latest_is_no_release() {

@@ -254,13 +254,18 @@ pub fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, Strin
     use std::io::Read;
     let cannot = |e: std::io::Error| format!("cannot read: {}", crate::discover::describe_io(&e));
     let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut size = 0;
     if let Ok(meta) = file.metadata()
         && meta.is_file()
-        && meta.len() > limit
     {
-        return Err(too_large(Some(meta.len()), limit));
+        if meta.len() > limit {
+            return Err(too_large(Some(meta.len()), limit));
+        }
+        size = meta.len();
     }
-    let mut bytes = Vec::new();
+    // Room for the whole file and the read that finds its end: one read call
+    // instead of one per doubling of the buffer.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).map_or(0, |s| s.saturating_add(1)));
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(cannot)?;

@@ -74,6 +74,11 @@ pub struct Index<'a> {
     /// `!Find`s look up, each indexed when first asked for: a set has hundreds
     /// of thousands of field values and its lookups use a dozen fields.
     by_field: Mutex<HashMap<String, Arc<ValueMap>>>,
+    /// field -> model -> objects with no record of the field, indexed like
+    /// `by_field`: where nothing matches a lookup for certain, only these (and
+    /// the objects with the looked-up value) can make it uncertain, and a set
+    /// has thousands of objects of a model that a scan would test one by one.
+    unrecorded: Mutex<HashMap<String, Arc<ModelMap>>>,
     /// model -> objects of exactly that model.
     by_model: HashMap<&'a str, Vec<ObjId>>,
     /// Queries answered so far: blueprints repeat the same `!Find`s (scope
@@ -131,6 +136,9 @@ type QueryKey = (String, Vec<(String, Option<String>)>);
 /// (Owned keys: borrowed ones would make the index invariant in `'a`.)
 type ValueMap = HashMap<String, Vec<ObjId>>;
 
+/// Model -> objects of exactly that model.
+type ModelMap = HashMap<String, Vec<ObjId>>;
+
 /// `value` lower-cased as Django's `iexact` compares, borrowed when it is already.
 fn lower(value: Cow<'_, str>) -> Cow<'_, str> {
     if value.is_ascii() && !value.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -157,6 +165,7 @@ impl<'a> Index<'a> {
             blueprints,
             assumed,
             by_field: Mutex::new(HashMap::new()),
+            unrecorded: Mutex::new(HashMap::new()),
             by_model: HashMap::new(),
             resolved: Mutex::new(HashMap::new()),
             live: live_blueprints(blueprints),
@@ -234,6 +243,29 @@ impl<'a> Index<'a> {
         let values = Arc::new(values);
         lock(&self.by_field).insert(field.to_string(), Arc::clone(&values));
         values
+    }
+
+    /// The objects of the set with no record of `field`, by model (see
+    /// `unrecorded`): those [`Index::compare`] answers `Unknown` for, whatever
+    /// the value.
+    fn unrecorded_of(&self, field: &str) -> Arc<ModelMap> {
+        if let Some(objects) = lock(&self.unrecorded).get(field) {
+            return Arc::clone(objects);
+        }
+        let mut objects = ModelMap::new();
+        for (&model, ids) in &self.by_model {
+            let unknown: Vec<ObjId> = ids
+                .iter()
+                .copied()
+                .filter(|&obj| self.compare(obj, field, "", false) == Cmp::Unknown)
+                .collect();
+            if !unknown.is_empty() {
+                objects.insert(model.to_string(), unknown);
+            }
+        }
+        let objects = Arc::new(objects);
+        lock(&self.unrecorded).insert(field.to_string(), Arc::clone(&objects));
+        objects
     }
 
     pub fn entry(&self, bp: usize, entry: usize) -> Option<&'a EntryFacts> {
@@ -348,7 +380,8 @@ impl<'a> Index<'a> {
             None => self.objects_of(&query.model),
         };
         let found: Vec<ObjId> = candidates
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|&obj| in_model(obj) && test(obj) == Cmp::Match)
             .collect();
         if !found.is_empty() {
@@ -366,8 +399,24 @@ impl<'a> Index<'a> {
             unknown_live: false,
             unknown_in: Vec::new(),
         };
-        for obj in self.objects_of(&query.model) {
-            if answer.unknown_live || test(obj) != Cmp::Unknown {
+        // Without conditions every object of the model matched; there were none.
+        let Some(&(first, _, _)) = exact.first() else {
+            return answer;
+        };
+        // An uncertain object matches or has no record of every condition,
+        // the first one included: it is a candidate or unrecorded there.
+        let unrecorded = self.unrecorded_of(first);
+        let maybe = self
+            .family(&query.model)
+            .filter_map(|m| unrecorded.get(m))
+            .flatten()
+            .chain(&candidates)
+            .copied();
+        for obj in maybe {
+            if answer.unknown_live {
+                break;
+            }
+            if !in_model(obj) || test(obj) != Cmp::Unknown {
                 continue;
             }
             match obj {
@@ -440,7 +489,7 @@ impl<'a> Index<'a> {
         self.by_model
             .keys()
             .copied()
-            .filter(move |m| self.kb.matches_model(m, model))
+            .filter(move |&m| m != model && self.kb.matches_model(m, model))
             .chain(std::iter::once(model))
     }
 }
@@ -590,10 +639,38 @@ mod tests {
         assert_eq!(index.resolve_find(&q), Resolution::Unknown);
         let q = query(flow, &[("slug", "a"), ("designation", "authorization")]);
         assert_eq!(index.resolve_find(&q), Resolution::NotFound);
+        // The same with the unrecorded field first: `b` is no candidate by value
+        // there, and is found among the objects without a designation.
+        let q = query(flow, &[("designation", "authorization"), ("slug", "b")]);
+        assert_eq!(index.resolve_find(&q), Resolution::Unknown);
+        let q = query(flow, &[("designation", "authorization"), ("slug", "zz")]);
+        assert_eq!(index.resolve_find(&q), Resolution::NotFound);
         assert_eq!(
             index.resolve_find(&query(flow, &[("slug", "zz")])),
             Resolution::NotFound
         );
+    }
+
+    #[test]
+    fn a_parent_model_lists_each_object_once_and_sees_its_childrens_unknowns() {
+        let providers = "entries:
+  - model: authentik_providers_oauth2.oauth2provider
+    identifiers: {name: a}
+  - model: authentik_core.provider
+    identifiers: {name: b}
+";
+        let set = facts(&[providers]);
+        let index = Index::build(Knowledge::newest(), &set, &[]);
+        let parent = "authentik_core.provider";
+        let objects = index.objects_of(parent);
+        assert_eq!(objects.len(), 2, "{objects:?}");
+        assert!(objects.contains(&ObjId::Entry { bp: 0, entry: 0 }));
+        assert!(objects.contains(&ObjId::Entry { bp: 0, entry: 1 }));
+        // Neither records `authorization_flow`: either may hold it.
+        let q = query(parent, &[("authorization_flow", "x"), ("name", "a")]);
+        assert_eq!(index.resolve_find(&q), Resolution::Unknown);
+        let q = query(parent, &[("authorization_flow", "x"), ("name", "c")]);
+        assert_eq!(index.resolve_find(&q), Resolution::NotFound);
     }
 
     #[test]
