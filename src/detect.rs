@@ -340,13 +340,14 @@ fn head_may_pin(path: &Path) -> bool {
     names_chart_or_image(&String::from_utf8_lossy(&head))
 }
 
-/// See [`head_may_pin`]. The blueprint labels (`blueprints.goauthentik.io/...`)
-/// name the project's domain too; most blueprints carry one, and they pin nothing.
+/// See [`head_may_pin`]: the image and OCI paths (`ghcr.io/goauthentik/...`),
+/// the chart repository, or a `chart: authentik`. Not the bare domain: blueprint
+/// labels (`blueprints.goauthentik.io/...`) and `managed` keys
+/// (`goauthentik.io/...`) name it in most blueprints, which pin nothing.
 fn names_chart_or_image(head: &str) -> bool {
-    let head = head
-        .to_ascii_lowercase()
-        .replace("blueprints.goauthentik.io", "");
-    head.contains("goauthentik")
+    let head = head.to_ascii_lowercase();
+    head.contains("goauthentik/")
+        || head.contains("charts.goauthentik.io")
         || head.contains("beryju/authentik")
         || head.contains("chart: authentik")
 }
@@ -644,6 +645,12 @@ mod tests {
     fn blueprint_labels_do_not_make_a_file_worth_reading() {
         let blueprint = "version: 1\nmetadata:\n  labels:\n    blueprints.goauthentik.io/instantiate: \"false\"\n";
         assert!(!names_chart_or_image(blueprint));
+        assert!(!names_chart_or_image(
+            "    identifiers:\n      managed: goauthentik.io/providers/oauth2/scope-openid\n"
+        ));
+        assert!(names_chart_or_image(
+            "url: oci://ghcr.io/goauthentik/helm-charts/authentik"
+        ));
         assert!(names_chart_or_image(
             "spec:\n  source:\n    repoURL: https://charts.goauthentik.io\n"
         ));

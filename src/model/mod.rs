@@ -10,7 +10,7 @@ pub mod tags;
 
 use crate::source::Span;
 use crate::yaml::Node;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::OnceLock;
 pub use tags::{TagCall, TagError, TagParse, parse_tag};
 

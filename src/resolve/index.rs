@@ -59,8 +59,10 @@ impl std::hash::Hash for ObjId {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolution {
-    /// Objects that match, in set order (entries first, then built-ins).
-    Found(Vec<ObjId>),
+    /// Objects that match, in set order (entries first, then built-ins);
+    /// shared with the index's memo, since a lookup the whole set repeats (a
+    /// scope mapping by `managed`) may name thousands of objects.
+    Found(Arc<[ObjId]>),
     NotFound,
     /// bplint cannot tell (a tag in the query, a lookup it does not model, ...).
     Unknown,
@@ -84,7 +86,7 @@ pub struct Index<'a> {
     /// Queries answered so far: blueprints repeat the same `!Find`s (scope
     /// mappings, default flows) in file after file, and the same lookup value
     /// may name hundreds of objects.
-    resolved: Mutex<HashMap<QueryKey, Answer>>,
+    resolved: Mutex<HashMap<QueryKey, Arc<Answer>>>,
     /// Per blueprint: [`Index::is_live`].
     live: Vec<bool>,
 }
@@ -99,10 +101,10 @@ enum Cmp {
 }
 
 /// A query's answer before it is asked from a particular blueprint.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Answer {
     /// Objects that certainly match.
-    found: Vec<ObjId>,
+    found: Arc<[ObjId]>,
     /// An object that exists without anyone's help may match.
     unknown_live: bool,
     /// Blueprints applied only by hand whose objects may match.
@@ -112,7 +114,7 @@ struct Answer {
 impl Answer {
     fn unknown() -> Self {
         Answer {
-            found: Vec::new(),
+            found: Arc::new([]),
             unknown_live: true,
             unknown_in: Vec::new(),
         }
@@ -120,7 +122,7 @@ impl Answer {
 
     fn resolution(&self, from: Option<usize>) -> Resolution {
         if !self.found.is_empty() {
-            Resolution::Found(self.found.clone())
+            Resolution::Found(Arc::clone(&self.found))
         } else if self.unknown_live || from.is_some_and(|bp| self.unknown_in.contains(&bp)) {
             Resolution::Unknown
         } else {
@@ -317,17 +319,17 @@ impl<'a> Index<'a> {
         self.answer(query).resolution(Some(bp))
     }
 
-    fn answer(&self, query: &FindQuery) -> Answer {
+    fn answer(&self, query: &FindQuery) -> Arc<Answer> {
         let key = (query.model.clone(), query.conditions.clone());
         if let Some(known) = self.memo().get(&key) {
-            return known.clone();
+            return Arc::clone(known);
         }
-        let answer = self.resolve(query);
-        self.memo().insert(key, answer.clone());
+        let answer = Arc::new(self.resolve(query));
+        self.memo().insert(key, Arc::clone(&answer));
         answer
     }
 
-    fn memo(&self) -> MutexGuard<'_, HashMap<QueryKey, Answer>> {
+    fn memo(&self) -> MutexGuard<'_, HashMap<QueryKey, Arc<Answer>>> {
         lock(&self.resolved)
     }
 
@@ -386,7 +388,7 @@ impl<'a> Index<'a> {
             .collect();
         if !found.is_empty() {
             return Answer {
-                found,
+                found: found.into(),
                 unknown_live: false,
                 unknown_in: Vec::new(),
             };
@@ -395,7 +397,7 @@ impl<'a> Index<'a> {
         // condition's field (left at its default, set by a tag, a built-in
         // field the catalog lacks) may still match when the blueprint applies.
         let mut answer = Answer {
-            found,
+            found: Arc::new([]),
             unknown_live: false,
             unknown_in: Vec::new(),
         };
@@ -460,17 +462,19 @@ impl<'a> Index<'a> {
 
     /// The objects a reference from blueprint `bp` points at: `!KeyOf` within the
     /// blueprint, `!Find` across the set (empty when nothing or nothing certain).
-    pub fn resolve_ref(&self, bp: usize, reference: &Ref) -> Vec<ObjId> {
+    pub fn resolve_ref(&self, bp: usize, reference: &Ref) -> Arc<[ObjId]> {
         match reference {
             Ref::KeyOf(id) => self
                 .blueprints
                 .get(bp)
                 .and_then(|b| b.entries.iter().find(|e| e.id.as_deref() == Some(id)))
-                .map(|e| vec![ObjId::Entry { bp, entry: e.index }])
-                .unwrap_or_default(),
+                .map_or_else(
+                    || Arc::new([]) as Arc<[ObjId]>,
+                    |e| Arc::new([ObjId::Entry { bp, entry: e.index }]),
+                ),
             Ref::Find(query) => match self.resolve_find(query) {
                 Resolution::Found(objs) => objs,
-                _ => Vec::new(),
+                _ => Arc::new([]),
             },
         }
     }

@@ -9,8 +9,8 @@ use super::{Rule, SetCx};
 use crate::diagnostic::Diagnostic;
 use crate::model::State;
 use crate::resolve::{BlueprintFacts, EntryFacts, Ref, Val};
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 rule! {

@@ -3,7 +3,7 @@
 
 use super::{Rule, SetCx};
 use crate::diagnostic::Diagnostic;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 rule! {
     pub struct DuplicateBlueprintName {

@@ -2,7 +2,7 @@
 
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::Diagnostic;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 rule! {
     pub struct DuplicateEntryId {

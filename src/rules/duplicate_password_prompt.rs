@@ -6,7 +6,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::model::State;
 use crate::resolve::{ObjId, Ref, Resolution, Val};
 use crate::source::Span;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 rule! {
     pub struct DuplicatePasswordPrompt {

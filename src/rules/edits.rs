@@ -5,7 +5,7 @@ use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::model::Entry;
 use crate::source::Span;
 use crate::yaml::{Kind, Node};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// The file's line ending (`\r\n` if it uses any).
 pub fn eol(text: &str) -> &'static str {

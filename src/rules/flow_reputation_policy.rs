@@ -104,8 +104,8 @@ pub(super) fn is(cx: &SetCx<'_>, bp: usize, reference: &Ref, model: &str) -> boo
     }
     cx.index
         .resolve_ref(bp, reference)
-        .into_iter()
-        .any(|obj| cx.index.model_of(obj) == Some(model))
+        .iter()
+        .any(|&obj| cx.index.model_of(obj) == Some(model))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::knowledge::{StrFormat, Ty};
 use crate::model::State;
 use crate::resolve::{EntryFacts, FindQuery, ObjId, Ref, Resolution, Val};
 use crate::source::Span;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 rule! {
     pub struct ListReplacesMembers {

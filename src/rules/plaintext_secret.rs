@@ -6,7 +6,7 @@ use crate::knowledge::{Knowledge, Ty};
 use crate::model::{TagCall, TagParse, parse_tag};
 use crate::source::Span;
 use crate::yaml::{Node, Typed};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 rule! {
     pub struct PlaintextSecret {

@@ -12,8 +12,8 @@ use super::{Rule, SetCx};
 use crate::diagnostic::Diagnostic;
 use crate::model::State;
 use crate::resolve::{EntryFacts, FindQuery, ObjId, Ref, Val};
+use foldhash::{HashMap, HashMapExt};
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 rule! {
     pub struct ReputationGateMisplaced {
@@ -173,7 +173,7 @@ fn active_binding(entry: &EntryFacts) -> bool {
 /// (a flow: BP104) or nothing bplint can follow.
 fn gate<'a>(cx: &SetCx<'a>, b: usize, target: &Ref) -> Option<Gate<'a>> {
     let objects = cx.index.resolve_ref(b, target);
-    if let [ObjId::Entry { bp, entry }] = objects.as_slice() {
+    if let [ObjId::Entry { bp, entry }] = &objects[..] {
         let facts = cx.index.entry(*bp, *entry)?;
         if facts.model.as_deref() != Some(FSB) {
             return None;
@@ -254,7 +254,7 @@ fn binding_targets(cx: &SetCx<'_>) -> HashMap<String, usize> {
 /// What a target reference names, comparable across blueprints: the object it
 /// resolves to, or the query itself.
 fn target_key(cx: &SetCx<'_>, b: usize, target: &Ref) -> String {
-    match cx.index.resolve_ref(b, target).as_slice() {
+    match &cx.index.resolve_ref(b, target)[..] {
         [ObjId::Entry { bp, entry }] => format!("entry {bp} {entry}"),
         _ => match target {
             Ref::KeyOf(id) => format!("keyof {b} {id}"),

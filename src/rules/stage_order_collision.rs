@@ -7,7 +7,7 @@ use crate::knowledge::builtin_links::{BINDINGS, BuiltinBinding};
 use crate::model::State;
 use crate::resolve::{EntryFacts, Val};
 use crate::source::Span;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 rule! {
     pub struct StageOrderCollision {

@@ -81,7 +81,7 @@ fn held_values(
         refs: Vec::new(),
     };
     if let Resolution::Found(objs) = cx.index.resolve_find(&query) {
-        for obj in objs {
+        for &obj in objs.iter() {
             if matches!(obj, ObjId::Entry { bp, .. } if bp == b) {
                 continue;
             }

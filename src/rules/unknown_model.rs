@@ -6,7 +6,7 @@ use crate::knowledge::versions::RENAMED_MODELS;
 use crate::knowledge::{Knowledge, release_range};
 use crate::model::{TagCall, TagParse, normalize_model};
 use crate::yaml::Node;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet, HashSetExt};
 use std::sync::{LazyLock, Mutex, PoisonError};
 
 rule! {

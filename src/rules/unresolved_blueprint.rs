@@ -4,7 +4,7 @@
 use super::{Rule, SetCx};
 use crate::diagnostic::{Diagnostic, FileId, Severity};
 use crate::resolve::{BlueprintFacts, MetaApply};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::ffi::OsStr;
 use std::path::Path;
 

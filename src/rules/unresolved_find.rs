@@ -4,7 +4,7 @@
 use super::{Rule, SetCx};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::resolve::{EntryFacts, FindQuery, Ref, Resolution, Val};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 rule! {
     pub struct UnresolvedFind {

@@ -6,7 +6,7 @@ use super::edits::{alias_targets, at_anchor};
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::resolve::typecheck::ProblemKind;
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 rule! {
     pub struct Yaml11ImplicitType {

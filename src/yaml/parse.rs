@@ -7,8 +7,8 @@
 use super::node::{Kind, Node, Pair, Scalar, Style, Tag};
 use super::{MAX_ALIAS_NODES, MAX_DEPTH};
 use crate::source::Span;
+use foldhash::{HashMap, HashMapExt};
 use saphyr_parser::{Event, Parser, ScalarStyle};
-use std::collections::HashMap;
 
 /// One YAML document of a stream.
 #[derive(Debug)]
