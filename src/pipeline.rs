@@ -292,11 +292,14 @@ pub fn run(request: &Request) -> Outcome {
             found
         })
         .collect();
-    // Nothing reads the facts past the set rules. Freeing them (a value for each
-    // attribute of every entry) is handed to the thread pool, so the steps
-    // below do not wait for it.
-    drop(index);
-    rayon::spawn(move || drop(facts));
+    // Nothing reads the index or the facts past the set rules. Freeing them (the
+    // index's tables, a value for each attribute of every entry) is handed to
+    // the thread pool, so the steps below do not wait for it.
+    let caches = index.into_caches();
+    rayon::spawn(move || {
+        drop(caches);
+        drop(facts);
+    });
     outcome
         .diagnostics
         .extend(set_diagnostics.into_iter().flatten());

@@ -8,6 +8,7 @@ use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceSpan, SpanContents,
 };
+use rayon::prelude::*;
 use std::fmt;
 
 /// One finding in miette's terms; related labels in other files become related
@@ -250,13 +251,22 @@ pub fn render_findings(outcome: &Outcome, color: bool) -> String {
         .with_break_words(false)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_context_lines(1);
-    let mut out = String::new();
-    for d in &outcome.diagnostics {
-        let rendered = to_rendered(outcome, d);
-        if handler.render_report(&mut out, &rendered).is_err() {
-            out.push_str(&d.message);
-        }
-        out.push('\n');
-    }
-    out
+    // Laying out a finding (wrapping, snippets) is most of a large report's
+    // cost, and each is laid out alone: in parallel, joined in order.
+    let rendered: Vec<String> = outcome
+        .diagnostics
+        .par_iter()
+        .map(|d| {
+            let mut out = String::new();
+            if handler
+                .render_report(&mut out, &to_rendered(outcome, d))
+                .is_err()
+            {
+                out.push_str(&d.message);
+            }
+            out.push('\n');
+            out
+        })
+        .collect();
+    rendered.concat()
 }

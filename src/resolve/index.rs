@@ -156,6 +156,11 @@ fn lock<T>(table: &Mutex<T>) -> MutexGuard<'_, T> {
     table.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// A table out of its lock (see [`lock`] on poisoning).
+fn owned<T>(table: Mutex<T>) -> T {
+    table.into_inner().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl<'a> Index<'a> {
     pub fn build(
         kb: Knowledge,
@@ -194,6 +199,16 @@ impl<'a> Index<'a> {
             index.by_model.entry(builtin.model).or_default().push(id);
         }
         index
+    }
+
+    /// What the index memoised, owned, for a caller to free where it does not
+    /// wait for it (the tables of a large set take a while).
+    pub fn into_caches(self) -> impl Send + 'static {
+        (
+            owned(self.by_field),
+            owned(self.unrecorded),
+            owned(self.resolved),
+        )
     }
 
     /// The objects of the set by their value of `field` (see `by_field`).
