@@ -119,6 +119,10 @@ pub struct Outcome {
     /// Set by `bplint upgrade`: the release upgraded to and what it resolves
     /// (`diagnostics` then holds the findings new at that release).
     pub upgrade: Option<Upgrade>,
+    /// What the set rules read of every blueprint, left for callers that ask
+    /// the set more than the rules do. It is also the bulk of a large run's
+    /// memory, so it goes when the outcome goes (at exit, not at all).
+    pub facts: Vec<BlueprintFacts>,
 }
 
 /// What `bplint upgrade` adds to an outcome whose `judged` is the current
@@ -292,14 +296,11 @@ pub fn run(request: &Request) -> Outcome {
             found
         })
         .collect();
-    // Nothing reads the index or the facts past the set rules. Freeing them (the
-    // index's tables, a value for each attribute of every entry) is handed to
-    // the thread pool, so the steps below do not wait for it.
+    // Nothing reads the index past the set rules. Freeing its tables is handed
+    // to the thread pool, so the steps below do not wait for it.
     let caches = index.into_caches();
-    rayon::spawn(move || {
-        drop(caches);
-        drop(facts);
-    });
+    rayon::spawn(move || drop(caches));
+    outcome.facts = facts;
     outcome
         .diagnostics
         .extend(set_diagnostics.into_iter().flatten());

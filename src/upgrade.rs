@@ -103,7 +103,10 @@ pub fn run(args: UpgradeArgs) -> u8 {
     if let Some(note) = command::outside_note(&target).filter(|_| !args.run.quiet) {
         eprintln!("bplint: note: {note}");
     }
-    let current = pipeline::run(&request);
+    let mut current = pipeline::run(&request);
+    // Only the findings are compared: the first run's facts need not stay in
+    // memory beside the second's.
+    current.facts = Vec::new();
     let from = request.judged.kb.version;
     request.judged = target;
     let target = pipeline::run(&request);
