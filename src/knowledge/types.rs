@@ -23,6 +23,9 @@ impl VersionDef {
     /// The model of this line's table (patch-level facts aside: see
     /// `Knowledge::field`).
     pub fn model(&self, name: &str) -> Option<&'static ModelDef> {
+        if let Some(table) = model_tables().iter().find(|(v, _)| std::ptr::eq(*v, self)) {
+            return table.1.get(name).copied();
+        }
         self.models
             .binary_search_by(|m| m.name.cmp(name))
             .ok()
@@ -35,6 +38,25 @@ impl VersionDef {
             .is_some_and(|m| m.fields.iter().any(|f| f.name == field))
     }
 }
+
+/// Every embedded line's models by name, made on first use. Rules look a model
+/// up for each field they check, and the names share a long `authentik_`
+/// prefix, so a hash beats the binary search's string comparisons.
+fn model_tables() -> &'static [ModelTable] {
+    static TABLES: std::sync::OnceLock<Vec<ModelTable>> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        super::all_versions()
+            .iter()
+            .map(|v| (v, v.models.iter().map(|m| (m.name, *m)).collect()))
+            .collect()
+    })
+}
+
+/// One line and its models by name (see [`model_tables`]).
+type ModelTable = (
+    &'static VersionDef,
+    foldhash::HashMap<&'static str, &'static ModelDef>,
+);
 
 /// A blueprint model (`app_label.model_name`) and the fields its serializer accepts.
 #[derive(Debug)]

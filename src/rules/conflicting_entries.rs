@@ -9,7 +9,7 @@ use super::{Rule, SetCx};
 use crate::diagnostic::Diagnostic;
 use crate::model::State;
 use crate::resolve::{BlueprintFacts, EntryFacts, Ref, Val};
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 
@@ -51,6 +51,14 @@ fn within_blueprint(bp: &BlueprintFacts, out: &mut Vec<Diagnostic>) {
     // each entry with every one before it.
     let mut by_value: HashMap<(&str, &str, Cow<'_, str>), Vec<usize>> = HashMap::new();
     let mut by_id: HashMap<&str, usize> = HashMap::new();
+    // Only the fields an entry looks up by are asked for: the others need no
+    // place in `by_value` (most attributes of most entries).
+    let looked_up: HashSet<(&str, &str)> = bp
+        .entries
+        .iter()
+        .filter(|e| compared(e))
+        .filter_map(|e| Some((e.model.as_deref()?, lookup_pair(e)?.0)))
+        .collect();
     for (i, entry) in bp.entries.iter().enumerate() {
         let Some(model) = entry.model.as_deref() else {
             continue;
@@ -106,6 +114,9 @@ fn within_blueprint(bp: &BlueprintFacts, out: &mut Vec<Diagnostic>) {
             by_id.entry(id).or_insert(i);
         }
         for (field, value, _) in entry.identifiers.iter().chain(&entry.attrs) {
+            if !looked_up.contains(&(model, field.as_str())) {
+                continue;
+            }
             if let Some(value) = literal(value) {
                 let slot = by_value.entry((model, field.as_str(), value)).or_default();
                 if slot.last() != Some(&i) {
@@ -135,7 +146,8 @@ fn list(keys: &[&str]) -> String {
 
 /// Entries of different blueprints with the same model and literal identifiers.
 fn across_files(cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
-    let mut first: HashMap<ObjectKey<'_>, (usize, usize)> = HashMap::new();
+    let entries = cx.blueprints.iter().map(|bp| bp.entries.len()).sum();
+    let mut first: HashMap<ObjectKey<'_>, (usize, usize)> = HashMap::with_capacity(entries);
     for (b, bp) in cx.blueprints.iter().enumerate() {
         for (e, entry) in bp.entries.iter().enumerate() {
             let Some(model) = &entry.model else { continue };
