@@ -6,7 +6,7 @@ use super::facts::{BlueprintFacts, EntryFacts, FindQuery, Ref, Val};
 use crate::knowledge::{BuiltinDef, Knowledge};
 use crate::model::State;
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
