@@ -4,7 +4,7 @@
 use super::{Rule, SetCx};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::resolve::{EntryFacts, FindQuery, Ref, Resolution, Val};
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashSet, HashSetExt};
 
 rule! {
     pub struct UnresolvedFind {
@@ -20,7 +20,7 @@ impl Rule for UnresolvedFind {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         // Suggestions weigh every object of the model in the set; the same
         // field of one model is read once for every unresolved lookup.
-        let mut values = HashMap::new();
+        let mut memo = Memo::default();
         for (bp_idx, bp) in cx.blueprints.iter().enumerate() {
             for (entry, query) in &bp.finds {
                 if !cx.kb.is_findable(&query.model)
@@ -39,7 +39,7 @@ impl Rule for UnresolvedFind {
                 let place = entry
                     .and_then(|e| bp.entries.get(e))
                     .and_then(|e| place_of(e, query));
-                let near = nearest(cx, query, place.as_ref(), &mut values);
+                let near = nearest(cx, query, place.as_ref(), &mut memo);
                 let named = match &near.fix {
                     Some(one) => std::slice::from_ref(one),
                     None => near.help.as_slice(),
@@ -164,8 +164,16 @@ fn designation_for(field: &str) -> Option<&'static str> {
     })
 }
 
-/// Per (model, field): each object's value of the field and its designation.
-type Values<'a> = HashMap<(&'a str, &'a str), Vec<(String, Option<String>)>>;
+/// What [`nearest`] reads again for every unresolved lookup, kept for the run.
+#[derive(Default)]
+struct Memo<'a> {
+    /// Per (model, field): each object's value of the field and its designation,
+    /// once each.
+    values: HashMap<(&'a str, &'a str), Vec<(String, Option<String>)>>,
+    /// Per (model, field, role, value), for a lookup whose list names none of
+    /// the candidates: the same typo is often copied from file to file.
+    near: HashMap<(&'a str, &'a str, Option<&'static str>, &'a str), Near>,
+}
 
 /// The existing values close to the query's first condition value that could
 /// be what was meant: objects of the model, of the same role (for a flow, the
@@ -175,7 +183,7 @@ fn nearest<'a>(
     cx: &SetCx<'_>,
     query: &'a FindQuery,
     place: Option<&Place<'_>>,
-    values: &mut Values<'a>,
+    memo: &mut Memo<'a>,
 ) -> Near {
     let Some((field, Some(value))) = query.conditions.first() else {
         return Near {
@@ -184,19 +192,21 @@ fn nearest<'a>(
         };
     };
     let field = field.split("__").next().unwrap_or(field);
-    let all = values
+    let all = memo
+        .values
         .entry((query.model.as_str(), field))
         .or_insert_with(|| {
-            let mut seen = Vec::new();
+            let mut seen = HashSet::new();
+            let mut pairs = Vec::new();
             for obj in cx.index.objects_of(&query.model) {
                 if let Some(v) = cx.index.field_of(obj, field) {
                     let pair = (v, cx.index.field_of(obj, "designation"));
-                    if !seen.contains(&pair) {
-                        seen.push(pair);
+                    if seen.insert(pair.clone()) {
+                        pairs.push(pair);
                     }
                 }
             }
-            seen
+            pairs
         });
     let role = (query.model == "authentik_flows.flow")
         .then(|| place.and_then(|p| designation_for(p.field)))
@@ -211,12 +221,16 @@ fn nearest<'a>(
             })
         })
     };
-    let mut candidates: Vec<&str> = all
+    let of_role = all
         .iter()
         .filter(|(_, designation)| role.is_none() || designation.as_deref() == role)
-        .map(|(v, _)| v.as_str())
-        .filter(|v| !taken(v))
-        .collect();
+        .map(|(v, _)| v.as_str());
+    let untaken = !of_role.clone().any(taken);
+    let key = (query.model.as_str(), field, role, value.as_str());
+    if untaken && let Some(near) = memo.near.get(&key) {
+        return near.clone();
+    }
+    let mut candidates: Vec<&str> = of_role.filter(|v| !taken(v)).collect();
     candidates.sort_unstable();
     candidates.dedup();
     let typos = candidates.iter().filter(|c| is_typo_of(value, c)).count();
@@ -234,11 +248,16 @@ fn nearest<'a>(
     let fix = (typos == 1)
         .then(|| near.first().filter(|best| is_typo_of(value, best)).cloned())
         .flatten();
-    Near { help: near, fix }
+    let near = Near { help: near, fix };
+    if untaken {
+        memo.near.insert(key, near.clone());
+    }
+    near
 }
 
 /// What [`nearest`] found: values to name in the help, and the one value a fix
 /// may write.
+#[derive(Clone)]
 struct Near {
     help: Vec<String>,
     fix: Option<String>,
