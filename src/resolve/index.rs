@@ -5,10 +5,10 @@
 use super::facts::{BlueprintFacts, EntryFacts, FindQuery, Ref, Val};
 use crate::knowledge::{BuiltinDef, Knowledge};
 use crate::model::State;
-use std::borrow::Cow;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::borrow::Cow;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 /// An object bplint should take as existing although no linted file creates it
 /// (`assume-exists` in `bplint.toml`).
@@ -89,6 +89,10 @@ pub struct Index<'a> {
     resolved: Mutex<HashMap<QueryKey, Arc<Answer>>>,
     /// Per blueprint: [`Index::is_live`].
     live: Vec<bool>,
+    /// Per blueprint and entry: [`Index::object_of_entry`], filled as asked.
+    /// The rules that gather what the set does to one object ask it of the
+    /// same entries, each through a `!Find` of the entry's identifiers.
+    entry_objects: Vec<Vec<OnceLock<Option<ObjId>>>>,
 }
 
 /// One object's value against one lookup condition.
@@ -176,6 +180,10 @@ impl<'a> Index<'a> {
             by_model: HashMap::new(),
             resolved: Mutex::new(HashMap::new()),
             live: live_blueprints(blueprints),
+            entry_objects: blueprints
+                .iter()
+                .map(|bp| bp.entries.iter().map(|_| OnceLock::new()).collect())
+                .collect(),
         };
         for (bp_idx, bp) in blueprints.iter().enumerate() {
             for entry in &bp.entries {
@@ -521,6 +529,21 @@ impl Index<'_> {
     /// the set those identifiers find, else the entry itself (identifiers with
     /// tags, a `pk`, an entry that deletes). `None` without a model.
     pub fn object_of_entry(&self, bp: usize, entry: &EntryFacts) -> Option<ObjId> {
+        // Only the set's own entries are remembered: a caller may pass facts
+        // of its own making.
+        match self.entry_objects.get(bp).and_then(|b| b.get(entry.index)) {
+            Some(cell)
+                if self
+                    .entry(bp, entry.index)
+                    .is_some_and(|e| std::ptr::eq(e, entry)) =>
+            {
+                *cell.get_or_init(|| self.find_object_of_entry(bp, entry))
+            }
+            _ => self.find_object_of_entry(bp, entry),
+        }
+    }
+
+    fn find_object_of_entry(&self, bp: usize, entry: &EntryFacts) -> Option<ObjId> {
         let model = entry.model.as_deref()?;
         let itself = ObjId::Entry {
             bp,
