@@ -164,12 +164,15 @@ fn designation_for(field: &str) -> Option<&'static str> {
     })
 }
 
+/// An object's value of a field, and its designation.
+type Valued = (String, Option<String>);
+
 /// What [`nearest`] reads again for every unresolved lookup, kept for the run.
 #[derive(Default)]
 struct Memo<'a> {
     /// Per (model, field): each object's value of the field and its designation,
     /// once each.
-    values: HashMap<(&'a str, &'a str), Vec<(String, Option<String>)>>,
+    values: HashMap<(&'a str, &'a str), Vec<Valued>>,
     /// Per (model, field, role, value), for a lookup whose list names none of
     /// the candidates: the same typo is often copied from file to file.
     near: HashMap<(&'a str, &'a str, Option<&'static str>, &'a str), Near>,
