@@ -8,6 +8,7 @@ use crate::model::State;
 use crate::resolve::{EntryFacts, Val};
 use crate::source::Span;
 use foldhash::{HashMap, HashMapExt, HashSet};
+use std::collections::BTreeSet;
 
 rule! {
     pub struct StageOrderCollision {
@@ -66,10 +67,17 @@ impl Rule for StageOrderCollision {
             }
         }
         let mut at: HashMap<(String, i64), Vec<Bound>> = HashMap::new();
+        // The orders bound in each flow, ascending: where an updating entry
+        // looks for the binding it selects.
+        let mut orders: HashMap<String, BTreeSet<i64>> = HashMap::new();
         for shipped in BINDINGS.iter().filter(|s| s.ships_in(cx.kb.version)) {
             if gone.removes(shipped.flow, shipped.stage, shipped.order) {
                 continue;
             }
+            orders
+                .entry(shipped.flow.to_string())
+                .or_default()
+                .insert(shipped.order);
             at.entry((shipped.flow.to_string(), shipped.order))
                 .or_default()
                 .push(Bound {
@@ -82,23 +90,33 @@ impl Rule for StageOrderCollision {
             let selects = binding.selects;
             if selects[0] && (selects[1] || selects[2]) {
                 // The entry updates the first binding of this flow its
-                // identifiers match (a new stage or order for it), if any.
-                let found = at.iter().find_map(|((flow, order), bound)| {
-                    (flow == &binding.flow && (!selects[2] || *order == binding.order))
-                        .then(|| {
-                            bound
-                                .iter()
-                                .position(|b| !selects[1] || b.stage == binding.stage)
-                                .map(|i| ((flow.clone(), *order), i))
-                        })
-                        .flatten()
-                });
-                if let Some((key, i)) = found
-                    && let Some(list) = at.get_mut(&key)
-                {
-                    list[i].replaced_by.push(binding.bp);
+                // identifiers match (a new stage or order for it), if any:
+                // the importer's `.first()`, and bindings are ordered by
+                // `target` then `order` (FlowStageBinding.Meta.ordering in
+                // authentik/flows/models.py).
+                let candidates = orders
+                    .get(&binding.flow)
+                    .into_iter()
+                    .flatten()
+                    .filter(|&&order| !selects[2] || order == binding.order);
+                for &order in candidates {
+                    let key = (binding.flow.clone(), order);
+                    let Some(list) = at.get_mut(&key) else {
+                        continue;
+                    };
+                    if let Some(b) = list
+                        .iter_mut()
+                        .find(|b| !selects[1] || b.stage == binding.stage)
+                    {
+                        b.replaced_by.push(binding.bp);
+                        break;
+                    }
                 }
             }
+            orders
+                .entry(binding.flow.clone())
+                .or_default()
+                .insert(binding.order);
             at.entry((binding.flow, binding.order))
                 .or_default()
                 .push(Bound {
@@ -126,6 +144,16 @@ fn report(
     bound: &[Bound],
     out: &mut Vec<Diagnostic>,
 ) {
+    // For each binding, where the run of bindings of its stage that it starts
+    // or continues ends.
+    let mut run_end = vec![bound.len(); bound.len()];
+    for j in (0..bound.len().saturating_sub(1)).rev() {
+        run_end[j] = if bound[j + 1].stage == bound[j].stage {
+            run_end[j + 1]
+        } else {
+            j + 1
+        };
+    }
     for (i, later) in bound.iter().enumerate() {
         let Origin::Entry { bp, span } = later.origin else {
             continue;
@@ -141,11 +169,23 @@ fn report(
             };
             applied && !b.replaced_by.iter().any(|&r| counts(r))
         };
-        let Some(first) = bound[..i]
-            .iter()
-            .filter(visible)
-            .find(|b| b.stage != later.stage)
-        else {
+        // The first earlier visible binding of another stage. A set binds
+        // the same stage at one order in file after file: runs of it are
+        // stepped over whole, or this is quadratic in the files.
+        let mut j = 0;
+        let mut first = None;
+        while j < i {
+            if bound[j].stage == later.stage {
+                j = run_end[j];
+                continue;
+            }
+            if visible(&&bound[j]) {
+                first = Some(&bound[j]);
+                break;
+            }
+            j += 1;
+        }
+        let Some(first) = first else {
             continue;
         };
         let file = cx.blueprints[bp].file;
