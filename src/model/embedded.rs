@@ -110,10 +110,14 @@ fn looks_like_blueprint(content: &str) -> bool {
     content.lines().any(|l| l.starts_with("entries:"))
 }
 
-/// The text with every byte outside `keep` turned into a space, line breaks kept.
+/// The text up to the end of `keep`, with every byte before it turned into a
+/// space (line breaks kept), so spans into it are spans into the file. What
+/// follows `keep` would be blank: it is left out, or a ConfigMap of many
+/// blueprints would have each parse scan all the later ones.
 fn mask_outside(text: &str, keep: Span) -> String {
     let bytes: Vec<u8> = text
         .bytes()
+        .take(keep.end)
         .enumerate()
         .map(|(i, b)| {
             if (keep.start..keep.end).contains(&i) || b == b'\n' {
