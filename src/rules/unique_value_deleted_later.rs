@@ -6,6 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::knowledge::unique::unique_keys;
 use crate::model::State;
 use crate::resolve::{BlueprintFacts, EntryFacts, FindQuery, ObjId, Resolution};
+use foldhash::{HashMap, HashMapExt};
 
 rule! {
     pub struct UniqueValueDeletedLater {
@@ -29,6 +30,7 @@ const FAMILIES: &[&str] = &[
 
 impl Rule for UniqueValueDeletedLater {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
+        let mut memo = HashMap::new();
         for (b, bp) in cx.blueprints.iter().enumerate() {
             for (j, deleted) in bp.entries.iter().enumerate() {
                 if deleted.state != State::Absent || deleted.conditional {
@@ -37,7 +39,7 @@ impl Rule for UniqueValueDeletedLater {
                 let Some(model) = deleted.model.as_deref() else {
                     continue;
                 };
-                let held = held_values(cx, b, deleted, model);
+                let held = held_values(cx, b, deleted, model, &mut memo);
                 if held.is_empty() {
                     continue;
                 }
@@ -60,6 +62,7 @@ fn held_values(
     b: usize,
     deleted: &EntryFacts,
     model: &str,
+    memo: &mut HashMap<QueryKey, Vec<Holders>>,
 ) -> Vec<(String, String)> {
     let mut held: Vec<(String, String)> = Vec::new();
     let mut conditions = Vec::new();
@@ -73,31 +76,95 @@ fn held_values(
     if conditions.is_empty() {
         return held;
     }
-    let query = FindQuery {
-        model: model.to_string(),
-        conditions,
-        value_spans: Vec::new(),
-        span: deleted.span,
-        refs: Vec::new(),
-    };
-    if let Resolution::Found(objs) = cx.index.resolve_find(&query) {
-        for &obj in objs.iter() {
-            if matches!(obj, ObjId::Entry { bp, .. } if bp == b) {
-                continue;
-            }
-            let Some(obj_model) = cx.index.model_of(obj) else {
-                continue;
-            };
-            for key in unique_keys(obj_model).iter().filter(|k| k.len() == 1) {
-                if let Some(value) = cx.index.field_of(obj, key[0])
-                    && !held.iter().any(|(f, v)| f == key[0] && *v == value)
-                {
-                    held.push((key[0].to_string(), value));
-                }
-            }
+    let key = (model.to_string(), conditions);
+    let holders = memo.entry(key).or_insert_with_key(|(model, conditions)| {
+        let query = FindQuery {
+            model: model.clone(),
+            conditions: conditions.clone(),
+            value_spans: Vec::new(),
+            span: deleted.span,
+            refs: Vec::new(),
+        };
+        holders(cx, &query)
+    });
+    // The found objects' values, in the order the objects first hold them
+    // outside this blueprint.
+    let mut found: Vec<(usize, &Holders)> = holders
+        .iter()
+        .filter_map(|h| Some((h.first_outside(b)?, h)))
+        .collect();
+    found.sort_by_key(|(at, _)| *at);
+    for (_, h) in found {
+        if !held.iter().any(|(f, v)| *f == h.field && *v == h.value) {
+            held.push((h.field.clone(), h.value.clone()));
         }
     }
     held
+}
+
+/// A lookup as its answer depends on it: the model and the conditions.
+type QueryKey = (String, Vec<(String, Option<String>)>);
+
+/// A single-field unique value that objects a lookup finds hold, with the
+/// first two places it occurs among them (object position, and the blueprint
+/// of an entry; `None` for a built-in or assumed object): the second is the
+/// first in another blueprint than the first's. A blueprint's deletion asks
+/// whether some object outside it holds the value, and the set repeats the
+/// same lookup in file after file, each finding the same thousands of copies.
+struct Holders {
+    field: String,
+    value: String,
+    first: (usize, Option<usize>),
+    other: Option<(usize, Option<usize>)>,
+}
+
+impl Holders {
+    /// Where the value first occurs outside blueprint `b`, if it does.
+    fn first_outside(&self, b: usize) -> Option<usize> {
+        if self.first.1 != Some(b) {
+            Some(self.first.0)
+        } else {
+            self.other.map(|(at, _)| at)
+        }
+    }
+}
+
+fn holders(cx: &SetCx<'_>, query: &FindQuery) -> Vec<Holders> {
+    let mut holders: Vec<Holders> = Vec::new();
+    let Resolution::Found(objs) = cx.index.resolve_find(query) else {
+        return holders;
+    };
+    for (at, &obj) in objs.iter().enumerate() {
+        let bp = match obj {
+            ObjId::Entry { bp, .. } => Some(bp),
+            _ => None,
+        };
+        let Some(obj_model) = cx.index.model_of(obj) else {
+            continue;
+        };
+        for key in unique_keys(obj_model).iter().filter(|k| k.len() == 1) {
+            let Some(value) = cx.index.field_of(obj, key[0]) else {
+                continue;
+            };
+            match holders
+                .iter_mut()
+                .find(|h| h.field == key[0] && h.value == value)
+            {
+                Some(h) => {
+                    if h.other.is_none() && h.first.1 != bp {
+                        h.other = Some((at, bp));
+                    }
+                }
+                None => holders.push(Holders {
+                    field: key[0].to_string(),
+                    value,
+                    first: (at, bp),
+                    other: None,
+                }),
+            }
+        }
+    }
+    holders
 }
 
 fn check_writer(
