@@ -213,6 +213,9 @@ pub fn filter(
             None => return false,
         }
         let record = &files[d.file];
+        if record.suppressions.is_empty() {
+            return true;
+        }
         let line = record.source.map_or(0, |s| s.line_col(d.span.start).line);
         let mut suppressed = false;
         for (i, sup) in record.suppressions.iter().enumerate() {
