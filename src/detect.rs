@@ -341,7 +341,7 @@ fn head_may_pin(path: &Path) -> bool {
 }
 
 /// See [`head_may_pin`]: the image and OCI paths (`ghcr.io/goauthentik/...`),
-/// the chart repository, or a `chart: authentik`. Not the bare domain: blueprint
+/// the chart repository, or a `chart: authentik` (quoted or not). Not the bare domain: blueprint
 /// labels (`blueprints.goauthentik.io/...`) and `managed` keys
 /// (`goauthentik.io/...`) name it in most blueprints, which pin nothing.
 fn names_chart_or_image(head: &str) -> bool {
@@ -349,7 +349,13 @@ fn names_chart_or_image(head: &str) -> bool {
     head.contains("goauthentik/")
         || head.contains("charts.goauthentik.io")
         || head.contains("beryju/authentik")
-        || head.contains("chart: authentik")
+        || [
+            "chart: authentik",
+            "chart: \"authentik\"",
+            "chart: 'authentik'",
+        ]
+        .iter()
+        .any(|chart| head.contains(chart))
 }
 
 fn line_pin(version: String, at: (PathBuf, usize)) -> Pin {
@@ -660,6 +666,7 @@ mod tests {
         assert!(names_chart_or_image(
             "spec:\n  chart:\n    spec:\n      chart: authentik\n"
         ));
+        assert!(names_chart_or_image("      chart: \"authentik\"\n"));
     }
 
     #[test]
