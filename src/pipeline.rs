@@ -119,9 +119,9 @@ pub struct Outcome {
     /// Set by `bplint upgrade`: the release upgraded to and what it resolves
     /// (`diagnostics` then holds the findings new at that release).
     pub upgrade: Option<Upgrade>,
-    /// What the set rules read of every blueprint, left for callers that ask
-    /// the set more than the rules do. It is also the bulk of a large run's
-    /// memory, so it goes when the outcome goes (at exit, not at all).
+    /// What the set rules read of every blueprint. Nothing reads it after them;
+    /// it is kept here because it is the bulk of a large run's memory, freed
+    /// with the outcome, and `check` does not wait for that at exit.
     pub facts: Vec<BlueprintFacts>,
 }
 

@@ -165,6 +165,31 @@ fn owned<T>(table: Mutex<T>) -> T {
     table.into_inner().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// `table`'s entry for `field`, built by `build` the first time it is asked
+/// for (the index's per-field tables).
+fn per_field<T>(
+    table: &Mutex<HashMap<String, Arc<T>>>,
+    field: &str,
+    build: impl FnOnce() -> T,
+) -> Arc<T> {
+    if let Some(built) = lock(table).get(field) {
+        return Arc::clone(built);
+    }
+    let built = Arc::new(build());
+    lock(table).insert(field.to_string(), Arc::clone(&built));
+    built
+}
+
+/// What the set records of one object's field.
+enum Record<'a> {
+    /// Nothing bplint can compare: unset (left at its default), set by a tag,
+    /// a built-in field the catalog lacks.
+    Unknown,
+    /// A null column, which equals no string.
+    Null,
+    Value(Cow<'a, str>),
+}
+
 impl<'a> Index<'a> {
     pub fn build(
         kb: Knowledge,
@@ -221,9 +246,10 @@ impl<'a> Index<'a> {
 
     /// The objects of the set by their value of `field` (see `by_field`).
     fn values_of(&self, field: &str) -> Arc<ValueMap> {
-        if let Some(values) = lock(&self.by_field).get(field) {
-            return Arc::clone(values);
-        }
+        per_field(&self.by_field, field, || self.build_values_of(field))
+    }
+
+    fn build_values_of(&self, field: &str) -> ValueMap {
         let mut values = ValueMap::new();
         let mut add = |value: Cow<'_, str>, id: ObjId| {
             let value = lower(value);
@@ -265,8 +291,6 @@ impl<'a> Index<'a> {
                 add(Cow::Borrowed(value), ObjId::Builtin(builtin));
             }
         }
-        let values = Arc::new(values);
-        lock(&self.by_field).insert(field.to_string(), Arc::clone(&values));
         values
     }
 
@@ -274,23 +298,20 @@ impl<'a> Index<'a> {
     /// `unrecorded`): those [`Index::compare`] answers `Unknown` for, whatever
     /// the value.
     fn unrecorded_of(&self, field: &str) -> Arc<ModelMap> {
-        if let Some(objects) = lock(&self.unrecorded).get(field) {
-            return Arc::clone(objects);
-        }
-        let mut objects = ModelMap::new();
-        for (&model, ids) in &self.by_model {
-            let unknown: Vec<ObjId> = ids
-                .iter()
-                .copied()
-                .filter(|&obj| self.compare(obj, field, "", false) == Cmp::Unknown)
-                .collect();
-            if !unknown.is_empty() {
-                objects.insert(model.to_string(), unknown);
+        per_field(&self.unrecorded, field, || {
+            let mut objects = ModelMap::new();
+            for (&model, ids) in &self.by_model {
+                let unknown: Vec<ObjId> = ids
+                    .iter()
+                    .copied()
+                    .filter(|&obj| matches!(self.record(obj, field), Record::Unknown))
+                    .collect();
+                if !unknown.is_empty() {
+                    objects.insert(model.to_string(), unknown);
+                }
             }
-        }
-        let objects = Arc::new(objects);
-        lock(&self.unrecorded).insert(field.to_string(), Arc::clone(&objects));
-        objects
+            objects
+        })
     }
 
     pub fn entry(&self, bp: usize, entry: usize) -> Option<&'a EntryFacts> {
@@ -458,22 +479,10 @@ impl<'a> Index<'a> {
 
     /// How one object's value of `field` compares with a lookup value.
     fn compare(&self, obj: ObjId, field: &str, value: &str, insensitive: bool) -> Cmp {
-        let have = match obj {
-            ObjId::Entry { bp, entry } => {
-                match self.entry(bp, entry).and_then(|e| e.field(field)) {
-                    None => return Cmp::Unknown,
-                    // A null column equals no string.
-                    Some(Val::Null) => return Cmp::Mismatch,
-                    Some(v) => match v.lookup_str() {
-                        Some(have) => have,
-                        None => return Cmp::Unknown,
-                    },
-                }
-            }
-            _ => match self.field_str(obj, field) {
-                Some(have) => have,
-                None => return Cmp::Unknown,
-            },
+        let have = match self.record(obj, field) {
+            Record::Unknown => return Cmp::Unknown,
+            Record::Null => return Cmp::Mismatch,
+            Record::Value(have) => have,
         };
         let same = if insensitive {
             have.to_lowercase() == value.to_lowercase()
@@ -481,6 +490,22 @@ impl<'a> Index<'a> {
             have == value
         };
         if same { Cmp::Match } else { Cmp::Mismatch }
+    }
+
+    /// What the set records of `obj`'s `field`.
+    fn record(&self, obj: ObjId, field: &str) -> Record<'a> {
+        match obj {
+            ObjId::Entry { bp, entry } => {
+                match self.entry(bp, entry).and_then(|e| e.field(field)) {
+                    None => Record::Unknown,
+                    Some(Val::Null) => Record::Null,
+                    Some(v) => v.lookup_str().map_or(Record::Unknown, Record::Value),
+                }
+            }
+            _ => self
+                .field_str(obj, field)
+                .map_or(Record::Unknown, Record::Value),
+        }
     }
 
     /// The objects a reference from blueprint `bp` points at: `!KeyOf` within the

@@ -8,7 +8,7 @@ use crate::model::State;
 use crate::resolve::{EntryFacts, Val};
 use crate::source::Span;
 use foldhash::{HashMap, HashMapExt, HashSet};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 rule! {
     pub struct StageOrderCollision {
@@ -66,19 +66,16 @@ impl Rule for StageOrderCollision {
                 }
             }
         }
-        let mut at: HashMap<(String, i64), Vec<Bound>> = HashMap::new();
-        // The orders bound in each flow, ascending: where an updating entry
-        // looks for the binding it selects.
-        let mut orders: HashMap<String, BTreeSet<i64>> = HashMap::new();
+        // Flow -> order -> what is bound there, orders ascending: an updating
+        // entry selects the first binding its identifiers match.
+        let mut at: HashMap<String, BTreeMap<i64, Vec<Bound>>> = HashMap::new();
         for shipped in BINDINGS.iter().filter(|s| s.ships_in(cx.kb.version)) {
             if gone.removes(shipped.flow, shipped.stage, shipped.order) {
                 continue;
             }
-            orders
-                .entry(shipped.flow.to_string())
+            at.entry(shipped.flow.to_string())
                 .or_default()
-                .insert(shipped.order);
-            at.entry((shipped.flow.to_string(), shipped.order))
+                .entry(shipped.order)
                 .or_default()
                 .push(Bound {
                     origin: Origin::Shipped(shipped),
@@ -88,62 +85,47 @@ impl Rule for StageOrderCollision {
         }
         for binding in bindings {
             let selects = binding.selects;
+            let flow = at.entry(binding.flow).or_default();
             if selects[0] && (selects[1] || selects[2]) {
                 // The entry updates the first binding of this flow its
                 // identifiers match (a new stage or order for it), if any:
                 // the importer's `.first()`, and bindings are ordered by
                 // `target` then `order` (FlowStageBinding.Meta.ordering in
                 // authentik/flows/models.py).
-                let candidates = orders
-                    .get(&binding.flow)
-                    .into_iter()
-                    .flatten()
-                    .filter(|&&order| !selects[2] || order == binding.order);
-                for &order in candidates {
-                    let key = (binding.flow.clone(), order);
-                    let Some(list) = at.get_mut(&key) else {
-                        continue;
-                    };
-                    if let Some(b) = list
-                        .iter_mut()
-                        .find(|b| !selects[1] || b.stage == binding.stage)
-                    {
-                        b.replaced_by.push(binding.bp);
-                        break;
-                    }
+                let selected = flow
+                    .iter_mut()
+                    .filter(|(order, _)| !selects[2] || **order == binding.order)
+                    .find_map(|(_, bound)| {
+                        bound
+                            .iter_mut()
+                            .find(|b| !selects[1] || b.stage == binding.stage)
+                    });
+                if let Some(b) = selected {
+                    b.replaced_by.push(binding.bp);
                 }
             }
-            orders
-                .entry(binding.flow.clone())
-                .or_default()
-                .insert(binding.order);
-            at.entry((binding.flow, binding.order))
-                .or_default()
-                .push(Bound {
-                    origin: Origin::Entry {
-                        bp: binding.bp,
-                        span: binding.span,
-                    },
-                    stage: binding.stage,
-                    replaced_by: Vec::new(),
-                });
+            flow.entry(binding.order).or_default().push(Bound {
+                origin: Origin::Entry {
+                    bp: binding.bp,
+                    span: binding.span,
+                },
+                stage: binding.stage,
+                replaced_by: Vec::new(),
+            });
         }
-        let mut keys: Vec<&(String, i64)> = at.keys().collect();
-        keys.sort();
-        for key in keys {
-            report(cx, key, &at[key], out);
+        let mut flows: Vec<(&String, &BTreeMap<i64, Vec<Bound>>)> = at.iter().collect();
+        flows.sort_by_key(|(flow, _)| *flow);
+        for (flow, orders) in flows {
+            for (order, bound) in orders {
+                report(cx, flow, *order, bound, out);
+            }
         }
     }
 }
 
 /// A diagnostic on each binding of the set whose stage differs from one bound
 /// before it at the same flow and order.
-fn report(
-    cx: &SetCx<'_>,
-    (flow, order): &(String, i64),
-    bound: &[Bound],
-    out: &mut Vec<Diagnostic>,
-) {
+fn report(cx: &SetCx<'_>, flow: &str, order: i64, bound: &[Bound], out: &mut Vec<Diagnostic>) {
     // For each binding, where the run of bindings of its stage that it starts
     // or continues ends.
     let mut run_end = vec![bound.len(); bound.len()];
