@@ -6,6 +6,7 @@
 mod generated;
 pub mod builtin_links;
 pub mod duration;
+pub mod serializers;
 pub mod types;
 pub mod unique;
 pub mod versions;
@@ -174,6 +175,13 @@ impl Knowledge {
 
     pub fn model(&self, name: &str) -> Option<&'static ModelDef> {
         self.def.model(name)
+    }
+
+    /// The serializers of this release as Authentik's importer builds them
+    /// (recorded for some releases; others borrow the nearest, see
+    /// [`serializers::for_line`]).
+    pub fn serializers(&self) -> Option<&'static serializers::SerializerRelease> {
+        serializers::for_line(self.def.name)
     }
 
     /// Whether `name` is a model or a parent model `!Find` may search.
