@@ -4,7 +4,9 @@
 pub mod facts;
 pub mod index;
 pub mod local;
+pub mod pyregex;
 pub mod typecheck;
+pub mod validate;
 pub mod yields;
 
 pub use facts::{BlueprintFacts, EntryFacts, FindQuery, MetaApply, Ref, Val};
