@@ -284,7 +284,10 @@ fn stale_entries_are_reported_once_and_only_for_checked_files() {
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(
         &path,
-        text.replace("meta_launch_url: on", "meta_launch_url: \"on\""),
+        text.replace(
+            "meta_launch_url: on",
+            "meta_launch_url: https://app.example.com",
+        ),
     )
     .unwrap();
     let (report, stderr, _) = json(repo.path(), &["--baseline", "bplint-baseline.json"]);

@@ -82,6 +82,7 @@ mod duplicate_entry_id;
 mod duplicate_key;
 mod duplicate_password_prompt;
 pub mod edits;
+mod field_validator;
 pub mod fields;
 mod find_forward_reference;
 mod flow_reputation_policy;
@@ -97,11 +98,13 @@ mod missing_required_field;
 mod oauth2_grant_types;
 mod offline_access_unmapped;
 pub mod plaintext_secret;
+mod related_model_mismatch;
 mod reputation_gate;
 mod stage_order_collision;
 mod undefined_context;
 mod undiscoverable_file;
 mod unique_value_deleted_later;
+mod unique_value_taken;
 mod unknown_field;
 mod unknown_model;
 mod unknown_tag;
@@ -223,6 +226,9 @@ pub static ALL: &[&dyn Rule] = &[
     &duplicate_blueprint_name::DuplicateBlueprintName,
     &identifier_overrides_attribute::IdentifierOverridesAttribute,
     &ambiguous_identifiers::AmbiguousIdentifiers,
+    &field_validator::FieldValidator,
+    &related_model_mismatch::RelatedModelMismatch,
+    &unique_value_taken::UniqueValueTaken,
     &plaintext_secret::PlaintextSecret,
 ];
 

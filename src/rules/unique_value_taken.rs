@@ -1,0 +1,186 @@
+//! BP219: an entry creates an object whose unique value (a name, a slug) another
+//! object already holds: a built-in object of the release, or an object another
+//! entry of the set defines under other identifiers. The serializer's unique
+//! check refuses the create ("... with this name already exists").
+
+use super::{Rule, SetCx};
+use crate::diagnostic::Diagnostic;
+use crate::model::State;
+use crate::resolve::index::identifier_query;
+use crate::resolve::{EntryFacts, FindQuery, ObjId, Resolution};
+
+rule! {
+    pub struct UniqueValueTaken {
+        code: "BP219",
+        name: "unique-value-taken",
+        severity: Error,
+        fix: None,
+        summary: "An entry creates an object whose unique name or slug a built-in or another entry's object already holds",
+    }
+}
+
+impl Rule for UniqueValueTaken {
+    fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
+        let Some(release) = cx.kb.serializers() else {
+            return;
+        };
+        for (b, bp) in cx.blueprints.iter().enumerate() {
+            // A blueprint discovery does not instantiate applies only when another
+            // asks for it: when, and whether, is not in the files.
+            if !bp.instantiates {
+                continue;
+            }
+            for entry in &bp.entries {
+                if !creates(cx, b, entry) {
+                    continue;
+                }
+                let Some(model) = entry.model.as_deref() else {
+                    continue;
+                };
+                let Some(serializer) = release.model(model) else {
+                    continue;
+                };
+                for check in serializer.fields {
+                    let Some(unique_on) = check.unique else {
+                        continue;
+                    };
+                    // The primary key and the identifiers' own lookups name the
+                    // object; a value that is not plain text cannot be compared.
+                    if unique_on == model
+                        && entry.identifiers.len() == 1
+                        && entry.identifiers[0].0 == check.name
+                    {
+                        // The entry looked its own model up by this very value
+                        // and found nothing, so nothing holds it.
+                        continue;
+                    }
+                    let Some(value) = entry.field(check.name).and_then(|v| v.lookup_key()) else {
+                        continue;
+                    };
+                    let Some(span) = entry.field_span(check.name) else {
+                        continue;
+                    };
+                    if let Some((holder, place)) =
+                        holder(cx, b, entry, unique_on, check.name, &value)
+                    {
+                        let mut diag = Diagnostic::new(
+                            &META,
+                            bp.file,
+                            span,
+                            format!(
+                                "`{}: {value}` is already held by {holder}, so creating this `{model}` fails",
+                                check.name
+                            ),
+                        )
+                        .label("already taken")
+                        .help(format!(
+                            "the importer refuses the entry (\"... with this {} already exists\") and \
+                             applies nothing of this blueprint; to change that object, identify it \
+                             by this `{}` in `identifiers`, or give this one another `{}`",
+                            check.name, check.name, check.name
+                        ));
+                        if let Some((file, at)) = place {
+                            diag = diag.related(
+                                file,
+                                at,
+                                format!("`{}: {value}` is set here", check.name),
+                            );
+                        }
+                        out.push(diag);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether the entry creates its object: it may (present, created, must_created),
+/// applies unconditionally, its identifiers are all literal, and they name no
+/// other object (a built-in, or an earlier entry's).
+fn creates(cx: &SetCx<'_>, b: usize, entry: &EntryFacts) -> bool {
+    if entry.state == State::Absent || entry.conditional {
+        return false;
+    }
+    let Some(model) = entry.model.as_deref() else {
+        return false;
+    };
+    let Some(query) = identifier_query(model, entry) else {
+        return false;
+    };
+    if query.conditions.iter().any(|(k, _)| k == "pk" || k == "id") {
+        return false;
+    }
+    let itself = ObjId::Entry {
+        bp: b,
+        entry: entry.index,
+    };
+    cx.index.object_of_entry(b, entry) == Some(itself)
+}
+
+/// The first object other than the entry's own that holds `field: value` among
+/// the objects of `unique_on` (and its children), described for the message,
+/// with where its value is written when an entry of the set holds it. Among two
+/// entries of the set, the later one (in set order) is the one reported.
+fn holder(
+    cx: &SetCx<'_>,
+    b: usize,
+    entry: &EntryFacts,
+    unique_on: &str,
+    field: &str,
+    value: &str,
+) -> Option<(
+    String,
+    Option<(crate::diagnostic::FileId, crate::source::Span)>,
+)> {
+    let query = FindQuery {
+        model: unique_on.to_string(),
+        conditions: vec![(field.to_string(), Some(value.to_string()))],
+        value_spans: Vec::new(),
+        span: entry.span,
+        refs: Vec::new(),
+    };
+    let Resolution::Found(objs) = cx.index.resolve_find(&query) else {
+        return None;
+    };
+    let own = ObjId::Entry {
+        bp: b,
+        entry: entry.index,
+    };
+    for &obj in objs.iter() {
+        match obj {
+            ObjId::Builtin(builtin) => {
+                return Some((
+                    format!("the built-in {} ({})", builtin.describe(), builtin.source),
+                    None,
+                ));
+            }
+            ObjId::Entry { bp, entry: e } => {
+                if obj == own || (bp, e) >= (b, entry.index) {
+                    continue;
+                }
+                let other = cx.index.entry(bp, e)?;
+                if other.state == State::Absent
+                    || other.conditional
+                    || !cx.blueprints[bp].instantiates
+                {
+                    continue;
+                }
+                // Two entries of one object are BP208's business, not a clash.
+                if cx.index.object_of_entry(bp, other) == Some(own)
+                    || cx.index.object_of_entry(bp, other) == cx.index.object_of_entry(b, entry)
+                {
+                    continue;
+                }
+                let file = cx.blueprints[bp].file;
+                let span = other.field_span(field).unwrap_or(other.span);
+                let path = cx.blueprints[bp].path.display().to_string();
+                return Some((
+                    format!("the object entry {} of {path} defines", e + 1),
+                    Some((file, span)),
+                ));
+            }
+            ObjId::Assumed(_) => {}
+        }
+    }
+    None
+}
