@@ -217,7 +217,7 @@ mod unix {
             .arg(&path)
             .assert()
             .code(1)
-            .stdout(predicate::str::contains("BP209 warning"))
+            .stdout(predicate::str::contains("BP209 warning [*]"))
             .stderr(predicate::str::contains("not fixed: the file is read-only"));
         // --exit-zero takes it for the finding it is, and still says why.
         check(&["--fix", "--exit-zero"])
@@ -361,6 +361,32 @@ fn nothing_to_fix_says_so_in_words() {
             "bplint: nothing to fix without --unsafe-fixes\n",
         ))
         .stdout(predicate::str::contains(
-            "1 fixable with --fix --unsafe-fixes",
+            "[?] 1 fixable with --fix --unsafe-fixes",
         ));
+}
+
+#[test]
+fn fixable_findings_are_marked_in_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir.path().join("app.yaml"), &fixture_text());
+    let output = check(&["--format", "concise"]).arg(&path).output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let marks = |mark: &str| stdout.lines().filter(|l| l.contains(mark)).count();
+    assert_eq!((marks(" [*] "), marks(" [?] ")), (4, 9), "{stdout}");
+    assert!(
+        stdout.contains(": BP004 error [*] unknown tag `!Contxt`"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "[*] 4 fixable with --fix, [?] 9 more with --fix --unsafe-fixes \
+             (`--diff` shows the changes first)."
+        ),
+        "{stderr}"
+    );
+    let human = check(&[]).arg(&path).output().unwrap();
+    let human = String::from_utf8(human.stdout).unwrap();
+    assert!(human.contains("BP004(unknown-tag) [*]\n"), "{human}");
+    assert!(human.contains("BP201(unknown-model) [?]\n"), "{human}");
 }

@@ -14,7 +14,7 @@ pub mod sarif;
 pub mod statistics;
 
 use crate::detect::{Judged, VersionSource};
-use crate::diagnostic::{Diagnostic, FileId};
+use crate::diagnostic::{Applicability, Diagnostic, FileId};
 use crate::fix::{NotWritten, Skipped, Written};
 use crate::pipeline::Outcome;
 use crate::source::Span;
@@ -147,7 +147,8 @@ impl AuthentikVersion {
 }
 
 /// The line after the summary: how many findings `--fix` (and
-/// `--unsafe-fixes`) would fix; `None` when no finding has a fix.
+/// `--unsafe-fixes`) would fix, each count behind the mark its findings carry;
+/// `None` when no finding has a fix.
 pub fn fix_hint(outcome: &Outcome) -> Option<String> {
     if let Some(upgrade) = &outcome.upgrade {
         // `upgrade` writes nothing; the fixes are `check`'s at the new release.
@@ -166,19 +167,34 @@ pub fn fix_hint(outcome: &Outcome) -> Option<String> {
             )
         });
     }
+    let diff = "(`--diff` shows the changes first)";
     match statistics::fixable(&outcome.diagnostics) {
         (0, 0) => None,
         (0, unsafe_only) => Some(format!(
-            "{unsafe_only} fixable with --fix --unsafe-fixes (`--diff` shows the changes first)."
+            "{UNSAFE_MARK} {unsafe_only} fixable with --fix --unsafe-fixes {diff}."
         )),
-        (safe, 0) => Some(format!(
-            "{safe} fixable with --fix (`--diff` shows the changes first)."
-        )),
+        (safe, 0) => Some(format!("{SAFE_MARK} {safe} fixable with --fix {diff}.")),
         (safe, unsafe_only) => Some(format!(
-            "{safe} fixable with --fix, {unsafe_only} more with --fix --unsafe-fixes (`--diff` shows the changes first)."
+            "{SAFE_MARK} {safe} fixable with --fix, {UNSAFE_MARK} {unsafe_only} more with \
+             --fix --unsafe-fixes {diff}."
         )),
     }
 }
+
+/// The mark the human and concise reports put on a finding `--fix` fixes,
+/// `[*]`, or one only `--fix --unsafe-fixes` fixes, `[?]` (a fix a human
+/// should confirm); empty for a finding without a fix. The summary's hint line
+/// repeats both marks with the flags, so the report explains itself.
+pub fn fix_mark(d: &Diagnostic) -> &'static str {
+    match d.fix.as_ref().map(|f| f.applicability) {
+        Some(Applicability::Safe) => SAFE_MARK,
+        Some(Applicability::Unsafe) => UNSAFE_MARK,
+        None => "",
+    }
+}
+
+pub const SAFE_MARK: &str = "[*]";
+pub const UNSAFE_MARK: &str = "[?]";
 
 /// The line `--fix` prints after writing: what was written, counting only the
 /// files actually written (each once, however many names it was checked
