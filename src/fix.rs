@@ -241,13 +241,18 @@ pub struct Written {
 /// mode and owner, and renamed over it.
 pub fn write(changes: &[Change]) -> Written {
     let mut done = Written::default();
-    // (the file a change resolves to, its changes), in the order of the changes.
+    // (the file a change resolves to, its changes), in the order of the changes,
+    // and where each file is in that list.
     let mut targets: Vec<(PathBuf, Vec<&Change>)> = Vec::new();
+    let mut index: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
     for change in changes {
         match std::fs::canonicalize(&change.path) {
-            Ok(target) => match targets.iter_mut().find(|(t, _)| *t == target) {
-                Some((_, names)) => names.push(change),
-                None => targets.push((target, vec![change])),
+            Ok(target) => match index.get(&target) {
+                Some(&at) => targets[at].1.push(change),
+                None => {
+                    index.insert(target.clone(), targets.len());
+                    targets.push((target, vec![change]));
+                }
             },
             Err(e) => done.skipped.push(Skipped {
                 paths: vec![change.path.clone()],
@@ -260,7 +265,9 @@ pub fn write(changes: &[Change]) -> Written {
         }
     }
     for (target, names) in targets {
-        let first = names[0];
+        let Some(&first) = names.first() else {
+            continue;
+        };
         let agree = names
             .iter()
             .all(|c| c.before == first.before && c.after == first.after);

@@ -109,6 +109,9 @@ fn check(args: CheckArgs) -> u8 {
         (pipeline::run(&request), Vec::new())
     };
     if let Some(path) = &args.write_baseline {
+        for skipped in &not_written {
+            eprintln!("bplint: error: {}", report::not_written(skipped));
+        }
         return write_baseline(path, &outcome, &request.base);
     }
     if let Some(baseline) = &baseline {
