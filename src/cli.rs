@@ -28,8 +28,9 @@ pub enum Command {
     /// settings (see `bplint clients`). `-` reads one blueprint from standard input.
     ///
     /// Exit status: 0 no errors, 1 errors found (or warnings with
-    /// --deny-warnings), 2 a path could not be read or was too large, or the
-    /// configuration or the usage is bad.
+    /// --deny-warnings, or a fix --fix could not write), 2 a path could not be
+    /// read or was too large, or the configuration or the usage is bad; 130 or
+    /// 143 when Ctrl-C or a kill stopped a run that writes files.
     Check(CheckArgs),
     /// Report what upgrading Authentik would break in these blueprints.
     ///
@@ -167,7 +168,10 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub run: RunArgs,
 
-    /// Apply safe fixes to the files, then report what is left.
+    /// Apply safe fixes to the files, then report what is left. A symbolic link
+    /// is written through; a read-only file, another user's file, a file with
+    /// other hard links and a file changed meanwhile are not written (each is
+    /// named, with why).
     #[arg(long)]
     pub fix: bool,
 

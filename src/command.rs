@@ -181,6 +181,7 @@ pub fn deliver(
     }
     match output {
         Some(path) => {
+            remove_temporaries_on_signals();
             if let Err(e) = report::output::write_atomically(path, text) {
                 eprintln!(
                     "bplint: error: cannot write the report to {}: {}",
@@ -207,6 +208,35 @@ pub fn deliver(
     }
     Ok(())
 }
+
+/// On Ctrl-C, a kill or a closed terminal while bplint writes files (`--fix`,
+/// `--output`): delete the temporary file of a write under way (the file it was
+/// to replace is left as it was; files already written stay written) and exit
+/// 128 + the signal's number, 130 for Ctrl-C and 143 for a kill, as a shell
+/// reports a process a signal ended. Installed once, and only by runs that
+/// write: a run that does not is left to the signals' default.
+#[cfg(unix)]
+pub fn remove_temporaries_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        // Without a handler the signal still ends bplint, as it would have anyway.
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+            return;
+        };
+        std::thread::spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                // Held until the exit: no new temporary file in between.
+                let _stopped = crate::temporary::remove_all();
+                eprintln!("bplint: interrupted; files not yet written are unchanged");
+                std::process::exit(128 + signal);
+            }
+        });
+    });
+}
+
+#[cfg(not(unix))]
+pub fn remove_temporaries_on_signals() {}
 
 /// 2 when a path could not be read, else 1 when a finding fails the run
 /// (`fails_run`), else 0.

@@ -1,7 +1,8 @@
 //! Applying fixes: edits on exact spans, never overlapping, repeated until the
 //! blueprints are stable (a fix can make another one possible), then written back
-//! atomically. Files with syntax errors, and files changed on disk since bplint
-//! read them, are never touched.
+//! atomically. Files with syntax errors, files changed on disk since bplint read
+//! them, and files whose mode, owner or links a write would overrule are never
+//! touched; see [`write`].
 
 use crate::diagnostic::{Applicability, Edit};
 use crate::pipeline::{Outcome, Request, run};
@@ -17,6 +18,9 @@ pub struct Change {
     pub path: PathBuf,
     pub before: String,
     pub after: String,
+    /// Fixes applied to it, over all passes: what the run reports for the
+    /// file once it is written, and only then.
+    pub fixes: usize,
 }
 
 pub struct FixRun {
@@ -43,7 +47,8 @@ pub struct Step {
 /// Apply every allowed fix in memory (through the request's overlay) and re-check
 /// until nothing is left to fix.
 pub fn fix(request: &mut Request, unsafe_fixes: bool) -> FixRun {
-    let mut originals: BTreeMap<PathBuf, String> = BTreeMap::new();
+    // Each changed file's text as read, and the fixes applied to it.
+    let mut originals: BTreeMap<PathBuf, (String, usize)> = BTreeMap::new();
     let mut applied = 0;
     let mut steps = Vec::new();
     let mut outcome = run(request);
@@ -76,7 +81,8 @@ pub fn fix(request: &mut Request, unsafe_fixes: bool) -> FixRun {
             }
             originals
                 .entry(path.clone())
-                .or_insert_with(|| source.text.to_string());
+                .or_insert_with(|| (source.text.to_string(), 0))
+                .1 += done.fixes;
             steps.push(Step {
                 path: path.clone(),
                 before: source.text.to_string(),
@@ -94,12 +100,13 @@ pub fn fix(request: &mut Request, unsafe_fixes: bool) -> FixRun {
     }
     let changes = originals
         .into_iter()
-        .filter_map(|(path, before)| {
+        .filter_map(|(path, (before, fixes))| {
             let after = request.overlay.get(&path)?.clone();
             (after != before).then_some(Change {
                 path,
                 before,
                 after,
+                fixes,
             })
         })
         .collect();
@@ -178,53 +185,219 @@ fn clash(a: &Edit, b: &Edit) -> bool {
     }
 }
 
-/// Write fixed files back. Each file is re-read first and skipped (with a message)
-/// if it changed since bplint read it; the write goes to a temporary file in the
-/// same folder, keeps the permissions, and is renamed over the original.
-pub fn write(changes: &[Change]) -> Vec<String> {
-    let mut problems = Vec::new();
-    for change in changes {
-        let shown = crate::source::display_path(&change.path);
-        match std::fs::read_to_string(&change.path) {
-            Ok(now) if now == change.before => {}
-            Ok(_) => {
-                problems.push(format!(
-                    "{shown}: changed on disk while bplint ran; not fixed"
-                ));
-                continue;
-            }
-            Err(e) => {
-                problems.push(format!(
-                    "{shown}: cannot read before writing: {}",
-                    crate::discover::describe_io(&e)
-                ));
-                continue;
-            }
-        }
-        if let Err(e) = write_atomically(&change.path, &change.after) {
-            problems.push(format!(
-                "{shown}: cannot write the fix: {}",
-                crate::discover::describe_io(&e)
-            ));
-        }
-    }
-    problems
+/// Why a fixed text was not written to its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotWritten {
+    /// The file's text is no longer the one bplint read and fixed: someone
+    /// edited it meanwhile, and writing would throw their edit away.
+    ChangedOnDisk,
+    /// No write permission in the file's mode (for everyone, or for its owner
+    /// when bplint runs as the owner). Replacing the file through its writable
+    /// folder would work, but it would overrule what the mode says, as editors
+    /// refuse to do without being told.
+    ReadOnly { mode: Option<u32> },
+    /// The file belongs to another user, whom only root can give the new file
+    /// back to: replacing it would make it bplint's user's.
+    OwnedByAnother { owner: u32 },
+    /// The file has other hard links, which a replaced file would leave
+    /// holding the old text.
+    HardLinked { links: u64 },
+    /// Two names of one file (a link and its target, two links) were fixed to
+    /// different texts, so neither can be written.
+    Clash,
+    /// An I/O error: what bplint was doing, and the error.
+    Io { doing: &'static str, error: String },
 }
 
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+/// Files whose fixed text was not written, and why. Two names of one file
+/// share one record, as they share one fate.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    /// The names the file was checked under, as given.
+    pub paths: Vec<PathBuf>,
+    /// The file they lead to, when one of them is a symbolic link: the file
+    /// whose mode or owner the message is about.
+    pub target: Option<PathBuf>,
+    pub why: NotWritten,
+}
+
+/// What [`write`] did.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// Fixes written, each file counted once however many names it has.
+    pub fixes: usize,
+    /// Files written, each once.
+    pub files: usize,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Write fixed files back. A change goes to the file its path resolves to, so
+/// a symbolic link is written through and stays a link; two names of one file
+/// are written once, and not at all when their fixed texts differ. Each file
+/// is read again first and skipped if it changed since bplint read it, and
+/// skipped when its mode makes it read-only, it belongs to another user (unless
+/// bplint runs as root, which can give it back) or it has other hard links.
+/// The write goes to a temporary file in the file's folder, given the file's
+/// mode and owner, and renamed over it.
+pub fn write(changes: &[Change]) -> Written {
+    let mut done = Written::default();
+    // (the file a change resolves to, its changes), in the order of the changes,
+    // and where each file is in that list.
+    let mut targets: Vec<(PathBuf, Vec<&Change>)> = Vec::new();
+    let mut index: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
+    for change in changes {
+        match std::fs::canonicalize(&change.path) {
+            Ok(target) => match index.get(&target) {
+                Some(&at) => targets[at].1.push(change),
+                None => {
+                    index.insert(target.clone(), targets.len());
+                    targets.push((target, vec![change]));
+                }
+            },
+            Err(e) => done.skipped.push(Skipped {
+                paths: vec![change.path.clone()],
+                target: None,
+                why: NotWritten::Io {
+                    doing: "find the file",
+                    error: crate::discover::describe_io(&e),
+                },
+            }),
+        }
+    }
+    for (target, names) in targets {
+        let Some(&first) = names.first() else {
+            continue;
+        };
+        let agree = names
+            .iter()
+            .all(|c| c.before == first.before && c.after == first.after);
+        let result = if agree {
+            write_one(&target, first)
+        } else {
+            Err(NotWritten::Clash)
+        };
+        match result {
+            Ok(()) => {
+                done.fixes += first.fixes;
+                done.files += 1;
+            }
+            Err(why) => {
+                let linked = names.iter().any(|c| {
+                    std::fs::symlink_metadata(&c.path).is_ok_and(|m| m.file_type().is_symlink())
+                });
+                done.skipped.push(Skipped {
+                    paths: names.iter().map(|c| c.path.clone()).collect(),
+                    target: linked.then_some(target),
+                    why,
+                });
+            }
+        }
+    }
+    done
+}
+
+/// Write one change to `target` (its path resolved), or say why not.
+fn write_one(target: &Path, change: &Change) -> Result<(), NotWritten> {
     use std::io::Write;
-    let dir = match path.parent() {
+    let io = |doing| {
+        move |e: std::io::Error| NotWritten::Io {
+            doing,
+            error: crate::discover::describe_io(&e),
+        }
+    };
+    let now = std::fs::read(target).map_err(io("read it again"))?;
+    if now != change.before.as_bytes() {
+        return Err(NotWritten::ChangedOnDisk);
+    }
+    let meta = std::fs::metadata(target).map_err(io("read its permissions"))?;
+    writable(&meta)?;
+    let dir = match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let permissions = std::fs::metadata(path)?.permissions();
-    let mut file = tempfile::Builder::new()
-        .prefix(".bplint-fix-")
-        .tempfile_in(dir)?;
-    file.write_all(text.as_bytes())?;
-    file.as_file().sync_all()?;
-    std::fs::set_permissions(file.path(), permissions)?;
-    file.persist(path).map_err(|e| e.error)?;
+    let temp = crate::temporary::Temporary::new_in(dir, ".bplint-fix-", None)
+        .map_err(io("create a temporary file beside it"))?;
+    let Some(mut file) = temp.file() else {
+        return Err(NotWritten::Io {
+            doing: "create a temporary file beside it",
+            error: "it is gone".into(),
+        });
+    };
+    keep_owner(file, &meta)?;
+    file.write_all(change.after.as_bytes())
+        .map_err(io("write the fixed text"))?;
+    // After the owner: changing the owner clears the set-user-ID and
+    // set-group-ID bits, which the mode puts back.
+    file.set_permissions(meta.permissions())
+        .map_err(io("give the fixed file its mode"))?;
+    file.sync_all().map_err(io("write the fixed text"))?;
+    temp.persist(target).map_err(io("replace the file"))
+}
+
+/// Whether the file's mode and links let bplint replace it.
+fn writable(meta: &std::fs::Metadata) -> Result<(), NotWritten> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // The bits, not an open() that fails: root's open() ignores them.
+        let mode = meta.mode() & 0o7777;
+        if mode & 0o222 == 0 {
+            return Err(NotWritten::ReadOnly { mode: Some(mode) });
+        }
+        if meta.nlink() > 1 {
+            return Err(NotWritten::HardLinked {
+                links: meta.nlink(),
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    if meta.permissions().readonly() {
+        return Err(NotWritten::ReadOnly { mode: None });
+    }
+    Ok(())
+}
+
+/// Give the temporary file the owner and group of the file it replaces.
+/// bplint's user is the temporary file's owner: root can give the file back to
+/// anyone; another user keeps only files of their own (and their group, when
+/// they belong to it: best effort). The file's write bit for its owner is
+/// checked here too, since it applies when bplint runs as the owner.
+#[cfg(unix)]
+fn keep_owner(file: &std::fs::File, meta: &std::fs::Metadata) -> Result<(), NotWritten> {
+    use std::os::unix::fs::MetadataExt;
+    let io = |doing| {
+        move |e: std::io::Error| NotWritten::Io {
+            doing,
+            error: crate::discover::describe_io(&e),
+        }
+    };
+    let mine = file.metadata().map_err(io("read the temporary file"))?;
+    let (uid, gid) = (meta.uid(), meta.gid());
+    if mine.uid() == 0 {
+        if (mine.uid(), mine.gid()) != (uid, gid) {
+            std::os::unix::fs::fchown(file, Some(uid), Some(gid))
+                .map_err(io("give the fixed file its owner"))?;
+        }
+        return Ok(());
+    }
+    if uid != mine.uid() {
+        return Err(NotWritten::OwnedByAnother { owner: uid });
+    }
+    if meta.mode() & 0o200 == 0 {
+        return Err(NotWritten::ReadOnly {
+            mode: Some(meta.mode() & 0o7777),
+        });
+    }
+    if gid != mine.gid() {
+        // Not a group of this user's: the file gets the user's group, as a
+        // file saved by an editor would.
+        let _ = std::os::unix::fs::fchown(file, None, Some(gid));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_: &std::fs::File, _: &std::fs::Metadata) -> Result<(), NotWritten> {
     Ok(())
 }
 

@@ -31,6 +31,7 @@ pub mod selection;
 pub mod source;
 pub mod suggest;
 pub mod suppression;
+pub mod temporary;
 pub mod upgrade;
 pub mod yaml;
 
@@ -99,12 +100,18 @@ fn check(args: CheckArgs) -> u8 {
     if args.diff {
         return show_diff(&mut request, &args);
     }
-    let (mut outcome, fix_problems) = if args.fix {
+    if args.fix {
+        command::remove_temporaries_on_signals();
+    }
+    let (mut outcome, not_written) = if args.fix {
         fix_files(&mut request, &args)
     } else {
         (pipeline::run(&request), Vec::new())
     };
     if let Some(path) = &args.write_baseline {
+        for skipped in &not_written {
+            eprintln!("bplint: error: {}", report::not_written(skipped));
+        }
         return write_baseline(path, &outcome, &request.base);
     }
     if let Some(baseline) = &baseline {
@@ -116,13 +123,16 @@ fn check(args: CheckArgs) -> u8 {
     if let Err(code) = command::deliver(&outcome, &text, &style, args.run.output.as_deref()) {
         return code;
     }
-    for problem in &fix_problems {
-        eprintln!("bplint: error: {problem}");
+    for skipped in &not_written {
+        eprintln!("bplint: error: {}", report::not_written(skipped));
     }
-    if !fix_problems.is_empty() {
-        return EXIT_TROUBLE;
-    }
+    // A fix that could not be written fails the run as a finding does: the
+    // finding it was for is still in the file, and reported as such.
     let code = match command::exit_code(&outcome, args.run.deny_warnings) {
+        EXIT_OK if !not_written.is_empty() => EXIT_FINDINGS,
+        code => code,
+    };
+    let code = match code {
         EXIT_FINDINGS if args.exit_zero => EXIT_OK,
         code => code,
     };
@@ -162,9 +172,8 @@ fn show_diff(request: &mut pipeline::Request, args: &CheckArgs) -> u8 {
     }
     if !args.run.quiet {
         eprintln!(
-            "bplint: {} would change {}",
-            report::counted(run.applied, "fix", "fixes"),
-            report::counted(run.changes.len(), "file", "files")
+            "bplint: {}",
+            report::diff_line(run.applied, run.changes.len())
         );
     }
     if run.changes.is_empty() || args.exit_zero {
@@ -175,21 +184,31 @@ fn show_diff(request: &mut pipeline::Request, args: &CheckArgs) -> u8 {
 }
 
 /// `--fix`: apply the fixes, write the files, and return what is left with the
-/// files that could not be written.
+/// files that could not be written. The outcome is that of the files as they are
+/// on disk: a file not written is checked again as it is there, so no finding
+/// points into text that was never written.
 fn fix_files(
     request: &mut pipeline::Request,
     args: &CheckArgs,
-) -> (pipeline::Outcome, Vec<String>) {
+) -> (pipeline::Outcome, Vec<fix::Skipped>) {
     let run = fix::fix(request, args.unsafe_fixes);
-    let problems = fix::write(&run.changes);
+    let written = fix::write(&run.changes);
+    let mut outcome = run.outcome;
+    if !written.skipped.is_empty() {
+        for path in written.skipped.iter().flat_map(|s| &s.paths) {
+            request.overlay.remove(path);
+        }
+        outcome = pipeline::run(request);
+    }
     if !args.run.quiet {
+        let (_, unsafe_left) = report::statistics::fixable(&outcome.diagnostics);
+        let unsafe_left = if args.unsafe_fixes { 0 } else { unsafe_left };
         eprintln!(
-            "bplint: applied {} in {}",
-            report::counted(run.applied, "fix", "fixes"),
-            report::counted(run.changes.len(), "file", "files")
+            "bplint: {}",
+            report::fixed_line(&written, run.changes.len(), unsafe_left)
         );
     }
-    (run.outcome, problems)
+    (outcome, written.skipped)
 }
 
 /// `--write-baseline`: record every finding and stop; the findings are the

@@ -528,7 +528,7 @@ fn the_summary_says_what_fix_would_fix() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(
         stdout.ends_with(&format!(
-            "2 warnings in 1 file ({}).\n2 fixable with --fix (`--diff` shows the changes first).\n",
+            "2 warnings in 1 file ({}).\n[*] 2 fixable with --fix (`--diff` shows the changes first).\n",
             newest()
         )),
         "{stdout}"

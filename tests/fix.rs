@@ -76,7 +76,7 @@ fn fixing_everything_leaves_a_clean_file_and_is_idempotent() {
         .arg(&path)
         .assert()
         .code(0)
-        .stderr(predicate::str::contains("applied 0 fixes in 0 files"));
+        .stderr(predicate::str::contains("bplint: nothing to fix\n"));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), after);
 }
 
@@ -181,13 +181,22 @@ fn a_file_changed_on_disk_meanwhile_is_not_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.yaml");
     std::fs::write(&path, "edited by someone else\n").unwrap();
-    let problems = bplint::fix::write(&[bplint::fix::Change {
+    let done = bplint::fix::write(&[bplint::fix::Change {
         path: path.clone(),
         before: "what bplint read\n".into(),
         after: "what bplint would write\n".into(),
+        fixes: 1,
     }]);
-    assert_eq!(problems.len(), 1);
-    assert!(problems[0].contains("changed on disk"), "{problems:?}");
+    assert_eq!((done.files, done.fixes, done.skipped.len()), (0, 0, 1));
+    assert_eq!(done.skipped[0].why, bplint::fix::NotWritten::ChangedOnDisk);
+    let message = bplint::report::not_written(&done.skipped[0]);
+    assert!(
+        message.starts_with(&format!(
+            "{}: not fixed: the file changed on disk",
+            path.display()
+        )),
+        "{message}"
+    );
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
         "edited by someone else\n"

@@ -367,12 +367,12 @@ fn concise_keeps_the_summary_off_the_report() {
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 5);
-    assert!(stdout.starts_with("fixtures/BP101/bad.yaml:5:12: BP101 error Proxy provider"));
+    assert!(stdout.starts_with("fixtures/BP101/bad.yaml:5:12: BP101 error [*] Proxy provider"));
     assert_eq!(
         String::from_utf8(output.stderr).unwrap(),
         format!(
             "2 errors and 3 warnings in 2 files ({}).\n\
-             2 fixable with --fix, 3 more with --fix --unsafe-fixes (`--diff` shows the changes first).\n",
+             [*] 2 fixable with --fix, [?] 3 more with --fix --unsafe-fixes (`--diff` shows the changes first).\n",
             newest()
         )
     );

@@ -159,6 +159,7 @@ mod tests {
             path: "b.yaml".into(),
             before: before.into(),
             after: after.into(),
+            fixes: 1,
         }
     }
 

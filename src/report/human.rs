@@ -207,7 +207,12 @@ fn to_rendered<'a>(outcome: &'a Outcome, d: &Diagnostic) -> Rendered<'a> {
     }
     Rendered {
         message: format!("{}{}", d.message, position.unwrap_or_default()),
-        code: format!("{}({})", d.code, d.rule),
+        // The fix mark follows the code, as the concise line has it next to
+        // the code and severity.
+        code: match super::fix_mark(d) {
+            "" => format!("{}({})", d.code, d.rule),
+            mark => format!("{}({}) {mark}", d.code, d.rule),
+        },
         severity: match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,

@@ -14,7 +14,8 @@ pub mod sarif;
 pub mod statistics;
 
 use crate::detect::{Judged, VersionSource};
-use crate::diagnostic::FileId;
+use crate::diagnostic::{Applicability, Diagnostic, FileId};
+use crate::fix::{NotWritten, Skipped, Written};
 use crate::pipeline::Outcome;
 use crate::source::Span;
 use serde::Serialize;
@@ -146,7 +147,8 @@ impl AuthentikVersion {
 }
 
 /// The line after the summary: how many findings `--fix` (and
-/// `--unsafe-fixes`) would fix; `None` when no finding has a fix.
+/// `--unsafe-fixes`) would fix, each count behind the mark its findings carry;
+/// `None` when no finding has a fix.
 pub fn fix_hint(outcome: &Outcome) -> Option<String> {
     if let Some(upgrade) = &outcome.upgrade {
         // `upgrade` writes nothing; the fixes are `check`'s at the new release.
@@ -165,23 +167,126 @@ pub fn fix_hint(outcome: &Outcome) -> Option<String> {
             )
         });
     }
+    let diff = "(`--diff` shows the changes first)";
     match statistics::fixable(&outcome.diagnostics) {
         (0, 0) => None,
         (0, unsafe_only) => Some(format!(
-            "{unsafe_only} fixable with --fix --unsafe-fixes (`--diff` shows the changes first)."
+            "{UNSAFE_MARK} {unsafe_only} fixable with --fix --unsafe-fixes {diff}."
         )),
-        (safe, 0) => Some(format!(
-            "{safe} fixable with --fix (`--diff` shows the changes first)."
-        )),
+        (safe, 0) => Some(format!("{SAFE_MARK} {safe} fixable with --fix {diff}.")),
         (safe, unsafe_only) => Some(format!(
-            "{safe} fixable with --fix, {unsafe_only} more with --fix --unsafe-fixes (`--diff` shows the changes first)."
+            "{SAFE_MARK} {safe} fixable with --fix, {UNSAFE_MARK} {unsafe_only} more with \
+             --fix --unsafe-fixes {diff}."
         )),
     }
 }
 
+/// The mark the human and concise reports put on a finding `--fix` fixes,
+/// `[*]`, or one only `--fix --unsafe-fixes` fixes, `[?]` (a fix a human
+/// should confirm); empty for a finding without a fix. The summary's hint line
+/// repeats both marks with the flags, so the report explains itself.
+pub fn fix_mark(d: &Diagnostic) -> &'static str {
+    match d.fix.as_ref().map(|f| f.applicability) {
+        Some(Applicability::Safe) => SAFE_MARK,
+        Some(Applicability::Unsafe) => UNSAFE_MARK,
+        None => "",
+    }
+}
+
+pub const SAFE_MARK: &str = "[*]";
+pub const UNSAFE_MARK: &str = "[?]";
+
+/// The line `--fix` prints after writing: what was written, counting only the
+/// files actually written (each once, however many names it was checked
+/// under), and how many could not be; "nothing to fix" when no fix applied.
+/// `unsafe_left` is how many findings only `--unsafe-fixes` would fix, named
+/// when they are why nothing was fixed.
+pub fn fixed_line(written: &Written, changed: usize, unsafe_left: usize) -> String {
+    let skipped: usize = written.skipped.iter().map(|s| s.paths.len()).sum();
+    if changed == 0 {
+        return if unsafe_left > 0 {
+            "nothing to fix without --unsafe-fixes".to_string()
+        } else {
+            "nothing to fix".to_string()
+        };
+    }
+    let applied = match written.files {
+        0 => "applied no fix".to_string(),
+        files => format!(
+            "applied {} in {}",
+            counted(written.fixes, "fix", "fixes"),
+            counted(files, "file", "files")
+        ),
+    };
+    match skipped {
+        0 => applied,
+        n => format!(
+            "{applied}; {} could not be written (why below)",
+            counted(n, "file", "files")
+        ),
+    }
+}
+
+/// The line `--diff` prints after the diffs: "2 fixes would change 1 file",
+/// or "nothing to fix".
+pub fn diff_line(fixes: usize, files: usize) -> String {
+    if files == 0 {
+        return "nothing to fix".to_string();
+    }
+    format!(
+        "{} would change {}",
+        counted(fixes, "fix", "fixes"),
+        counted(files, "file", "files")
+    )
+}
+
+/// Why a file was not fixed and what to do about it, naming the file by every
+/// name it was checked under (and where a link leads).
+pub fn not_written(skipped: &Skipped) -> String {
+    let names: Vec<String> = skipped
+        .paths
+        .iter()
+        .map(|p| crate::source::display_path(p))
+        .collect();
+    let first = names.first().cloned().unwrap_or_default();
+    let named = names.join(" and ");
+    let lead = match &skipped.target {
+        Some(target) => format!("{named} (-> {})", crate::source::display_path(target)),
+        None => named,
+    };
+    let why = match &skipped.why {
+        NotWritten::ChangedOnDisk => {
+            "the file changed on disk while bplint ran, and writing would undo that \
+             change; run --fix again"
+                .to_string()
+        }
+        NotWritten::ReadOnly { mode: Some(mode) } => format!(
+            "the file is read-only (mode {mode:04o}); make it writable (`chmod u+w {first}`) \
+             and run --fix again, or make the change by hand (--diff shows it)"
+        ),
+        NotWritten::ReadOnly { mode: None } => "the file is read-only; make it writable and \
+             run --fix again, or make the change by hand (--diff shows it)"
+            .to_string(),
+        NotWritten::OwnedByAnother { owner } => format!(
+            "the file belongs to another user (uid {owner}), and the fixed file would belong \
+             to you; run --fix as its owner, or make the change by hand (--diff shows it)"
+        ),
+        NotWritten::HardLinked { links } => format!(
+            "the file has {links} hard links, and replacing it would leave the other names \
+             with the old text; make the change by hand (--diff shows it), or run --fix on \
+             a copy that is not linked"
+        ),
+        NotWritten::Clash => "these names lead to one file, and its fixes differ between \
+             them; run --fix on one of the names"
+            .to_string(),
+        NotWritten::Io { doing, error } => format!("cannot {doing}: {error}"),
+    };
+    format!("{lead}: not fixed: {why}")
+}
+
 /// The findings JSON and SARIF list: the reported ones and those a baseline
 /// holds back (`true`), in report order (by path, then position).
-pub fn with_baselined(outcome: &Outcome) -> Vec<(&crate::diagnostic::Diagnostic, bool)> {
+pub fn with_baselined(outcome: &Outcome) -> Vec<(&Diagnostic, bool)> {
     let mut all: Vec<_> = outcome
         .diagnostics
         .iter()

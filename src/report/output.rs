@@ -13,18 +13,13 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".bplint-report-");
     // A report is an ordinary file: readable as the umask allows, not the
     // owner-only mode temporary files get by default.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut file = builder.tempfile_in(dir)?;
+    let temp = crate::temporary::Temporary::new_in(dir, ".bplint-report-", Some(0o666))?;
+    let mut file = temp
+        .file()
+        .ok_or_else(|| std::io::Error::other("the temporary file is gone"))?;
     file.write_all(text.as_bytes())?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    file.sync_all()?;
+    temp.persist(path)
 }
