@@ -147,7 +147,8 @@ pub struct RunArgs {
     pub max_file_size: u64,
 
     /// Name to report standard input under (with `-`); it decides e.g. whether the
-    /// file is discoverable.
+    /// file is discoverable. Without it, standard input is `<stdin>` and its name
+    /// is not judged.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
 

@@ -64,7 +64,7 @@ pub fn build_request(args: &RunArgs) -> Result<Request, String> {
             let name = args
                 .stdin_filename
                 .clone()
-                .unwrap_or_else(|| PathBuf::from("<stdin>"));
+                .unwrap_or_else(|| PathBuf::from(crate::pipeline::STDIN_NAME));
             stdin = Some((name, bytes));
         } else {
             paths.push(path.clone());

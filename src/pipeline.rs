@@ -77,6 +77,9 @@ impl Request {
     }
 }
 
+/// What standard input is reported as without `--stdin-filename`.
+pub const STDIN_NAME: &str = "<stdin>";
+
 /// Default `--max-file-size`: real blueprints stay far below a megabyte.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 20 * 1024 * 1024;
 
@@ -208,9 +211,16 @@ pub fn run(request: &Request) -> Outcome {
         candidates.extend(context);
     }
     if let Some((name, _)) = &request.stdin {
+        // Without `--stdin-filename` the text has no name Authentik's discovery
+        // could judge: an empty `relative` tells BP008 so.
+        let relative = if name.as_os_str() == STDIN_NAME {
+            PathBuf::new()
+        } else {
+            name.file_name().map_or_else(|| name.clone(), PathBuf::from)
+        };
         candidates.push(Candidate {
             path: name.clone(),
-            relative: name.file_name().map_or_else(|| name.clone(), PathBuf::from),
+            relative,
             explicit: true,
             context: false,
         });

@@ -119,6 +119,33 @@ fn stdin_is_read_with_its_name() {
         .stdout(predicate::str::contains("BP008"));
 }
 
+/// Without `--stdin-filename` standard input has no name, so no discovery rule
+/// applies to it; what the text itself holds (several documents) still counts.
+#[test]
+fn stdin_without_a_name_is_not_judged_by_its_name() {
+    let text = std::fs::read_to_string("fixtures/BP008/bad.yml").unwrap();
+    let output = bplint()
+        .args(["check", "-", "--format", "json"])
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["files_checked"], 1, "the text was checked");
+    assert_eq!(report["diagnostics"], serde_json::json!([]), "{report}");
+    let two_documents = format!("{text}---\n{text}");
+    let output = bplint()
+        .args(["check", "-", "--format", "concise"])
+        .write_stdin(two_documents)
+        .output()
+        .unwrap();
+    let report = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        report.lines().count() == 2 && report.contains("<stdin>:") && report.contains("document"),
+        "{report}"
+    );
+}
+
 #[test]
 fn json_output_is_one_object() {
     let output = bplint()
