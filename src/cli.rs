@@ -193,7 +193,8 @@ pub struct CheckArgs {
     pub write_baseline: Option<PathBuf>,
 
     /// Print the number of findings per rule, and how many --fix would fix,
-    /// instead of the findings.
+    /// instead of the findings: a table, or JSON with --format json (sarif,
+    /// github and junit are refused with it).
     #[arg(long)]
     pub statistics: bool,
 

@@ -465,6 +465,35 @@ fn statistics_count_findings_per_rule_with_the_fixable_ones() {
     assert!(stdout.contains("2 fixable with --fix"), "{stdout}");
 }
 
+/// SARIF, JUnit and annotations hold findings, not counts: asking for them with
+/// `--statistics` is refused, naming both flags, rather than answered with a table.
+/// The `github` format a CI environment picks by itself gives way to the table.
+#[test]
+fn statistics_refuse_formats_that_hold_findings() {
+    for format in ["sarif", "github", "junit"] {
+        let output = bplint()
+            .args(["check", "--statistics", "--format", format])
+            .arg("fixtures/BP209/bad.yaml")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{format}");
+        assert!(output.stdout.is_empty(), "{format}: no report");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.contains("--statistics") && stderr.contains(&format!("`{format}`")),
+            "{stderr}"
+        );
+    }
+    let output = bplint()
+        .env("GITHUB_ACTIONS", "true")
+        .args(["check", "--statistics", "fixtures/BP209/bad.yaml"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("BP209  yaml11-implicit-type"), "{stdout}");
+    assert!(!stdout.contains("::warning"), "{stdout}");
+}
+
 #[test]
 fn exit_zero_passes_findings_but_not_trouble() {
     bplint()
