@@ -89,6 +89,49 @@ pub fn build_request(args: &RunArgs) -> Result<Request, String> {
     Ok(request)
 }
 
+/// When the run checked no blueprint, a warning naming the paths given and what
+/// they held: a wrong folder or an empty repository passes with exit 0, and the
+/// person running bplint should hear that nothing was judged.
+pub fn warn_if_nothing_checked(outcome: &mut Outcome, request: &Request) {
+    if outcome.files_checked() > 0 || !outcome.diagnostics.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 3;
+    let mut given: Vec<String> = request
+        .paths
+        .iter()
+        .map(|p| format!("`{}`", source::display_path(p)))
+        .chain(
+            request
+                .stdin
+                .as_ref()
+                .map(|(name, _)| format!("`{}`", source::display_path(name))),
+        )
+        .collect();
+    if given.len() > SHOWN {
+        let more = given.len() - SHOWN;
+        given.truncate(SHOWN);
+        given.push(format!("{more} more"));
+    }
+    let yaml = outcome
+        .files
+        .iter()
+        .filter(|f| !f.context && discover::is_yaml(&f.path))
+        .count();
+    let held = match yaml {
+        0 => "no `.yaml` or `.yml` file is there".to_string(),
+        n => format!(
+            "{} read, none of them a blueprint (a mapping with `entries`, or with `version` \
+             and `metadata`)",
+            report::counted(n, "YAML file", "YAML files")
+        ),
+    };
+    outcome.warnings.push(format!(
+        "no blueprint found in {}: {held}; nothing was checked",
+        crate::diagnostic::and_list(&given)
+    ));
+}
+
 /// How the report looks: the format, colour, and what the person watching sees.
 pub struct Style {
     pub format: Format,
@@ -155,6 +198,9 @@ pub fn deliver(
 ) -> Result<(), u8> {
     for note in outcome.notes.iter().filter(|_| !style.quiet) {
         eprintln!("bplint: note: {note}");
+    }
+    for warning in outcome.warnings.iter().filter(|_| !style.quiet) {
+        eprintln!("bplint: warning: {warning}");
     }
     if let Some(first) = outcome.templates.first().filter(|_| !style.quiet) {
         let more = outcome.templates.len() - 1;

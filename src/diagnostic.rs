@@ -136,3 +136,51 @@ impl Diagnostic {
         self
     }
 }
+
+/// Items as a sentence lists them: `a`, `a and b`, `a, b and c`.
+pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", init.join(", "), last.as_ref())
+        }
+    }
+}
+
+/// `rest` as the sentence after a question (`did you mean `x`?`): its first
+/// letter capitalised, so a message never reads "?;" or "? the".
+pub fn after_question(question: &str, rest: &str) -> String {
+    let mut chars = rest.chars();
+    match chars.next() {
+        Some(first) => format!("{question} {}{}", first.to_uppercase(), chars.as_str()),
+        None => question.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_read_as_sentences() {
+        assert_eq!(and_list::<&str>(&[]), "");
+        assert_eq!(and_list(&["`a`"]), "`a`");
+        assert_eq!(and_list(&["`a`", "`b`"]), "`a` and `b`");
+        assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
+    }
+
+    #[test]
+    fn the_sentence_after_a_question_starts_with_a_capital() {
+        assert_eq!(
+            after_question("did you mean `x`?", "the importer stops"),
+            "did you mean `x`? The importer stops"
+        );
+        assert_eq!(
+            after_question("did you mean `x`?", "`!Find` runs"),
+            "did you mean `x`? `!Find` runs"
+        );
+        assert_eq!(after_question("did you mean `x`?", ""), "did you mean `x`?");
+    }
+}

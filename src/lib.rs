@@ -107,6 +107,7 @@ fn check(args: CheckArgs) -> u8 {
     } else {
         (pipeline::run(&request), Vec::new())
     };
+    command::warn_if_nothing_checked(&mut outcome, &request);
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &outcome, &request.base);
     }
@@ -225,6 +226,9 @@ fn write_baseline(path: &Path, outcome: &pipeline::Outcome, base: &Path) -> u8 {
     }
     for error in &outcome.io_errors {
         eprintln!("bplint: error: {error}");
+    }
+    for warning in &outcome.warnings {
+        eprintln!("bplint: warning: {warning}");
     }
     eprintln!(
         "bplint: recorded {} in {}; check with --baseline {} (or `baseline = ...` in bplint.toml) to report only new ones",

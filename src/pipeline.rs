@@ -108,6 +108,9 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Things worth telling that are not findings ("not a blueprint").
     pub notes: Vec<String>,
+    /// Things that are probably a mistake of the run itself (no blueprint found
+    /// in the paths given), printed as warnings; they do not change the exit code.
+    pub warnings: Vec<String>,
     /// Paths that could not be read: the run exits 2.
     pub io_errors: Vec<String>,
     /// Templated files (`{{ }}`) that are not YAML until rendered: skipped.
