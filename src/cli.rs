@@ -28,8 +28,8 @@ pub enum Command {
     /// settings (see `bplint clients`). `-` reads one blueprint from standard input.
     ///
     /// Exit status: 0 no errors, 1 errors found (or warnings with
-    /// --deny-warnings), 2 a path could not be read or was too large, or the
-    /// configuration or the usage is bad.
+    /// --deny-warnings), 2 a path could not be read or a blueprint was too large,
+    /// or the configuration or the usage is bad.
     Check(CheckArgs),
     /// Report what upgrading Authentik would break in these blueprints.
     ///
@@ -141,8 +141,9 @@ pub struct RunArgs {
     /// Rules not to run.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
-    /// Skip and report files larger than this (bytes, or with a K, M or G suffix
-    /// in powers of 1024); the rest are still checked.
+    /// Skip and report blueprints larger than this (bytes, or with a K, M or G
+    /// suffix in powers of 1024); the rest are still checked. Larger files whose
+    /// first kilobyte shows no blueprint are skipped (with a note when named).
     #[arg(long, value_name = "SIZE", default_value = "20M", value_parser = parse_size)]
     pub max_file_size: u64,
 

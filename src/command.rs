@@ -56,8 +56,12 @@ pub fn build_request(args: &RunArgs) -> Result<Request, String> {
     for path in &args.paths {
         if path == Path::new("-") {
             let mut bytes = Vec::new();
-            // One byte over the limit is enough for the pipeline to report it.
-            let limit = args.max_file_size.saturating_add(1);
+            // One byte over the limit is enough for the pipeline to report it,
+            // and a kilobyte to tell whether it is a blueprint at all.
+            let limit = args
+                .max_file_size
+                .saturating_add(1)
+                .max(crate::source::HEAD as u64);
             if let Err(e) = std::io::stdin().take(limit).read_to_end(&mut bytes) {
                 return Err(format!("cannot read standard input: {e}"));
             }

@@ -11,7 +11,7 @@ use crate::model::locate::Located;
 use crate::resolve::{BlueprintFacts, Index};
 use crate::rules::{self, BlueprintCx, SetCx};
 use crate::selection::Selection;
-use crate::source::{self, SourceFile, text_hash};
+use crate::source::{self, ReadError, SourceFile, text_hash};
 use crate::suppression::{self, Malformed, Suppression};
 use crate::yaml;
 use rayon::prelude::*;
@@ -236,7 +236,7 @@ pub fn run(request: &Request) -> Outcome {
             let limit = request.max_file_size;
             let bytes = match (Some(id) == stdin_id, &request.stdin) {
                 (true, Some((_, bytes))) if bytes.len() as u64 > limit => {
-                    Err(source::too_large(None, limit))
+                    Err(ReadError::TooLarge { size: None })
                 }
                 (true, Some((_, bytes))) => Ok(bytes.clone()),
                 _ => match request.overlay.get(&candidate.path) {
@@ -244,20 +244,44 @@ pub fn run(request: &Request) -> Outcome {
                     None => source::read_limited(&candidate.path, limit),
                 },
             };
+            let unread = |io_error: Option<String>, note: Option<String>| FileOutcome {
+                record: FileRecord::new(candidate.path.clone()),
+                diagnostics: Vec::new(),
+                facts: Vec::new(),
+                note,
+                template: false,
+                clients: Vec::new(),
+                io_error,
+            };
+            let shown = crate::source::display_path(&candidate.path);
             match bytes {
                 Ok(bytes) => lint_file(id, candidate, bytes, request),
-                Err(message) => FileOutcome {
-                    record: FileRecord::new(candidate.path.clone()),
-                    diagnostics: Vec::new(),
-                    facts: Vec::new(),
-                    note: None,
-                    template: false,
-                    clients: Vec::new(),
-                    io_error: Some(format!(
-                        "{}: {message}",
-                        crate::source::display_path(&candidate.path),
-                    )),
-                },
+                Err(ReadError::Io(message)) => unread(Some(format!("{shown}: {message}")), None),
+                Err(ReadError::TooLarge { size }) => {
+                    // Size is judged for blueprints only: a huge CRD or `.env`
+                    // elsewhere in the tree must not fail every run. The head
+                    // tells, as it does for release detection.
+                    let head = match (Some(id) == stdin_id, &request.stdin) {
+                        (true, Some((_, bytes))) => bytes[..bytes.len().min(source::HEAD)].to_vec(),
+                        _ => source::head(&candidate.path),
+                    };
+                    if rules::yaml_syntax::head_may_be_blueprint(&String::from_utf8_lossy(&head)) {
+                        unread(
+                            Some(format!("{shown}: {}", source::too_large(size, limit))),
+                            None,
+                        )
+                    } else if candidate.explicit {
+                        unread(
+                            None,
+                            Some(format!(
+                                "{shown}: {}",
+                                source::too_large_skipped(size, limit)
+                            )),
+                        )
+                    } else {
+                        unread(None, None)
+                    }
+                }
             }
         })
         .collect();

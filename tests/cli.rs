@@ -222,10 +222,18 @@ fn a_folder_without_blueprints_warns_that_nothing_was_checked() {
         stdout.contains("No blueprint found, nothing checked (") && !stdout.contains("0 files"),
         "{stdout}"
     );
-    std::fs::write(dir.path().join("values.yaml"), "replicas: 2
-").unwrap();
-    std::fs::write(dir.path().join("chart.yml"), "name: x
-").unwrap();
+    std::fs::write(
+        dir.path().join("values.yaml"),
+        "replicas: 2
+",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("chart.yml"),
+        "name: x
+",
+    )
+    .unwrap();
     bplint()
         .args(["check", "--format", "concise"])
         .arg(dir.path())
