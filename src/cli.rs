@@ -120,9 +120,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Authentik release to check against, like 2024.8 or 2026.2.1 (default:
-    /// `authentik_version` in bplint.toml, else the release the repository pins,
-    /// else the newest bplint knows).
+    /// Authentik release to check against, like 2024.8, 2026.2.1 or v2026.2.1
+    /// (default: `authentik_version` in bplint.toml, else the release the
+    /// repository pins, else the newest bplint knows). 2022.8 (the first with
+    /// blueprints) or later; a bare minor means its newest patch.
     #[arg(long, value_name = "VERSION")]
     pub authentik_version: Option<String>,
 

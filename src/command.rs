@@ -26,8 +26,17 @@ pub fn load_config(explicit: Option<&Path>) -> Result<Config, String> {
 }
 
 /// The note for a release outside the embedded lines (`None` inside them).
+/// Also the note for a patch past the newest bplint knows of a line that may
+/// still get patches (`Knowledge::past_known_patch`).
 pub fn outside_note(judged: &Judged) -> Option<String> {
     let kb = &judged.kb;
+    if let Some(latest) = kb.past_known_patch() {
+        return Some(format!(
+            "Authentik {} is newer than {latest}, the newest {} patch bplint knows; \
+             checking with the tables of {}",
+            kb.version, kb.def.name, kb.def.name
+        ));
+    }
     kb.outside_known().map(|side| {
         format!(
             "Authentik {} is {side} than every release bplint knows; \
