@@ -77,8 +77,9 @@ pub enum Command {
     },
     /// Write a commented starter bplint.toml into the current folder.
     ///
-    /// It pins `authentik_version` to the newest release bplint knows and shows the
-    /// other keys as examples. An existing bplint.toml is never replaced (exit 2).
+    /// It sets `authentik_version` to the release the repository pins (a comment
+    /// names the pin), or leaves it commented out when nothing pins one, and shows
+    /// the other keys as examples. An existing bplint.toml is never replaced (exit 2).
     Init,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     ///
