@@ -113,6 +113,7 @@ fn check(args: CheckArgs) -> u8 {
     }
     if let Some(baseline) = &baseline {
         let applied = baseline::apply(&mut outcome, baseline, &request.base);
+        outcome.notes.extend(baseline.note.clone());
         outcome.notes.extend(baseline::stale_note(&applied.stale));
     }
     let style = command::Style::of(&args.run, args.statistics);
