@@ -152,10 +152,19 @@ pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
 /// `rest` as the sentence after a question (`did you mean `x`?`): its first
 /// letter capitalised, so a message never reads "?;" or "? the".
 pub fn after_question(question: &str, rest: &str) -> String {
-    let mut chars = rest.chars();
+    if rest.is_empty() {
+        return question.to_string();
+    }
+    format!("{question} {}", capitalized(rest))
+}
+
+/// `text` with its first letter in upper case, for a sentence that follows one
+/// ending in `.` or `?`.
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
     match chars.next() {
-        Some(first) => format!("{question} {}{}", first.to_uppercase(), chars.as_str()),
-        None => question.to_string(),
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
