@@ -71,6 +71,18 @@ pub struct RuleMeta {
     pub doc: &'static str,
 }
 
+impl RuleMeta {
+    /// The doc without its closing `## Notes for maintainers` (where a behaviour
+    /// was read in Authentik's source, real occurrences): what users read in a
+    /// code-scanning dashboard.
+    pub fn user_doc(&self) -> &'static str {
+        match self.doc.find("\n## Notes for maintainers") {
+            Some(at) => &self.doc[..=at],
+            None => self.doc,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
     pub code: &'static str,
