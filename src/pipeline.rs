@@ -34,8 +34,9 @@ pub struct Request {
     /// Texts to use instead of the files on disk (fixes applied in memory).
     pub overlay: HashMap<PathBuf, String>,
     pub exclude: Exclude,
-    /// Larger files are reported and skipped, so one huge file cannot take the
-    /// run's time and memory (`--max-file-size`).
+    /// Larger files are skipped, so one huge file cannot take the run's time and
+    /// memory (`--max-file-size`); one whose head looks like a blueprint is
+    /// reported (exit 2), any other only noted when named.
     pub max_file_size: u64,
     /// The repository whose other blueprints are indexed for `!Find` lookups and
     /// the set rules but not reported on (`discover::context`); `None` checks the
