@@ -132,7 +132,7 @@ impl Knowledge {
         };
         let version = Version::parse(text).ok_or_else(|| {
             format!(
-                "`{text}` is not an Authentik release; write it as YEAR.MONTH or \
+                "`{text}` is not an Authentik version; write it as YEAR.MONTH or \
                  YEAR.MONTH.PATCH, like 2026.2 or 2026.2.1"
             )
         })?;
