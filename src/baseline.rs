@@ -345,8 +345,8 @@ struct Anchors {
 
 #[derive(Default)]
 struct FileAnchors {
-    entries: Vec<(Span, String)>,
-    pairs: Vec<(Span, String)>,
+    entries: Nested,
+    pairs: Nested,
 }
 
 impl Anchors {
@@ -357,14 +357,50 @@ impl Anchors {
             .files
             .entry(file)
             .or_insert_with(|| FileAnchors::of(text));
-        let innermost = |list: &[(Span, String)]| {
-            list.iter()
-                .filter(|(s, _)| s.start <= span.start && span.end <= s.end)
-                .min_by_key(|(s, _)| s.len())
-                .map(|(_, key)| key.clone())
-                .unwrap_or_default()
-        };
-        (innermost(&anchors.entries), innermost(&anchors.pairs))
+        (anchors.entries.innermost(span), anchors.pairs.innermost(span))
+    }
+}
+
+/// Spans that nest or lie apart (entries, mapping pairs), each with its key,
+/// sorted so that the innermost one holding a span is found by climbing from the
+/// last one starting before it: a file with thousands of findings and entries
+/// is not searched end to end for each finding.
+#[derive(Default)]
+struct Nested {
+    /// By start, the outer first on a shared start.
+    spans: Vec<(Span, String)>,
+    /// The innermost span holding each one.
+    parent: Vec<Option<usize>>,
+}
+
+impl Nested {
+    fn new(mut spans: Vec<(Span, String)>) -> Self {
+        spans.sort_by(|(a, _), (b, _)| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        let mut parent = Vec::with_capacity(spans.len());
+        let mut open: Vec<usize> = Vec::new();
+        for (i, (span, _)) in spans.iter().enumerate() {
+            while open.last().is_some_and(|&o| !spans[o].0.contains(*span)) {
+                open.pop();
+            }
+            parent.push(open.last().copied());
+            open.push(i);
+        }
+        Nested { spans, parent }
+    }
+
+    /// The key of the innermost span holding `span`, empty when none does.
+    fn innermost(&self, span: Span) -> String {
+        let mut at = self
+            .spans
+            .partition_point(|(s, _)| s.start <= span.start)
+            .checked_sub(1);
+        while let Some(i) = at {
+            if self.spans[i].0.contains(span) {
+                return self.spans[i].1.clone();
+            }
+            at = self.parent[i];
+        }
+        String::new()
     }
 }
 
@@ -417,8 +453,8 @@ impl FileAnchors {
         let located = Located::new(text, stream);
         let blueprints = located.blueprints();
         FileAnchors {
-            entries: entries_of(&blueprints, text),
-            pairs: pairs_of(&blueprints, text),
+            entries: Nested::new(entries_of(&blueprints, text)),
+            pairs: Nested::new(pairs_of(&blueprints, text)),
         }
     }
 }
@@ -478,6 +514,25 @@ mod tests {
     }
 
     #[test]
+    fn the_innermost_span_is_found_by_climbing() {
+        let nested = Nested::new(vec![
+            (Span::new(0, 100), "outer".into()),
+            (Span::new(10, 20), "first".into()),
+            (Span::new(12, 15), "first.inner".into()),
+            (Span::new(30, 60), "second".into()),
+            (Span::new(30, 40), "second.head".into()),
+        ]);
+        assert_eq!(nested.innermost(Span::new(13, 14)), "first.inner");
+        assert_eq!(nested.innermost(Span::new(16, 18)), "first");
+        assert_eq!(nested.innermost(Span::new(22, 25)), "outer");
+        assert_eq!(nested.innermost(Span::new(30, 35)), "second.head");
+        assert_eq!(nested.innermost(Span::new(30, 50)), "second");
+        assert_eq!(nested.innermost(Span::new(45, 45)), "second");
+        assert_eq!(nested.innermost(Span::new(90, 120)), "");
+        assert_eq!(Nested::default().innermost(Span::new(1, 2)), "");
+    }
+
+    #[test]
     fn the_stale_note_stays_short() {
         let entry = |file: &str, code: &str| Recorded {
             file: file.to_string(),
@@ -511,8 +566,8 @@ mod tests {
     fn entries_are_keyed_by_model_and_identifiers() {
         let text = "version: 1\nentries:\n  - model: authentik_flows.flow\n    identifiers:\n      slug: a\n    attrs: {name: x}\n";
         let anchors = FileAnchors::of(text);
-        assert_eq!(anchors.entries.len(), 1);
-        assert_eq!(anchors.entries[0].1, "authentik_flows.flow slug: a ");
+        assert_eq!(anchors.entries.spans.len(), 1);
+        assert_eq!(anchors.entries.spans[0].1, "authentik_flows.flow slug: a ");
     }
 
     #[test]
