@@ -102,11 +102,17 @@ pub fn build_request(args: &RunArgs) -> Result<Request, String> {
     Ok(request)
 }
 
-/// When the run checked no blueprint, a warning naming the paths given and what
-/// they held: a wrong folder or an empty repository passes with exit 0, and the
-/// person running bplint should hear that nothing was judged.
+/// When the run checked no blueprint although it walked a folder, a warning
+/// naming the paths given and what they held: a wrong folder or an empty
+/// repository passes with exit 0, and the person running bplint should hear that
+/// nothing was judged.
 pub fn warn_if_nothing_checked(outcome: &mut Outcome, request: &Request) {
     if outcome.files_checked() > 0 || !outcome.diagnostics.is_empty() {
+        return;
+    }
+    // A file named on the command line (or standard input) that is not a
+    // blueprint already has its note, and one that cannot be read its error.
+    if !request.paths.iter().any(|p| p.is_dir()) {
         return;
     }
     const SHOWN: usize = 3;
@@ -114,12 +120,6 @@ pub fn warn_if_nothing_checked(outcome: &mut Outcome, request: &Request) {
         .paths
         .iter()
         .map(|p| format!("`{}`", source::display_path(p)))
-        .chain(
-            request
-                .stdin
-                .as_ref()
-                .map(|(name, _)| format!("`{}`", source::display_path(name))),
-        )
         .collect();
     if given.len() > SHOWN {
         let more = given.len() - SHOWN;
