@@ -357,7 +357,10 @@ impl Anchors {
             .files
             .entry(file)
             .or_insert_with(|| FileAnchors::of(text));
-        (anchors.entries.innermost(span), anchors.pairs.innermost(span))
+        (
+            anchors.entries.innermost(span),
+            anchors.pairs.innermost(span),
+        )
     }
 }
 
