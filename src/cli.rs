@@ -29,8 +29,8 @@ pub enum Command {
     ///
     /// Exit status: 0 no errors, 1 errors found (or warnings with
     /// --deny-warnings, or a fix --fix could not write), 2 a path could not be
-    /// read or was too large, or the configuration or the usage is bad; 130 or
-    /// 143 when Ctrl-C or a kill stopped a run that writes files.
+    /// read or a blueprint was too large, or the configuration or the usage is
+    /// bad; 130 or 143 when Ctrl-C or a kill stopped a run that writes files.
     Check(CheckArgs),
     /// Report what upgrading Authentik would break in these blueprints.
     ///
@@ -78,8 +78,9 @@ pub enum Command {
     },
     /// Write a commented starter bplint.toml into the current folder.
     ///
-    /// It pins `authentik_version` to the newest release bplint knows and shows the
-    /// other keys as examples. An existing bplint.toml is never replaced (exit 2).
+    /// It sets `authentik_version` to the release the repository pins (a comment
+    /// names the pin), or leaves it commented out when nothing pins one, and shows
+    /// the other keys as examples. An existing bplint.toml is never replaced (exit 2).
     Init,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     ///
@@ -121,9 +122,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Authentik release to check against, like 2024.8 or 2026.2.1 (default:
-    /// `authentik_version` in bplint.toml, else the release the repository pins,
-    /// else the newest bplint knows).
+    /// Authentik release to check against, like 2024.8, 2026.2.1 or v2026.2.1
+    /// (default: `authentik_version` in bplint.toml, else the release the
+    /// repository pins, else the newest bplint knows). 2022.8 (the first with
+    /// blueprints) or later; a bare minor means its newest patch.
     #[arg(long, value_name = "VERSION")]
     pub authentik_version: Option<String>,
 
@@ -142,13 +144,15 @@ pub struct RunArgs {
     /// Rules not to run.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
-    /// Skip and report files larger than this (bytes, or with a K, M or G suffix
-    /// in powers of 1024); the rest are still checked.
+    /// Skip and report blueprints larger than this (bytes, or with a K, M or G
+    /// suffix in powers of 1024); the rest are still checked. Larger files whose
+    /// first kilobyte shows no blueprint are skipped (with a note when named).
     #[arg(long, value_name = "SIZE", default_value = "20M", value_parser = parse_size)]
     pub max_file_size: u64,
 
     /// Name to report standard input under (with `-`); it decides e.g. whether the
-    /// file is discoverable.
+    /// file is discoverable. Without it, standard input is `<stdin>` and its name
+    /// is not judged.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
 
@@ -196,7 +200,8 @@ pub struct CheckArgs {
     pub write_baseline: Option<PathBuf>,
 
     /// Print the number of findings per rule, and how many --fix would fix,
-    /// instead of the findings.
+    /// instead of the findings: a table, or JSON with --format json (sarif,
+    /// github and junit are refused with it).
     #[arg(long)]
     pub statistics: bool,
 

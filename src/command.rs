@@ -26,8 +26,17 @@ pub fn load_config(explicit: Option<&Path>) -> Result<Config, String> {
 }
 
 /// The note for a release outside the embedded lines (`None` inside them).
+/// Also the note for a patch past the newest bplint knows of a line that may
+/// still get patches (`Knowledge::past_known_patch`).
 pub fn outside_note(judged: &Judged) -> Option<String> {
     let kb = &judged.kb;
+    if let Some(latest) = kb.past_known_patch() {
+        return Some(format!(
+            "Authentik {} is newer than {latest}, the newest {} patch bplint knows; \
+             checking with the tables of {}",
+            kb.version, kb.def.name, kb.def.name
+        ));
+    }
     kb.outside_known().map(|side| {
         format!(
             "Authentik {} is {side} than every release bplint knows; \
@@ -56,15 +65,19 @@ pub fn build_request(args: &RunArgs) -> Result<Request, String> {
     for path in &args.paths {
         if path == Path::new("-") {
             let mut bytes = Vec::new();
-            // One byte over the limit is enough for the pipeline to report it.
-            let limit = args.max_file_size.saturating_add(1);
+            // One byte over the limit is enough for the pipeline to report it,
+            // and a kilobyte to tell whether it is a blueprint at all.
+            let limit = args
+                .max_file_size
+                .saturating_add(1)
+                .max(crate::source::HEAD as u64);
             if let Err(e) = std::io::stdin().take(limit).read_to_end(&mut bytes) {
                 return Err(format!("cannot read standard input: {e}"));
             }
             let name = args
                 .stdin_filename
                 .clone()
-                .unwrap_or_else(|| PathBuf::from("<stdin>"));
+                .unwrap_or_else(|| PathBuf::from(crate::pipeline::STDIN_NAME));
             stdin = Some((name, bytes));
         } else {
             paths.push(path.clone());
@@ -87,6 +100,49 @@ pub fn build_request(args: &RunArgs) -> Result<Request, String> {
         request.context_root = discover::repository_root(request.config.path.as_deref());
     }
     Ok(request)
+}
+
+/// When the run checked no blueprint although it walked a folder, a warning
+/// naming the paths given and what they held: a wrong folder or an empty
+/// repository passes with exit 0, and the person running bplint should hear that
+/// nothing was judged.
+pub fn warn_if_nothing_checked(outcome: &mut Outcome, request: &Request) {
+    if outcome.files_checked() > 0 || !outcome.diagnostics.is_empty() {
+        return;
+    }
+    // A file named on the command line (or standard input) that is not a
+    // blueprint already has its note, and one that cannot be read its error.
+    if !request.paths.iter().any(|p| p.is_dir()) {
+        return;
+    }
+    const SHOWN: usize = 3;
+    let mut given: Vec<String> = request
+        .paths
+        .iter()
+        .map(|p| format!("`{}`", source::display_path(p)))
+        .collect();
+    if given.len() > SHOWN {
+        let more = given.len() - SHOWN;
+        given.truncate(SHOWN);
+        given.push(format!("{more} more"));
+    }
+    let yaml = outcome
+        .files
+        .iter()
+        .filter(|f| !f.context && discover::is_yaml(&f.path))
+        .count();
+    let held = match yaml {
+        0 => "no `.yaml` or `.yml` file is there".to_string(),
+        n => format!(
+            "{} read, none of them a blueprint (a mapping with `entries`, or with `version` \
+             and `metadata`)",
+            report::counted(n, "YAML file", "YAML files")
+        ),
+    };
+    outcome.warnings.push(format!(
+        "no blueprint found in {}: {held}; nothing was checked",
+        crate::diagnostic::and_list(&given)
+    ));
 }
 
 /// How the report looks: the format, colour, and what the person watching sees.
@@ -155,6 +211,9 @@ pub fn deliver(
 ) -> Result<(), u8> {
     for note in outcome.notes.iter().filter(|_| !style.quiet) {
         eprintln!("bplint: note: {note}");
+    }
+    for warning in outcome.warnings.iter().filter(|_| !style.quiet) {
+        eprintln!("bplint: warning: {warning}");
     }
     if let Some(first) = outcome.templates.first().filter(|_| !style.quiet) {
         let more = outcome.templates.len() - 1;

@@ -145,7 +145,15 @@ impl Judged {
             (None, Some(v)) => (v, VersionSource::Config),
             (None, None) => return None,
         };
-        Some(Knowledge::for_version(text).map(|kb| Judged::new(kb, source)))
+        let named = match source {
+            VersionSource::Flag => format!("--authentik-version {text}"),
+            _ => format!("authentik_version = \"{text}\" in bplint.toml"),
+        };
+        Some(
+            Knowledge::for_version(text)
+                .map(|kb| Judged::new(kb, source))
+                .map_err(|e| format!("{named}: {e}")),
+        )
     }
 }
 

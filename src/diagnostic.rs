@@ -71,6 +71,18 @@ pub struct RuleMeta {
     pub doc: &'static str,
 }
 
+impl RuleMeta {
+    /// The doc without its closing `## Notes for maintainers` (where a behaviour
+    /// was read in Authentik's source, real occurrences): what users read in a
+    /// code-scanning dashboard.
+    pub fn user_doc(&self) -> &'static str {
+        match self.doc.find("\n## Notes for maintainers") {
+            Some(at) => &self.doc[..=at],
+            None => self.doc,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
     pub code: &'static str,
@@ -134,5 +146,62 @@ impl Diagnostic {
     pub fn fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
         self
+    }
+}
+
+/// Items as a sentence lists them: `a`, `a and b`, `a, b and c`.
+pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", init.join(", "), last.as_ref())
+        }
+    }
+}
+
+/// `rest` as the sentence after a question (`did you mean `x`?`): its first
+/// letter capitalised, so a message never reads "?;" or "? the".
+pub fn after_question(question: &str, rest: &str) -> String {
+    if rest.is_empty() {
+        return question.to_string();
+    }
+    format!("{question} {}", capitalized(rest))
+}
+
+/// `text` with its first letter in upper case, for a sentence that follows one
+/// ending in `.` or `?`.
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_read_as_sentences() {
+        assert_eq!(and_list::<&str>(&[]), "");
+        assert_eq!(and_list(&["`a`"]), "`a`");
+        assert_eq!(and_list(&["`a`", "`b`"]), "`a` and `b`");
+        assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
+    }
+
+    #[test]
+    fn the_sentence_after_a_question_starts_with_a_capital() {
+        assert_eq!(
+            after_question("did you mean `x`?", "the importer stops"),
+            "did you mean `x`? The importer stops"
+        );
+        assert_eq!(
+            after_question("did you mean `x`?", "`!Find` runs"),
+            "did you mean `x`? `!Find` runs"
+        );
+        assert_eq!(after_question("did you mean `x`?", ""), "did you mean `x`?");
     }
 }

@@ -1,10 +1,12 @@
 //! `bplint init`: a commented starter `bplint.toml` in the current folder, so a new
-//! user starts from the keys that exist, pinned to a release, instead of retyping
-//! the README.
+//! user starts from the keys that exist, set to the release the repository pins,
+//! instead of retyping the README.
 
 use crate::config::{Config, FILE_NAME};
+use crate::detect;
 use crate::knowledge::{Knowledge, all_versions};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// Writes the starter file; never replaces one, since it may hold the user's clients
 /// and rule levels (delete it first to start over).
@@ -28,7 +30,8 @@ pub fn run() -> u8 {
         }
         Err(e) => return crate::fail(&format!("cannot write {}: {e}", path.display())),
     };
-    if let Err(e) = file.write_all(template().as_bytes()) {
+    let release = detected_release(&dir);
+    if let Err(e) = file.write_all(template(release.as_ref()).as_bytes()) {
         drop(file);
         // Half a file would make the next `bplint init` refuse.
         let _ = std::fs::remove_file(&path);
@@ -41,28 +44,99 @@ pub fn run() -> u8 {
             shadowed.display()
         );
     }
-    println!(
-        "Wrote {FILE_NAME} for Authentik {}: set `authentik_version` to the release you run.",
-        Knowledge::newest().def.name
-    );
+    match &release {
+        Some(release) => println!(
+            "Wrote {FILE_NAME} for Authentik {}, the release {} pins.",
+            release.version, release.pinned_at
+        ),
+        None => println!(
+            "Wrote {FILE_NAME}. No release pin found in this repository, so `authentik_version` \
+             is left commented out: bplint judges by the newest release it knows ({}) until \
+             you set it or a pin appears.",
+            Knowledge::newest().version
+        ),
+    }
     crate::EXIT_OK
+}
+
+/// A release the repository pins, for `authentik_version`.
+struct Detected {
+    /// As bplint.toml takes it: the pin's release, `v` and build suffix dropped.
+    version: String,
+    /// `deploy/helmrelease.yaml:12`, relative to the folder bplint.toml goes in.
+    pinned_at: String,
+    /// Another pin naming another release, shown the same way, with its release.
+    disagreeing: Option<(String, String)>,
+}
+
+/// What release detection finds for a run from `dir`, when bplint accepts it
+/// as a release (a pin it would ignore is not written either).
+fn detected_release(dir: &Path) -> Option<Detected> {
+    let found = detect::detect(&[PathBuf::from(".")], dir)?;
+    Knowledge::for_version(&found.chosen.version).ok()?;
+    let at = |pin: &detect::Pin| {
+        let path = pin.path.strip_prefix(dir).unwrap_or(&pin.path);
+        format!("{}:{}", crate::source::display_path(path), pin.line)
+    };
+    Some(Detected {
+        version: found.chosen.version.clone(),
+        pinned_at: at(&found.chosen),
+        disagreeing: found
+            .disagreeing
+            .as_ref()
+            .map(|other| (other.version.clone(), at(other))),
+    })
 }
 
 /// The starter file: every key of `bplint.toml`, the optional ones as examples.
 /// Examples are commented with a bare `#` so removing it is all it takes to use one.
-fn template() -> String {
+/// `authentik_version` is set to the release the repository pins, saying where
+/// from; without a pin it is an example too, so detection and the default apply.
+fn template(release: Option<&Detected>) -> String {
     let newest = Knowledge::newest().def.name;
     let releases: Vec<&str> = all_versions().iter().map(|v| v.name).collect();
-    let version_help = textwrap::fill(
-        &format!(
-            "The Authentik release your blueprints are applied to, one of {}. \
-             `--authentik-version` on the command line wins.",
-            releases.join(", ")
+    let comment = |text: &str| {
+        textwrap::fill(
+            text,
+            textwrap::Options::new(80)
+                .initial_indent("# ")
+                .subsequent_indent("# ")
+                // A path is never cut in two.
+                .break_words(false)
+                .word_splitter(textwrap::WordSplitter::NoHyphenation),
+        )
+    };
+    let version_help = comment(&format!(
+        "The Authentik release your blueprints are applied to, one of {} (a bare \
+         minor means its newest patch). `--authentik-version` on the command line wins.",
+        releases.join(", ")
+    ));
+    let version = match release {
+        Some(release) => {
+            let mut why = format!(
+                "Detected from {}, the pin a `bplint check` run here judges by. While this \
+                 key is set, bplint judges by it and no longer reads the pin: delete the \
+                 line to follow the pin when it is bumped.",
+                release.pinned_at
+            );
+            if let Some((other, at)) = &release.disagreeing {
+                why.push_str(&format!(" The repository also pins {other} ({at})."));
+            }
+            format!(
+                "{}\nauthentik_version = \"{}\"",
+                comment(&why),
+                release.version
+            )
+        }
+        None => format!(
+            "{}\n#authentik_version = \"{newest}\"",
+            comment(
+                "No release pin was found when this file was written, so the key is left \
+                 out: bplint takes the release from a pin (Helm chart, image tag, `.env`) \
+                 when one appears, else judges by the newest release it knows."
+            )
         ),
-        textwrap::Options::new(80)
-            .initial_indent("# ")
-            .subsequent_indent("# "),
-    );
+    };
     format!(
         r#"# bplint configuration. bplint reads the nearest bplint.toml from the current
 # folder upwards (or the file given with --config). Every key is optional and an
@@ -70,7 +144,7 @@ fn template() -> String {
 # `#` to use one. README.md's Configuration section documents the same keys.
 
 {version_help}
-authentik_version = "{newest}"
+{version}
 
 # Findings recorded with `bplint check --write-baseline FILE`: only findings not
 # in it are reported (`--baseline` on the command line wins). Relative to this

@@ -86,6 +86,9 @@ fn fail(message: &str) -> u8 {
 /// `bplint check`: build the request, run it (plain, or fixing first), render,
 /// and exit by the findings.
 fn check(args: CheckArgs) -> u8 {
+    if let Some(message) = statistics_conflict(&args) {
+        return fail(&message);
+    }
     let mut request = match command::build_request(&args.run) {
         Ok(request) => request,
         Err(message) => return fail(&message),
@@ -108,6 +111,7 @@ fn check(args: CheckArgs) -> u8 {
     } else {
         (pipeline::run(&request), Vec::new())
     };
+    command::warn_if_nothing_checked(&mut outcome, &request);
     if let Some(path) = &args.write_baseline {
         for skipped in &not_written {
             eprintln!("bplint: error: {}", report::not_written(skipped));
@@ -116,6 +120,7 @@ fn check(args: CheckArgs) -> u8 {
     }
     if let Some(baseline) = &baseline {
         let applied = baseline::apply(&mut outcome, baseline, &request.base);
+        outcome.notes.extend(baseline.note.clone());
         outcome.notes.extend(baseline::stale_note(&applied.stale));
     }
     let style = command::Style::of(&args.run, args.statistics);
@@ -140,6 +145,25 @@ fn check(args: CheckArgs) -> u8 {
     // would only keep a large run's exit waiting on the allocator.
     std::mem::forget(outcome);
     code
+}
+
+/// `--statistics` prints a table (human, concise) or JSON rows; a SARIF log, a
+/// JUnit report or annotations hold findings, not counts, so an explicit
+/// `--format` of those is refused rather than silently replaced. The `github`
+/// format a CI environment picks by default gives way to the table.
+fn statistics_conflict(args: &CheckArgs) -> Option<String> {
+    use cli::Format;
+    let format = args.run.format.filter(|_| args.statistics)?;
+    let name = match format {
+        Format::Sarif => "sarif",
+        Format::Github => "github",
+        Format::Junit => "junit",
+        Format::Human | Format::Concise | Format::Json => return None,
+    };
+    Some(format!(
+        "--statistics counts findings per rule and has no `{name}` form; use it with \
+         --format human, concise or json, or drop --statistics for a {name} report of the findings"
+    ))
 }
 
 /// The baseline to filter by: `--baseline`, else bplint.toml's; none while
@@ -222,6 +246,9 @@ fn write_baseline(path: &Path, outcome: &pipeline::Outcome, base: &Path) -> u8 {
     }
     for error in &outcome.io_errors {
         eprintln!("bplint: error: {error}");
+    }
+    for warning in &outcome.warnings {
+        eprintln!("bplint: warning: {warning}");
     }
     eprintln!(
         "bplint: recorded {} in {}; check with --baseline {} (or `baseline = ...` in bplint.toml) to report only new ones",

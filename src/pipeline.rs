@@ -11,7 +11,7 @@ use crate::model::locate::Located;
 use crate::resolve::{BlueprintFacts, Index};
 use crate::rules::{self, BlueprintCx, SetCx};
 use crate::selection::Selection;
-use crate::source::{self, SourceFile, text_hash};
+use crate::source::{self, ReadError, SourceFile, text_hash};
 use crate::suppression::{self, Malformed, Suppression};
 use crate::yaml;
 use rayon::prelude::*;
@@ -34,8 +34,9 @@ pub struct Request {
     /// Texts to use instead of the files on disk (fixes applied in memory).
     pub overlay: HashMap<PathBuf, String>,
     pub exclude: Exclude,
-    /// Larger files are reported and skipped, so one huge file cannot take the
-    /// run's time and memory (`--max-file-size`).
+    /// Larger files are skipped, so one huge file cannot take the run's time and
+    /// memory (`--max-file-size`); one whose head looks like a blueprint is
+    /// reported (exit 2), any other only noted when named.
     pub max_file_size: u64,
     /// The repository whose other blueprints are indexed for `!Find` lookups and
     /// the set rules but not reported on (`discover::context`); `None` checks the
@@ -77,6 +78,9 @@ impl Request {
     }
 }
 
+/// What standard input is reported as without `--stdin-filename`.
+pub const STDIN_NAME: &str = "<stdin>";
+
 /// Default `--max-file-size`: real blueprints stay far below a megabyte.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 20 * 1024 * 1024;
 
@@ -105,6 +109,9 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Things worth telling that are not findings ("not a blueprint").
     pub notes: Vec<String>,
+    /// Things that are probably a mistake of the run itself (no blueprint found
+    /// in the paths given), printed as warnings; they do not change the exit code.
+    pub warnings: Vec<String>,
     /// Paths that could not be read: the run exits 2.
     pub io_errors: Vec<String>,
     /// Templated files (`{{ }}`) that are not YAML until rendered: skipped.
@@ -208,9 +215,16 @@ pub fn run(request: &Request) -> Outcome {
         candidates.extend(context);
     }
     if let Some((name, _)) = &request.stdin {
+        // Without `--stdin-filename` the text has no name Authentik's discovery
+        // could judge: an empty `relative` tells BP008 so.
+        let relative = if name.as_os_str() == STDIN_NAME {
+            PathBuf::new()
+        } else {
+            name.file_name().map_or_else(|| name.clone(), PathBuf::from)
+        };
         candidates.push(Candidate {
             path: name.clone(),
-            relative: name.file_name().map_or_else(|| name.clone(), PathBuf::from),
+            relative,
             explicit: true,
             context: false,
         });
@@ -223,7 +237,7 @@ pub fn run(request: &Request) -> Outcome {
             let limit = request.max_file_size;
             let bytes = match (Some(id) == stdin_id, &request.stdin) {
                 (true, Some((_, bytes))) if bytes.len() as u64 > limit => {
-                    Err(source::too_large(None, limit))
+                    Err(ReadError::TooLarge { size: None })
                 }
                 (true, Some((_, bytes))) => Ok(bytes.clone()),
                 _ => match request.overlay.get(&candidate.path) {
@@ -231,20 +245,44 @@ pub fn run(request: &Request) -> Outcome {
                     None => source::read_limited(&candidate.path, limit),
                 },
             };
+            let unread = |io_error: Option<String>, note: Option<String>| FileOutcome {
+                record: FileRecord::new(candidate.path.clone()),
+                diagnostics: Vec::new(),
+                facts: Vec::new(),
+                note,
+                template: false,
+                clients: Vec::new(),
+                io_error,
+            };
+            let shown = crate::source::display_path(&candidate.path);
             match bytes {
                 Ok(bytes) => lint_file(id, candidate, bytes, request),
-                Err(message) => FileOutcome {
-                    record: FileRecord::new(candidate.path.clone()),
-                    diagnostics: Vec::new(),
-                    facts: Vec::new(),
-                    note: None,
-                    template: false,
-                    clients: Vec::new(),
-                    io_error: Some(format!(
-                        "{}: {message}",
-                        crate::source::display_path(&candidate.path),
-                    )),
-                },
+                Err(ReadError::Io(message)) => unread(Some(format!("{shown}: {message}")), None),
+                Err(ReadError::TooLarge { size }) => {
+                    // Size is judged for blueprints only: a huge CRD or `.env`
+                    // elsewhere in the tree must not fail every run. The head
+                    // tells, as it does for release detection.
+                    let head = match (Some(id) == stdin_id, &request.stdin) {
+                        (true, Some((_, bytes))) => bytes[..bytes.len().min(source::HEAD)].to_vec(),
+                        _ => source::head(&candidate.path),
+                    };
+                    if rules::yaml_syntax::head_may_be_blueprint(&String::from_utf8_lossy(&head)) {
+                        unread(
+                            Some(format!("{shown}: {}", source::too_large(size, limit))),
+                            None,
+                        )
+                    } else if candidate.explicit {
+                        unread(
+                            None,
+                            Some(format!(
+                                "{shown}: {}",
+                                source::too_large_skipped(size, limit)
+                            )),
+                        )
+                    } else {
+                        unread(None, None)
+                    }
+                }
             }
         })
         .collect();

@@ -248,18 +248,31 @@ pub fn text_hash(text: &str) -> u64 {
     hasher.finish()
 }
 
+/// Why a file's bytes were not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// Over the `--max-file-size` limit; `size` when the file system said it.
+    TooLarge { size: Option<u64> },
+    /// The file could not be opened or read: why, in words.
+    Io(String),
+}
+
 /// A file's bytes, or why they were not read. The file is opened once and read
 /// through a `take`, so a file that grows (or never ends) stays bounded too.
-pub fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
+pub fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     use std::io::Read;
-    let cannot = |e: std::io::Error| format!("cannot read: {}", crate::discover::describe_io(&e));
+    let cannot = |e: std::io::Error| {
+        ReadError::Io(format!("cannot read: {}", crate::discover::describe_io(&e)))
+    };
     let file = std::fs::File::open(path).map_err(cannot)?;
     let mut size = 0;
     if let Ok(meta) = file.metadata()
         && meta.is_file()
     {
         if meta.len() > limit {
-            return Err(too_large(Some(meta.len()), limit));
+            return Err(ReadError::TooLarge {
+                size: Some(meta.len()),
+            });
         }
         size = meta.len();
     }
@@ -270,15 +283,39 @@ pub fn read_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, Strin
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     if bytes.len() as u64 > limit {
-        return Err(too_large(None, limit));
+        return Err(ReadError::TooLarge { size: None });
     }
     Ok(bytes)
+}
+
+/// How much of a file too large to read is looked at to tell whether it is a
+/// blueprint (as release detection looks at the head of YAML files).
+pub const HEAD: usize = 1024;
+
+/// The first [`HEAD`] bytes of a file (fewer for a shorter or unreadable one).
+pub fn head(path: &std::path::Path) -> Vec<u8> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(HEAD);
+    if let Ok(file) = std::fs::File::open(path) {
+        let _ = file.take(HEAD as u64).read_to_end(&mut head);
+    }
+    head
 }
 
 pub fn too_large(size: Option<u64>, limit: u64) -> String {
     let size = size.map(|s| format!(" ({s} bytes)")).unwrap_or_default();
     format!(
         "file too large{size}: over the {} limit, so not checked; raise it with --max-file-size",
+        format_size(limit)
+    )
+}
+
+/// The note for a file over the limit whose head shows no blueprint: skipped.
+pub fn too_large_skipped(size: Option<u64>, limit: u64) -> String {
+    let size = size.map(|s| format!(" ({s} bytes)")).unwrap_or_default();
+    format!(
+        "over the {} limit{size} and its first kilobyte shows no blueprint; skipped \
+         (raise --max-file-size to check it anyway)",
         format_size(limit)
     )
 }

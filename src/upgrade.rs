@@ -111,6 +111,7 @@ pub fn run(args: UpgradeArgs) -> u8 {
     request.judged = target;
     let target = pipeline::run(&request);
     let mut outcome = compare(current, target);
+    command::warn_if_nothing_checked(&mut outcome, &request);
     if to.version < from {
         outcome.notes.push(format!(
             "Authentik {} is older than the current {from}: this checks a downgrade",

@@ -295,7 +295,7 @@ fn stale_entries_are_reported_once_and_only_for_checked_files() {
     assert_eq!(report["summary"]["suppressed"], 2);
     assert_eq!(stderr.matches("no longer occur").count(), 1, "{stderr}");
     assert!(
-        stderr.contains("1 baseline entry no longer occurs: blueprints/app.yaml BP203"),
+        stderr.contains("1 baseline entry no longer occurs: blueprints/app.yaml (BP203);"),
         "{stderr}"
     );
     // Checking provider.yaml alone says nothing about app.yaml's entries.
@@ -318,6 +318,98 @@ fn stale_entries_are_reported_once_and_only_for_checked_files() {
         stderr.contains("2 baseline entries no longer occur"),
         "{stderr}"
     );
+}
+
+/// tests/data/baseline-v1: providers whose BP101 and BP108 messages name the
+/// release judged (`target: X`), and a BP209, in a fresh repository.
+fn providers_repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(Path::new("tests/data/baseline-v1"), dir.path());
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    dir
+}
+
+/// Fingerprints leave the message out, so a baseline written at one release
+/// still holds every finding at the next patch and the next minor, although
+/// BP101's and BP108's messages name the release.
+#[test]
+fn a_baseline_survives_an_authentik_bump() {
+    for (written, checked) in [
+        ("2026.8.2", "2026.8.3"),
+        ("2026.5", "2026.8"),
+        ("2026.8", "2026.5"),
+    ] {
+        let repo = providers_repository();
+        bplint()
+            .current_dir(repo.path())
+            .args(["check", "--authentik-version", written])
+            .args(["--write-baseline", "new-baseline.json"])
+            .assert()
+            .code(0);
+        let (report, stderr, status) = json(
+            repo.path(),
+            &[
+                "--authentik-version",
+                checked,
+                "--baseline",
+                "new-baseline.json",
+            ],
+        );
+        assert_eq!(codes(&report), vec![], "{written} -> {checked}: {report:#}");
+        assert_eq!(report["summary"]["suppressed"], 4, "{written} -> {checked}");
+        assert_eq!(status, Some(0));
+        assert!(!stderr.contains("no longer occur"), "{stderr}");
+        let messages: Vec<&str> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| d["message"].as_str())
+            .collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains(&format!("target: {checked}"))),
+            "the messages name the release checked: {messages:?}"
+        );
+    }
+}
+
+/// A baseline of format 1 (fingerprints with the message, written by earlier
+/// bplint at 2026.8.3) still holds its findings, at that release and after a
+/// bump that changes the messages, and a note says how to write format 2.
+#[test]
+fn a_format_1_baseline_still_matches_with_a_note() {
+    let repo = providers_repository();
+    let recorded = std::fs::read_to_string(repo.path().join("bplint-baseline.json")).unwrap();
+    assert!(recorded.contains("\"bplint_baseline\": 1"), "{recorded}");
+    for version in ["2026.8.3", "2026.8.2", "2026.5"] {
+        let (report, stderr, status) = json(
+            repo.path(),
+            &[
+                "--authentik-version",
+                version,
+                "--baseline",
+                "bplint-baseline.json",
+            ],
+        );
+        assert_eq!(codes(&report), vec![], "{version}: {report:#}");
+        assert_eq!(report["summary"]["suppressed"], 4, "{version}");
+        assert_eq!(status, Some(0));
+        assert!(
+            stderr.contains("bplint-baseline.json is a baseline of format 1")
+                && stderr.contains("its entries still match"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("no longer occur"), "{stderr}");
+    }
+    // Written again, it is format 2 and the note is gone.
+    bplint()
+        .current_dir(repo.path())
+        .args(["check", "--write-baseline", "bplint-baseline.json"])
+        .assert()
+        .code(0);
+    let (_, stderr, _) = json(repo.path(), &["--baseline", "bplint-baseline.json"]);
+    assert!(!stderr.contains("format 1"), "{stderr}");
 }
 
 #[test]
@@ -466,6 +558,35 @@ fn statistics_count_findings_per_rule_with_the_fixable_ones() {
         "the most frequent first: {rows:#}"
     );
     assert!(stdout.contains("2 fixable with --fix"), "{stdout}");
+}
+
+/// SARIF, JUnit and annotations hold findings, not counts: asking for them with
+/// `--statistics` is refused, naming both flags, rather than answered with a table.
+/// The `github` format a CI environment picks by itself gives way to the table.
+#[test]
+fn statistics_refuse_formats_that_hold_findings() {
+    for format in ["sarif", "github", "junit"] {
+        let output = bplint()
+            .args(["check", "--statistics", "--format", format])
+            .arg("fixtures/BP209/bad.yaml")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{format}");
+        assert!(output.stdout.is_empty(), "{format}: no report");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.contains("--statistics") && stderr.contains(&format!("`{format}`")),
+            "{stderr}"
+        );
+    }
+    let output = bplint()
+        .env("GITHUB_ACTIONS", "true")
+        .args(["check", "--statistics", "fixtures/BP209/bad.yaml"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("BP209  yaml11-implicit-type"), "{stdout}");
+    assert!(!stdout.contains("::warning"), "{stdout}");
 }
 
 #[test]

@@ -119,6 +119,33 @@ fn stdin_is_read_with_its_name() {
         .stdout(predicate::str::contains("BP008"));
 }
 
+/// Without `--stdin-filename` standard input has no name, so no discovery rule
+/// applies to it; what the text itself holds (several documents) still counts.
+#[test]
+fn stdin_without_a_name_is_not_judged_by_its_name() {
+    let text = std::fs::read_to_string("fixtures/BP008/bad.yml").unwrap();
+    let output = bplint()
+        .args(["check", "-", "--format", "json"])
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["files_checked"], 1, "the text was checked");
+    assert_eq!(report["diagnostics"], serde_json::json!([]), "{report}");
+    let two_documents = format!("{text}---\n{text}");
+    let output = bplint()
+        .args(["check", "-", "--format", "concise"])
+        .write_stdin(two_documents)
+        .output()
+        .unwrap();
+    let report = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        report.lines().count() == 2 && report.contains("<stdin>:") && report.contains("document"),
+        "{report}"
+    );
+}
+
 #[test]
 fn json_output_is_one_object() {
     let output = bplint()
@@ -165,12 +192,71 @@ fn naming_a_non_blueprint_gets_a_note() {
         .assert()
         .code(0)
         .stderr(predicate::str::contains("not a blueprint"));
+    // Walked, a non-blueprint is skipped without a note of its own; that the
+    // folder held no blueprint at all is one warning (see below).
+    let output = bplint().arg("check").arg(dir.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!stderr.contains("not a blueprint;"), "{stderr}");
+}
+
+/// An empty or wrong folder passes (exit 0 suits an empty repository) but says
+/// in words that nothing was checked, instead of "No problems in 0 files".
+#[test]
+fn a_folder_without_blueprints_warns_that_nothing_was_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = bplint()
+        .args(["check", "--color", "never"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(empty.status.code(), Some(0));
+    let stderr = String::from_utf8(empty.stderr).unwrap();
+    assert!(
+        stderr.contains("bplint: warning: no blueprint found in `")
+            && stderr.contains("no `.yaml` or `.yml` file is there; nothing was checked"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8(empty.stdout).unwrap();
+    assert!(
+        stdout.contains("No blueprint found, nothing checked (") && !stdout.contains("0 files"),
+        "{stdout}"
+    );
+    std::fs::write(
+        dir.path().join("values.yaml"),
+        "replicas: 2
+",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("chart.yml"),
+        "name: x
+",
+    )
+    .unwrap();
     bplint()
-        .arg("check")
+        .args(["check", "--format", "concise"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "2 YAML files read, none of them a blueprint (a mapping with `entries`, or with \
+             `version` and `metadata`); nothing was checked",
+        ));
+    // --quiet keeps standard error for findings' trouble only.
+    bplint()
+        .args(["check", "--quiet"])
         .arg(dir.path())
         .assert()
         .code(0)
         .stderr(predicate::str::is_empty());
+    // A folder with a blueprint says nothing of the kind.
+    bplint()
+        .args(["check", "fixtures/clean"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("no blueprint found").not());
 }
 
 #[test]

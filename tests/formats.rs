@@ -181,7 +181,13 @@ fn sarif_describes_every_rule() {
         assert_eq!(rule["id"], meta.code);
         assert_eq!(rule["name"], meta.name);
         assert_eq!(rule["shortDescription"]["text"], meta.summary);
-        assert_eq!(rule["help"]["markdown"], meta.doc);
+        assert_eq!(rule["help"]["markdown"], meta.user_doc());
+        assert!(
+            !meta.user_doc().contains("Notes for maintainers")
+                && meta.doc.starts_with(meta.user_doc()),
+            "{}",
+            meta.code
+        );
         assert_eq!(
             rule["defaultConfiguration"]["level"],
             meta.severity.as_str()

@@ -202,6 +202,66 @@ fn a_hundred_megabyte_file_is_refused_by_size_and_the_rest_is_checked() {
     assert_eq!(positions(&report)[0].0, "BP103");
 }
 
+/// A file of `len` bytes that starts with `head` and is sparse after it, so a
+/// 74 MB file costs no disk.
+fn sparse(dir: &tempfile::TempDir, name: &str, head: &str, len: u64) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir.path().join(name).parent().unwrap()).unwrap();
+    let path = write(dir, name, head.as_bytes());
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(len)
+        .unwrap();
+    path
+}
+
+/// Size is judged for blueprints only: a 25 MB CRD and a 74 MB env file in the
+/// tree are skipped without a word when walked (with a note when named), while
+/// an oversized file whose head is a blueprint still fails the run.
+#[test]
+fn large_files_that_are_not_blueprints_do_not_fail_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let crd = sparse(
+        &dir,
+        "crds/big-crd.yaml",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: things.example.org\nspec:\n",
+        25 * 1024 * 1024,
+    );
+    sparse(&dir, "deploy/prod.env", "TOKEN=x\n", 74 * 1024 * 1024);
+    sparse(
+        &dir,
+        "blueprints/app.yaml",
+        ZERO_SESSION,
+        ZERO_SESSION.len() as u64,
+    );
+    let (code, report, stderr) = json_check(&[dir.path()], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["files_checked"], 1);
+    assert!(
+        !stderr.contains("big-crd") && !stderr.contains("prod.env"),
+        "{stderr}"
+    );
+    // Named, the CRD gets a note saying why it was skipped; still no failure.
+    let (code, _, stderr) = json_check(&[&crd], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("big-crd.yaml: over the 20 MiB limit (26214400 bytes) and its first kilobyte shows no blueprint; skipped"),
+        "{stderr}"
+    );
+    // A blueprint over the limit is still refused, with exit 2, even with --exit-zero.
+    let blueprint = ZERO_SESSION.replace("name: ok", "name: big");
+    sparse(&dir, "blueprints/big.yaml", &blueprint, 21 * 1024 * 1024);
+    let (code, report, stderr) = json_check(&[dir.path()], &["--exit-zero"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("big.yaml: file too large (22020096 bytes): over the 20 MiB limit"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("big-crd"), "{stderr}");
+    assert_eq!(report["files_checked"], 1);
+}
+
 #[test]
 fn max_file_size_raises_and_lowers_the_limit() {
     let dir = tempfile::tempdir().unwrap();

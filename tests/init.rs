@@ -1,6 +1,8 @@
 //! `bplint init` as a new user meets it: the file it writes loads, its commented
 //! examples load once uncommented, and it never replaces an existing file.
 
+mod common;
+
 use assert_cmd::Command;
 use bplint::config::Config;
 use bplint::diagnostic::Severity;
@@ -16,20 +18,28 @@ fn init_in(dir: &Path) -> assert_cmd::assert::Assert {
         .assert()
 }
 
+/// Outside any repository pin, `authentik_version` stays an example: runs then
+/// follow a pin once one appears, else the newest release.
 #[test]
-fn writes_a_config_pinned_to_the_newest_release() {
+fn without_a_pin_the_release_is_left_commented_out() {
     let dir = tempfile::tempdir().unwrap();
-    let newest = Knowledge::newest().def.name;
+    let newest = Knowledge::newest();
     init_in(dir.path())
         .code(0)
         .stdout(predicate::str::contains(format!(
-            "Wrote bplint.toml for Authentik {newest}"
+            "No release pin found in this repository, so `authentik_version` is left \
+             commented out: bplint judges by the newest release it knows ({})",
+            newest.version
         )))
         .stderr("");
     let path = dir.path().join("bplint.toml");
     let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains(&format!("\n#authentik_version = \"{}\"\n", newest.def.name)),
+        "{text}"
+    );
     let config = Config::parse(&text, &path).unwrap();
-    assert_eq!(config.authentik_version.as_deref(), Some(newest));
+    assert_eq!(config.authentik_version, None);
     assert!(config.clients.is_empty());
     assert!(config.severities.is_empty());
 
@@ -43,9 +53,49 @@ fn writes_a_config_pinned_to_the_newest_release() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(format!(
-            "No problems in 1 file (Authentik {} from bplint.toml).",
-            bplint::knowledge::Knowledge::newest().version
+            "No problems in 1 file (Authentik {}, the newest bplint knows).",
+            newest.version
         )));
+}
+
+/// In a repository that pins a release (a Flux HelmRelease of
+/// fixtures/detect/flux-helmrelease), `init` writes that release, not the
+/// newest, and says in a comment where it came from.
+#[test]
+fn in_a_pinned_repository_the_pinned_release_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(Path::new("fixtures/detect/flux-helmrelease"), dir.path());
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let pin = "clusters/home/authentik/helmrelease.yaml:12";
+    init_in(dir.path())
+        .code(0)
+        .stdout(format!(
+            "Wrote bplint.toml for Authentik 2025.10.1, the release {pin} pins.\n"
+        ))
+        .stderr("");
+    let path = dir.path().join("bplint.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains(&format!("# Detected from {pin}, the pin"))
+            && text.contains("\nauthentik_version = \"2025.10.1\"\n"),
+        "{text}"
+    );
+    let config = Config::parse(&text, &path).unwrap();
+    assert_eq!(config.authentik_version.as_deref(), Some("2025.10.1"));
+    // Pins that disagree: the one a check from here judges by is written, the
+    // other named beside it.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(Path::new("fixtures/detect/disagreeing"), dir.path());
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    init_in(dir.path()).code(0);
+    let text = std::fs::read_to_string(dir.path().join("bplint.toml")).unwrap();
+    let unwrapped = text.replace("\n# ", " ");
+    assert!(
+        unwrapped.contains("authentik_version = \"2024.12.1\"")
+            && unwrapped
+                .contains("The repository also pins 2025.10.1 (k8s/authentik/helmrelease.yaml:9)"),
+        "{text}"
+    );
 }
 
 #[test]

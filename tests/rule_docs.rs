@@ -1,6 +1,8 @@
 //! Every rule's doc under `rules/` is what `bplint explain` prints, and its
 //! examples are tested: the `## Example` files must fire the rule, the
-//! `## Use instead` files must not.
+//! `## Use instead` files must not. The sections a user reads come first; notes
+//! for maintainers (where a behaviour was read in Authentik's source, real
+//! occurrences, triage, measurements) go last, under `## Notes for maintainers`.
 //!
 //! A section's ```yaml blocks are blueprint files (`title="path"` names one,
 //! default `example.yaml`); a ```toml block titled `bplint.toml` configures them.
@@ -174,6 +176,96 @@ fn each_doc_states_the_severity_and_fix_of_its_rule() {
                     meta.code
                 )),
                 Err(problem) => wrong.push(format!("{}: {what}: {problem}", meta.code)),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The sections for users come first, in this order: what the rule checks, why it
+/// matters, optionally more about the fix, the example and what to write instead.
+/// Only `## Notes for maintainers` may follow, last.
+const USER_SECTIONS: &[&str] = &[
+    "## What it checks",
+    "## Why it matters",
+    "## The fix",
+    "## Example",
+    "## Use instead",
+];
+const MAINTAINER_NOTES: &str = "## Notes for maintainers";
+
+/// What a user section must not hold: paths into Authentik's, DRF's, PyYAML's or
+/// bplint's source, test files, triage notes, pull requests, issues, commits.
+fn maintainer_matter(line: &str) -> Option<&'static str> {
+    let words = line.split(|c: char| c.is_whitespace() || "`()[],;:".contains(c));
+    for word in words {
+        let word = word.trim_end_matches('.');
+        if word.ends_with(".py") || word.ends_with(".ts") || word.ends_with(".rs") {
+            return Some("a source file");
+        }
+    }
+    [
+        ("tests/", "a test file"),
+        ("src/", "bplint's source"),
+        ("docs/triage", "the triage notes"),
+        ("PR #", "a pull request"),
+        ("issue #", "an issue"),
+        ("commit", "a commit"),
+        ("corpus", "the corpus"),
+    ]
+    .iter()
+    .find(|(needle, _)| line.contains(needle))
+    .map(|(_, what)| *what)
+}
+
+#[test]
+fn user_sections_come_first_and_hold_no_maintainer_notes() {
+    let mut wrong = Vec::new();
+    for rule in bplint::rules::ALL {
+        let meta = rule.meta();
+        let headings: Vec<&str> = meta
+            .doc
+            .lines()
+            .filter(|line| line.starts_with("## "))
+            .collect();
+        let users: Vec<&str> = headings
+            .iter()
+            .copied()
+            .take_while(|h| *h != MAINTAINER_NOTES)
+            .collect();
+        let order: Vec<usize> = users
+            .iter()
+            .filter_map(|h| USER_SECTIONS.iter().position(|u| u == h))
+            .collect();
+        if order.len() != users.len() {
+            wrong.push(format!(
+                "{}: sections other than {USER_SECTIONS:?} before the maintainer notes: {users:?}",
+                meta.code
+            ));
+        } else if !order.windows(2).all(|w| w[0] < w[1]) {
+            wrong.push(format!(
+                "{}: user sections out of order: {users:?}",
+                meta.code
+            ));
+        }
+        let notes = headings.len() - users.len();
+        if notes > 1 || (notes == 1 && headings.last() != Some(&MAINTAINER_NOTES)) {
+            wrong.push(format!(
+                "{}: `{MAINTAINER_NOTES}` must be the one last section: {headings:?}",
+                meta.code
+            ));
+        }
+        let user_text = meta.doc.split(MAINTAINER_NOTES).next().unwrap_or_default();
+        let mut in_code = false;
+        for line in user_text.lines() {
+            if line.starts_with("```") {
+                in_code = !in_code;
+            }
+            if in_code {
+                continue;
+            }
+            if let Some(what) = maintainer_matter(line) {
+                wrong.push(format!("{}: {what} in a user section: {line}", meta.code));
             }
         }
     }

@@ -150,3 +150,106 @@ fn grant_types_are_judged_where_the_release_has_the_field() {
         vec![("BP108".to_string(), 11, 20)]
     );
 }
+
+/// What `--authentik-version`, bplint.toml and `upgrade --to` accept: a leading
+/// `v` as pins write it; not a patch past the newest of a settled line, nor a
+/// release from before blueprints; a later patch of one of the newest lines
+/// (which may get patches bplint has not seen) with a note.
+#[test]
+fn release_names_are_checked_against_what_bplint_knows() {
+    use bplint::knowledge::{Knowledge, all_versions};
+    let tagged = Knowledge::for_version("v2026.2").expect("a leading v is dropped");
+    assert_eq!(
+        tagged.version,
+        Knowledge::for_version("2026.2").unwrap().version
+    );
+    assert_eq!(
+        Knowledge::for_version("v2024.8.5")
+            .unwrap()
+            .version
+            .to_string(),
+        "2024.8.5"
+    );
+    assert_eq!(
+        Knowledge::for_version("version/2024.10.3")
+            .unwrap()
+            .version
+            .to_string(),
+        "2024.10.3"
+    );
+    let err = Knowledge::for_version("2024.8.99").unwrap_err();
+    assert!(
+        err.contains("no patch release 2024.8.99 (its newest is 2024.8.6)"),
+        "{err}"
+    );
+    assert!(Knowledge::for_version("2024.8.6").is_ok());
+    let err = Knowledge::for_version("2021.12").unwrap_err();
+    assert!(
+        err.contains("predates blueprints, which came with 2022.8"),
+        "{err}"
+    );
+    assert!(Knowledge::for_version("2022.8").is_ok());
+    // The newest line may still get patches: a later one is judged by its tables.
+    let newest = all_versions().last().unwrap();
+    let later = format!("{}.99", newest.name);
+    let kb = Knowledge::for_version(&later).expect("an open line takes a later patch");
+    assert_eq!(
+        (kb.def.name, kb.past_known_patch()),
+        (newest.name, Some(newest.latest))
+    );
+
+    let check = |args: &[&str]| {
+        let output = common::bplint().args(args).output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let (code, stderr) = check(&[
+        "check",
+        "fixtures/clean",
+        "--authentik-version",
+        "2024.8.99",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains(
+            "error: --authentik-version 2024.8.99: Authentik 2024.8 has no patch release"
+        ),
+        "{stderr}"
+    );
+    let (code, stderr) = check(&["check", "fixtures/clean", "--authentik-version", "2021.12"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("--authentik-version 2021.12: ") && stderr.contains("2022.8"),
+        "{stderr}"
+    );
+    let (code, stderr) = check(&["check", "fixtures/clean", "--authentik-version", "v2026.2"]);
+    assert_eq!((code, stderr.as_str()), (Some(0), ""));
+    let (code, stderr) = check(&["check", "fixtures/clean", "--authentik-version", &later]);
+    assert_eq!(code, Some(0));
+    assert!(
+        stderr.contains(&format!(
+            "note: Authentik {later} is newer than {}, the newest {} patch bplint knows",
+            newest.latest, newest.name
+        )),
+        "{stderr}"
+    );
+    let (code, stderr) = check(&["upgrade", "--to", "2024.8.99", "fixtures/clean"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("--to 2024.8.99: "), "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bplint.toml");
+    std::fs::write(&config, "authentik_version = \"2024.8.99\"\n").unwrap();
+    let (code, stderr) = check(&[
+        "check",
+        "fixtures/clean",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("bplint.toml:1:21") && stderr.contains("its newest is 2024.8.6"),
+        "{stderr}"
+    );
+}

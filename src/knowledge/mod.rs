@@ -115,15 +115,39 @@ impl Knowledge {
         }
     }
 
-    /// The knowledge for `2026.2` or `2026.2.1` style input. A bare minor means its
-    /// newest patch (`2024.8` is 2024.8.6). A release older than the oldest embedded
-    /// line keeps its own number and uses the oldest tables, one newer than the newest
-    /// the newest tables ([`Knowledge::outside_known`] says so); a minor between two
-    /// embedded lines that Authentik never released (`2025.3`) is an error.
+    /// The knowledge for `2026.2`, `2026.2.1` or `v2026.2.1` style input (a
+    /// leading `v`, as image tags and pins write it, is dropped). A bare minor
+    /// means its newest patch (`2024.8` is 2024.8.6). A release older than the
+    /// oldest embedded line keeps its own number and uses the oldest tables, one
+    /// newer than the newest the newest tables ([`Knowledge::outside_known`] says
+    /// so). Refused: a minor between two embedded lines that Authentik never
+    /// released (`2025.3`), a release from before blueprints existed (2022.8), and
+    /// a patch past the newest of a line whose patches are settled (`2024.8.99`);
+    /// the newest [`OPEN_LINES`] lines may still get patches bplint has not seen,
+    /// so a patch past theirs is accepted ([`Knowledge::past_known_patch`]).
     pub fn for_version(text: &str) -> Result<Knowledge, String> {
+        let text = text.trim();
+        let text = match text.strip_prefix('v') {
+            Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
+            _ => text,
+        };
         let version = Version::parse(text).ok_or_else(|| {
-            format!("`{text}` is not an Authentik version; write it as YEAR.MONTH, like 2026.2")
+            format!(
+                "`{text}` is not an Authentik version; write it as YEAR.MONTH or \
+                 YEAR.MONTH.PATCH, like 2026.2 or 2026.2.1"
+            )
         })?;
+        if version < BLUEPRINTS_SINCE {
+            return Err(format!(
+                "Authentik {}.{} predates blueprints, which came with {}, the oldest release \
+                 bplint checks (releases before {} with the {} tables)",
+                version.year,
+                version.month,
+                short(BLUEPRINTS_SINCE),
+                generated::VERSIONS[0].name,
+                generated::VERSIONS[0].name,
+            ));
+        }
         let key = format!("{}.{}", version.year, version.month);
         let oldest = &generated::VERSIONS[0];
         let newest = &generated::VERSIONS[generated::VERSIONS.len() - 1];
@@ -139,19 +163,30 @@ impl Knowledge {
                 ));
             }
         };
-        let version = if text
-            .trim()
-            .trim_start_matches("version/")
-            .matches('.')
-            .count()
-            >= 2
-            || def.name != key
-        {
+        let patch_given = text.trim_start_matches("version/").matches('.').count() >= 2;
+        let version = if patch_given || def.name != key {
             version
         } else {
             Version::parse(def.latest).unwrap_or(version)
         };
-        Ok(Knowledge { def, version })
+        let kb = Knowledge { def, version };
+        if let Some(latest) = kb.past_known_patch()
+            && !is_open(def)
+        {
+            return Err(format!(
+                "Authentik {key} has no patch release {version} (its newest is {latest})"
+            ));
+        }
+        Ok(kb)
+    }
+
+    /// The newest patch bplint knows of the target's line, when the target is a
+    /// later patch of it (`2026.8.9` where 2026.8.3 is the newest known); only
+    /// the [`OPEN_LINES`] newest lines accept one, with a note.
+    pub fn past_known_patch(&self) -> Option<&'static str> {
+        let key = format!("{}.{}", self.version.year, self.version.month);
+        let latest = Version::parse(self.def.latest)?;
+        (key == self.def.name && self.version > latest).then_some(self.def.latest)
     }
 
     /// `Some("older")` or `Some("newer")` when the target release is outside the
@@ -250,6 +285,28 @@ impl Knowledge {
     pub fn model_names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.def.models.iter().map(|m| m.name)
     }
+}
+
+/// The first release with blueprints: nothing older has anything to check.
+pub const BLUEPRINTS_SINCE: Version = Version::new(2022, 8, 0);
+
+/// How many of the newest embedded lines may still get patch releases after
+/// bplint's tables were made: Authentik patches its current and previous minor
+/// release. A patch past the newest known of one of these is accepted with a
+/// note; of an older line it is refused, since that line's patches are settled.
+pub const OPEN_LINES: usize = 2;
+
+fn is_open(def: &VersionDef) -> bool {
+    let all = generated::VERSIONS;
+    all.iter()
+        .rev()
+        .take(OPEN_LINES)
+        .any(|open| open.name == def.name)
+}
+
+/// `2022.8` for 2022.8.0.
+fn short(version: Version) -> String {
+    format!("{}.{}", version.year, version.month)
 }
 
 /// The first release of an embedded line (`2024.8` -> 2024.8.0).

@@ -57,11 +57,18 @@ pub fn summary_line(outcome: &Outcome) -> String {
             upgrade.to.version
         );
     }
-    let mut line = format!(
-        "{} in {files} ({}",
-        count_phrase(summary.errors, summary.warnings),
-        release_phrase(&outcome.judged)
-    );
+    let mut line = if outcome.files_checked() == 0 && outcome.diagnostics.is_empty() {
+        format!(
+            "No blueprint found, nothing checked ({}",
+            release_phrase(&outcome.judged)
+        )
+    } else {
+        format!(
+            "{} in {files} ({}",
+            count_phrase(summary.errors, summary.warnings),
+            release_phrase(&outcome.judged)
+        )
+    };
     let context = outcome.context_files();
     if context > 0 {
         line.push_str(&format!(

@@ -189,7 +189,7 @@ fn level(severity: Severity) -> &'static str {
 }
 
 /// The first paragraph of the rule doc's "What it checks" section, as plain text
-/// for viewers that show one description; the whole doc goes into `help`.
+/// for viewers that show one description; the doc for users goes into `help`.
 fn what_it_checks(meta: &RuleMeta) -> Option<String> {
     let start = meta.doc.find("## What it checks")?;
     let (_, body) = meta.doc[start..].split_once('\n')?;
@@ -211,7 +211,7 @@ fn descriptor(meta: &'static RuleMeta) -> ReportingDescriptor<'static> {
                 "{description}\n\n`bplint explain {}` prints the rule's documentation with examples.",
                 meta.code
             ),
-            markdown: meta.doc,
+            markdown: meta.user_doc(),
         },
         full_description: Text {
             text: description.into(),

@@ -318,8 +318,9 @@ fn check_format(format: StrFormat, name: &str, s: &str, span: Span, out: &mut Ve
                 out,
                 span,
                 format!("`{name}: {s}` is not a valid duration: {why}"),
-                "write `key=value` pairs joined by `;` without spaces, keys weeks, days, hours, \
-                 minutes, seconds, milliseconds, microseconds (e.g. `hours=1;minutes=30`)",
+                "write `key=value` pairs joined by `;` without spaces, with the keys weeks, days, \
+                 hours, minutes, seconds, milliseconds and microseconds (e.g. \
+                 `hours=1;minutes=30`)",
             ),
             Ok(parsed) if !parsed.ignored.is_empty() => {
                 let fixed = s.split(';').map(str::trim).collect::<Vec<_>>().join(";");
@@ -328,8 +329,14 @@ fn check_format(format: StrFormat, name: &str, s: &str, span: Span, out: &mut Ve
                     kind: ProblemKind::Invalid,
                     span,
                     message: format!(
-                        "Authentik silently ignores `{}` in `{name}: {s}`",
-                        parsed.ignored.join("`, `")
+                        "Authentik silently ignores {} in `{name}: {s}`",
+                        crate::diagnostic::and_list(
+                            &parsed
+                                .ignored
+                                .iter()
+                                .map(|i| format!("`{i}`"))
+                                .collect::<Vec<_>>()
+                        )
                     ),
                     help:
                         "keys are not trimmed and unknown keys are skipped: write no space after \
@@ -430,9 +437,10 @@ fn yaml11(name: &str, node: &Node, got: Yield<'_>, text: &str, out: &mut Vec<Pro
         Yield::Float if !is_plain_decimal(written) => (format!("the float {written}"), false),
         _ => return,
     };
-    let source = text
-        .get(node.value_span().start..node.value_span().end)
-        .unwrap_or(written);
+    // Reached through an alias (`*perm`), the text to quote is the anchored
+    // value's, never the alias.
+    let value = node.resolved().value_span();
+    let source = text.get(value.start..value.end).unwrap_or(written);
     let quoted = if source.contains('"') {
         format!("'{source}'")
     } else {

@@ -38,8 +38,10 @@ impl Rule for AmbiguousAbsent {
                     cx.file_id,
                     identifiers.span,
                     format!(
-                        "this entry deletes by `{}`, which may match more than one `{model}`",
-                        fields.join("`, `")
+                        "this entry deletes by {}, which may match more than one `{model}`",
+                        crate::diagnostic::and_list(
+                            &fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>()
+                        )
                     ),
                 )
                 .label("not a unique key")

@@ -117,7 +117,7 @@ fn report(
     .help(format!(
         "it matches {}; which one is meant is for you to say: identify it by a unique key \
          of the model ({}){example}",
-        named.join(", "),
+        crate::diagnostic::and_list(&named),
         unique_keys_text(model)
     ));
     for &obj in matches.iter().take(NAMED) {

@@ -91,17 +91,27 @@ fn within_blueprint(bp: &BlueprintFacts, out: &mut Vec<Diagnostic>) {
                             entry.span,
                             format!(
                                 "this entry updates the `{model}` an earlier entry of this \
-                                 blueprint defines, and sets {} to another value",
-                                list(&keys)
+                                 blueprint defines, and sets {} to {}",
+                                list(&keys),
+                                if keys.len() == 1 {
+                                    "another value"
+                                } else {
+                                    "other values"
+                                }
                             ),
                         )
                         .label("second definition")
                         .related(bp.file, earlier.span, "first definition")
                         .help(format!(
-                            "entries of a blueprint apply in order, so the later value of {} \
-                             replaces the earlier one every time; keep one of them, or make \
-                             them agree",
-                            list(&keys)
+                            "entries of a blueprint apply in order, so the later {} of {} {} \
+                             every time; keep one of them, or make them agree",
+                            if keys.len() == 1 { "value" } else { "values" },
+                            list(&keys),
+                            if keys.len() == 1 {
+                                "replaces the earlier one"
+                            } else {
+                                "replace the earlier ones"
+                            }
                         )),
                     );
                 }
@@ -138,10 +148,8 @@ fn lookup_pair(entry: &EntryFacts) -> Option<(&str, Cow<'_, str>)> {
 }
 
 fn list(keys: &[&str]) -> String {
-    keys.iter()
-        .map(|k| format!("`{k}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let quoted: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+    crate::diagnostic::and_list(&quoted)
 }
 
 /// Entries of different blueprints with the same model and literal identifiers.
@@ -208,8 +216,13 @@ fn across_files(cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
                     bp.file,
                     entry.span,
                     format!(
-                        "`{model}` ({ids}) is also defined in {}, with another value of {}",
+                        "`{model}` ({ids}) is also defined in {}, with {} of {}",
                         crate::source::display_path(&earlier.path),
+                        if keys.len() == 1 {
+                            "another value"
+                        } else {
+                            "other values"
+                        },
                         list(&keys)
                     ),
                 )
@@ -230,8 +243,32 @@ fn literal(v: &Val) -> Option<Cow<'_, str>> {
     match v {
         Val::Ref(Ref::KeyOf(id)) => Some(Cow::Owned(format!("!KeyOf {id}"))),
         Val::Ref(Ref::Find(q)) => {
-            Some(Cow::Owned(format!("!Find {:?}", (&q.model, &q.conditions))))
+            let conditions: String = q
+                .conditions
+                .iter()
+                .map(|(field, value)| format!(", [{field}, {}]", shown(value.as_deref())))
+                .collect();
+            Some(Cow::Owned(format!("!Find [{}{conditions}]", q.model)))
         }
         other => other.lookup_str(),
+    }
+}
+
+/// A `!Find` condition's value as the message shows it (and as the key that
+/// tells two lookups apart): plain when it is a simple word, JSON-quoted when
+/// it holds anything that could blur where it ends, `?` for a value bplint
+/// cannot evaluate (a tag).
+fn shown(value: Option<&str>) -> String {
+    match value {
+        None => "?".to_string(),
+        Some(v)
+            if !v.is_empty()
+                && v.chars().all(|c| {
+                    c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '@')
+                }) =>
+        {
+            v.to_string()
+        }
+        Some(v) => serde_json::to_string(v).unwrap_or_default(),
     }
 }

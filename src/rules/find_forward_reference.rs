@@ -20,6 +20,11 @@ impl Rule for FindForwardReference {
         for (b, bp) in cx.blueprints.iter().enumerate() {
             for (user, query) in &bp.finds {
                 let Some(user) = *user else { continue };
+                // A model the release does not have is BP201's finding; that the
+                // entries creating it come later is a consequence, not news.
+                if !cx.kb.is_findable(&query.model) {
+                    continue;
+                }
                 if bp
                     .entries
                     .get(user)
@@ -43,27 +48,28 @@ impl Rule for FindForwardReference {
                 let Some(creator) = bp.entries.get(target) else {
                     continue;
                 };
-                let what = if target == user {
-                    "its own entry, which is not saved yet when the lookup runs".to_string()
-                } else {
-                    format!("entry {} further down", target + 1)
-                };
-                let mut diag = Diagnostic::new(
-                    &META,
-                    bp.file,
-                    query.span,
+                let message = if target == user {
                     format!(
-                        "this `!Find [{}, ...]` matches only an object that {what} creates",
+                        "this `!Find [{}, ...]` matches only the object its own entry creates, \
+                         which is not saved yet when the lookup runs",
                         query.model
-                    ),
-                )
-                .label("nothing to find yet at this point")
-                .help(
-                    "entries apply in order and a `!Find` runs when its entry is applied: on a \
+                    )
+                } else {
+                    format!(
+                        "this `!Find [{}, ...]` matches only an object that entry {} further \
+                         down creates",
+                        query.model,
+                        target + 1
+                    )
+                };
+                let mut diag = Diagnostic::new(&META, bp.file, query.span, message)
+                    .label("nothing to find yet at this point")
+                    .help(
+                        "entries apply in order and a `!Find` runs when its entry is applied: on a \
                      fresh install it finds nothing and writes null (or the entry fails, and \
                      the whole blueprint with it); move the entry that creates the object \
                      above this one",
-                );
+                    );
                 if target != user {
                     diag = diag.related(bp.file, creator.span, "created here, later");
                 }

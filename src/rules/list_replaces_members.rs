@@ -176,23 +176,22 @@ fn report(
             .entries
             .get(entry)
             .map_or_else(String::new, describe_entry);
-        let names = dropped
+        let mut names: Vec<String> = dropped
             .iter()
             .take(3)
-            .map(|(m, _)| m.shown.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let more = match dropped.len() {
-            n if n > 3 => format!(" and {} more", n - 3),
-            _ => String::new(),
-        };
+            .map(|(m, _)| m.shown.clone())
+            .collect();
+        if dropped.len() > 3 {
+            names.push(format!("{} more", dropped.len() - 3));
+        }
+        let names = crate::diagnostic::and_list(&names);
         let mut diag = Diagnostic::new(
             &META,
             facts.file,
             span,
             format!(
                 "`{field}` replaces the whole list of {holder}: applying this entry removes \
-                 {names}{more}, which {}",
+                 {names}, which {}",
                 given_by(cx, first_source)
             ),
         )

@@ -53,11 +53,9 @@ impl Rule for MissingRequiredField {
             if missing.is_empty() || crate::resolve::local::exists_before(cx.kb, cx.bp, entry) {
                 continue;
             }
-            let list = missing
-                .iter()
-                .map(|f| format!("`{f}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = crate::diagnostic::and_list(
+                &missing.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>(),
+            );
             out.push(
                 Diagnostic::new(
                     &META,

@@ -121,7 +121,8 @@ pub struct BlueprintCx<'a> {
     pub file_id: FileId,
     pub file: &'a SourceFile,
     /// The file's path below the folder it was found in (what Authentik's discovery
-    /// would see below its blueprints folder).
+    /// would see below its blueprints folder); empty for standard input read
+    /// without `--stdin-filename`, whose name is unknown.
     pub relative: &'a std::path::Path,
     pub bp: &'a Blueprint<'a>,
     pub kb: &'a Knowledge,

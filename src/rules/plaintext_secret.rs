@@ -169,8 +169,8 @@ impl Finder<'_, '_> {
             ),
             (None, _) if is_substituted(text) => (
                 format!(
-                    "`{key}` is filled in by a deploy tool ({shown}), so the blueprint Authentik \
-                     reads holds the secret in plain text"
+                    "`{key}` is filled in by a deploy tool: {shown}; the blueprint Authentik \
+                     reads then holds the secret in plain text"
                 ),
                 format!(
                     "the rendered file lands in a ConfigMap, a volume or a backup; let Authentik \

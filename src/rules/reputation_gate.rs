@@ -86,7 +86,16 @@ impl Rule for ReputationGateMisplaced {
                     diag = diag.related(
                         bp.file,
                         target_span,
-                        format!("the binding of a {} stage", effect.stage),
+                        format!(
+                            "the binding of {} {} stage",
+                            // "an MFA", "an identification", "a captcha".
+                            if effect.stage.starts_with(['i', 'M']) {
+                                "an"
+                            } else {
+                                "a"
+                            },
+                            effect.stage
+                        ),
                     );
                 }
                 out.push(diag);

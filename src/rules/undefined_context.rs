@@ -35,17 +35,21 @@ impl Rule for UndefinedContext {
                 .split_once('.')
                 .filter(|(head, _)| keys.contains(head))
                 .map(|(head, _)| head);
-            let help = match (nested, near) {
-                (Some(head), _) => format!(
-                    "`!Context` looks up one key as written and does not descend into `{head}`; \
-                     use `!AtIndex [!Context {head}, ...]` for a nested value, or "
-                ),
-                (None, Some(near)) => format!("did you mean `{near}`? "),
-                (None, None) => String::new(),
-            } + &format!(
+            let define = format!(
                 "define it under `context:`, or give a default: `!Context [{name}, default]`; \
                  unless the blueprint instance supplies it, the value is null"
             );
+            let help = match (nested, near) {
+                (Some(head), _) => format!(
+                    "`!Context` looks up one key as written and does not descend into `{head}`; \
+                     use `!AtIndex [!Context {head}, ...]` for a nested value, or {define}"
+                ),
+                (None, Some(near)) => crate::diagnostic::after_question(
+                    &format!("did you mean `{near}`?"),
+                    &format!("otherwise {define}"),
+                ),
+                (None, None) => define,
+            };
             out.push(
                 Diagnostic::new(
                     &META,

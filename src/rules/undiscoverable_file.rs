@@ -47,6 +47,8 @@ impl Rule for UndiscoverableFile {
             .and_then(|p| p.first())
             .map_or(cx.bp.root.span, |p| p.key.span);
         let (reason, help) = match &cx.bp.origin {
+            // Standard input without `--stdin-filename` has no name to judge.
+            Origin::File if cx.relative.as_os_str().is_empty() => return,
             Origin::File => match skip_reason(cx.relative) {
                 Some(reason) => (
                     reason,

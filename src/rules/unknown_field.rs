@@ -84,26 +84,30 @@ fn check_key(
     // Renaming onto a key the mapping already has would write a duplicate key,
     // and PyYAML would keep only the last value: a suggestion, never a fix.
     let occupied = near.is_some_and(|near| taken.contains(&near));
-    let mut help = match (near, &elsewhere) {
-        (Some(near), _) if occupied => {
-            format!("did you mean `{near}`? (this mapping already sets `{near}`: keep one of them)")
+    let in_identifiers = place == "identifiers";
+    let consequence = if in_identifiers {
+        "the importer looks the object up by its identifiers, and an unknown one fails the \
+         whole blueprint with \"Invalid identifier field\""
+    } else {
+        "Authentik ignores unknown attributes without a word, so this setting never takes effect"
+    };
+    let help = match (near, &elsewhere) {
+        (Some(near), _) if occupied => crate::diagnostic::after_question(
+            &format!("did you mean `{near}`?"),
+            &format!("This mapping already sets `{near}`, so keep one of them; {consequence}"),
+        ),
+        (Some(near), _) => {
+            crate::diagnostic::after_question(&format!("did you mean `{near}`?"), consequence)
         }
-        (Some(near), _) => format!("did you mean `{near}`?"),
         (None, Some(range)) => format!(
-            "`{name}` exists in Authentik {range}; check `authentik_version` matches your server"
+            "`{name}` exists in Authentik {range}; check that `authentik_version` matches your \
+             server; {consequence}"
         ),
         (None, None) => format!(
-            "{} has no field `{name}`",
+            "{} has no field `{name}`; {consequence}",
             model.name.rsplit('.').next().unwrap_or(model.name)
         ),
     };
-    let in_identifiers = place == "identifiers";
-    help.push_str(if in_identifiers {
-        "; the importer looks the object up by its identifiers, and an unknown one fails the \
-         whole blueprint with \"Invalid identifier field\""
-    } else {
-        "; Authentik ignores unknown attributes without a word, so this setting never takes effect"
-    });
     let mut diag = Diagnostic::new(
         &META,
         cx.file_id,

@@ -69,7 +69,7 @@ fn diagnose(cx: &BlueprintCx<'_>, node: &Node, name: &str, in_find: bool) -> Dia
             let (near, other) = suggestions(cx.kb, &normalized);
             let reason = match (near, &other) {
                 (_, Some(range)) => format!(
-                    "the model exists in Authentik {range}; check `authentik_version` \
+                    "the model exists in Authentik {range}; check that `authentik_version` \
                      (or --authentik-version) matches your server"
                 ),
                 (Some(near), None) => format!("did you mean `{near}`?"),
@@ -84,9 +84,12 @@ fn diagnose(cx: &BlueprintCx<'_>, node: &Node, name: &str, in_find: bool) -> Dia
             (fixable, reason)
         }
     };
-    diag = diag.help(format!(
-        "{reason}; the importer stops with \"App or Model does not exist\""
-    ));
+    let stops = "the importer stops with \"App or Model does not exist\"";
+    diag = diag.help(if reason.ends_with('?') {
+        crate::diagnostic::after_question(&reason, stops)
+    } else {
+        format!("{reason}; {stops}")
+    });
     if let Some(new) = suggestion {
         diag = diag.fix(Fix {
             title: format!("use `{new}`"),

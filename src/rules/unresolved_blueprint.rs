@@ -113,10 +113,7 @@ impl Rule for UnresolvedBlueprint {
                         .entry(w)
                         .or_insert_with(|| crate::suggest::closest(w, names))
                 });
-                let mut help = match near {
-                    Some(near) => format!("did you mean `{near}`? "),
-                    None => String::new(),
-                };
+                let question = near.map(|near| format!("did you mean `{near}`?"));
                 let mut diag = Diagnostic::new(
                     &META,
                     bp.file,
@@ -126,15 +123,17 @@ impl Rule for UnresolvedBlueprint {
                     ),
                 )
                 .label("no such blueprint");
-                if apply.required {
-                    help.push_str(
-                        "with `required: true` (the default) the import fails with \"Required \
-                         blueprint does not exist\"",
-                    );
+                let consequence = if apply.required {
+                    "with `required: true` (the default) the import fails with \"Required \
+                     blueprint does not exist\""
                 } else {
                     diag.severity = Severity::Warning;
-                    help.push_str("with `required: false` the dependency is skipped silently");
-                }
+                    "with `required: false` the dependency is skipped silently"
+                };
+                let help = match question {
+                    Some(question) => crate::diagnostic::after_question(&question, consequence),
+                    None => consequence.to_string(),
+                };
                 out.push(diag.help(help));
             }
         }

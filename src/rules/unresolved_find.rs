@@ -44,31 +44,38 @@ impl Rule for UnresolvedFind {
                     Some(one) => std::slice::from_ref(one),
                     None => near.help.as_slice(),
                 };
-                let mut help = match named {
-                    [] => String::new(),
-                    [one] => format!("did you mean `{one}`? "),
-                    several => format!(
-                        "did you mean {}? ",
+                let question = match named {
+                    [] => None,
+                    [one] => Some(format!("did you mean `{one}`?")),
+                    several => Some(format!(
+                        "did you mean {}?",
                         several
                             .iter()
                             .map(|v| format!("`{v}`"))
                             .collect::<Vec<_>>()
                             .join(" or ")
-                    ),
+                    )),
                 };
+                let mut rest = String::new();
                 if user {
-                    help.push_str(
+                    rest.push_str(
                         "blueprints rarely define user accounts: this one most likely exists \
                          only in the database (created by hand, by enrollment or by a source), \
-                         where bplint cannot see it. ",
+                         where bplint cannot see it. No",
                     );
+                } else {
+                    rest.push_str("no");
                 }
-                help.push_str(&format!(
-                    "no linted blueprint and no built-in object of Authentik {} has it, and \
+                rest.push_str(&format!(
+                    " linted blueprint and no built-in object of Authentik {} has it, and \
                      Authentik writes null without an error; if it exists only in the database, \
                      list it under `[[assume_exists]]` in bplint.toml",
                     cx.kb.def.name
                 ));
+                let help = match question {
+                    Some(question) => crate::diagnostic::after_question(&question, &rest),
+                    None => rest,
+                };
                 diag = diag.help(help);
                 // A fix only when one value of the same role is a typo away:
                 // with several, picking one would guess.

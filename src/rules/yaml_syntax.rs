@@ -46,3 +46,37 @@ pub fn looks_like_blueprint(text: &str) -> bool {
     }
     version && metadata
 }
+
+/// Whether the first kilobyte of a file too large to read may belong to a
+/// blueprint: the top-level keys [`looks_like_blueprint`] looks for, or an
+/// entry's `model: authentik_...` (indented in a ConfigMap that embeds one).
+/// A file over `--max-file-size` is an error only then; a large CRD or `.env`
+/// elsewhere in the tree is none of bplint's business.
+pub fn head_may_be_blueprint(head: &str) -> bool {
+    looks_like_blueprint(head)
+        || head.lines().any(|line| {
+            let item = line.trim_start().trim_start_matches("- ");
+            item.strip_prefix("model:")
+                .map(|v| v.trim_start().trim_start_matches(['"', '\'']))
+                .is_some_and(|v| v.starts_with("authentik_"))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::head_may_be_blueprint;
+
+    #[test]
+    fn heads_of_blueprints_and_of_other_files() {
+        assert!(head_may_be_blueprint("version: 1\nmetadata:\n  name: x\n"));
+        assert!(head_may_be_blueprint("# big\nentries:\n"));
+        assert!(head_may_be_blueprint(
+            "kind: ConfigMap\ndata:\n  app.yaml: |\n    version: 1\n    entries:\n      - model: \"authentik_core.group\"\n"
+        ));
+        assert!(!head_may_be_blueprint(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: x\n"
+        ));
+        assert!(!head_may_be_blueprint("SECRET=1\nOTHER=2\n"));
+        assert!(!head_may_be_blueprint(""));
+    }
+}

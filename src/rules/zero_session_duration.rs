@@ -70,8 +70,14 @@ impl Rule for ZeroSessionDuration {
                         String::new()
                     } else {
                         format!(
-                            " (Authentik ignores `{}`: keys are not trimmed, so write no space after `;`)",
-                            parsed.ignored.join("`, `")
+                            " (Authentik ignores {}: keys are not trimmed, so write no space after `;`)",
+                            crate::diagnostic::and_list(
+                                &parsed
+                                    .ignored
+                                    .iter()
+                                    .map(|i| format!("`{i}`"))
+                                    .collect::<Vec<_>>()
+                            )
                         )
                     };
                     out.push(
