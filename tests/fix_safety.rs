@@ -257,7 +257,9 @@ fn check_group(group: &Group, unsafe_fixes: bool, tally: &mut Tally) {
 }
 
 /// Rules that judge an entry only when its model is known.
-const NEED_A_KNOWN_MODEL: &[&str] = &["BP101", "BP202", "BP203", "BP204"];
+const NEED_A_KNOWN_MODEL: &[&str] = &[
+    "BP101", "BP202", "BP203", "BP204", "BP217", "BP218", "BP219",
+];
 
 fn pyyaml_available() -> bool {
     Command::new("python3")
