@@ -258,7 +258,7 @@ fn check_group(group: &Group, unsafe_fixes: bool, tally: &mut Tally) {
 
 /// Rules that judge an entry only when its model is known.
 const NEED_A_KNOWN_MODEL: &[&str] = &[
-    "BP101", "BP202", "BP203", "BP204", "BP217", "BP218", "BP219",
+    "BP101", "BP202", "BP203", "BP204", "BP217", "BP218", "BP219", "BP220", "BP221", "BP222",
 ];
 
 fn pyyaml_available() -> bool {

@@ -29,12 +29,22 @@ pub struct Refusal {
 /// Every refusal of `value` for `field` (its items too, for a list).
 pub fn check(field_name: &str, field: &FieldCheck, value: &Node) -> Vec<Refusal> {
     let mut out = Vec::new();
-    match yields(value) {
-        Yield::List(Some(items)) => {
-            if let Some(child) = field.child {
-                for item in items {
-                    check_one(field_name, child, item, &mut out);
-                }
+    if (field.class.ends_with("JSONField") || field.class == "JSONDictField")
+        && let Some(date) = first_date(value, 0)
+    {
+        let text = date.scalar_text().unwrap_or_default();
+        refuse(
+            &mut out,
+            date.value_span(),
+            "invalid",
+            format!("`{field_name}` must hold JSON, and `{text}` is a date for PyYAML"),
+            format!("quote it (`\"{text}\"`) to keep it as text"),
+        );
+    }
+    match (yields(value), field.child) {
+        (Yield::List(Some(items)), Some(child)) => {
+            for item in items {
+                check_one(field_name, child, item, &mut out);
             }
         }
         _ => check_one(field_name, field, value, &mut out),
@@ -81,6 +91,24 @@ fn check_one(name: &str, field: &FieldCheck, node: &Node, out: &mut Vec<Refusal>
     }
 }
 
+/// The first value inside `node` that PyYAML makes a date (DRF's `JSONField`
+/// checks the value with `json.dumps`, which has no form for one).
+fn first_date(node: &Node, depth: usize) -> Option<&Node> {
+    if depth > 32 {
+        return None;
+    }
+    let node = node.resolved();
+    if crate::model::parse_tag(node).is_some() {
+        return None;
+    }
+    match yields(node) {
+        Yield::Timestamp => Some(node),
+        Yield::List(Some(items)) => items.iter().find_map(|i| first_date(i, depth + 1)),
+        Yield::Map(Some(map)) => map.pairs().find_map(|p| first_date(&p.value, depth + 1)),
+        _ => None,
+    }
+}
+
 /// Whether a deploy tool replaces part of the text before Authentik reads it:
 /// Flux's `${VAR}`, `__VAR__` tokens, Helm/Jinja `{{ }}`.
 pub fn is_substituted(s: &str) -> bool {
@@ -88,10 +116,10 @@ pub fn is_substituted(s: &str) -> bool {
         return true;
     }
     let bytes = s.as_bytes();
-    if let Some(open) = s.find("${") {
-        if bytes[open + 2..].contains(&b'}') {
-            return true;
-        }
+    if let Some(open) = s.find("${")
+        && bytes[open + 2..].contains(&b'}')
+    {
+        return true;
     }
     // `__NAME__`: two underscores, an upper-case name, two underscores.
     let mut rest = s;
@@ -182,17 +210,14 @@ fn check_int(
         ),
         None => (false, field.max_value.is_some()),
     };
-    let shown = value.map_or_else(|| "this number".to_string(), |v| format!("`{v}`"));
+    let shown = value.map_or_else(|| "a number beyond 64 bits".to_string(), |v| v.to_string());
     if low {
         let min = field.min_value.unwrap_or_default();
         refuse(
             out,
             span,
             "min_value",
-            format!(
-                "`{name}: {}` is below {min}, the smallest value Authentik accepts",
-                shown.trim_matches('`')
-            ),
+            format!("`{name}: {shown}` is below {min}, the smallest value Authentik accepts"),
             format!("use {min} or more"),
         );
     }
@@ -202,7 +227,7 @@ fn check_int(
             out,
             span,
             "max_value",
-            format!("`{name}`: {shown} is above {max}, the largest value Authentik accepts"),
+            format!("`{name}: {shown}` is above {max}, the largest value Authentik accepts"),
             format!("use {max} or less"),
         );
     }

@@ -77,11 +77,13 @@ macro_rules! rule {
 mod ambiguous_absent;
 mod ambiguous_identifiers;
 mod conflicting_entries;
+mod created_state_ignores_attrs;
 mod duplicate_blueprint_name;
 mod duplicate_entry_id;
 mod duplicate_key;
 mod duplicate_password_prompt;
 pub mod edits;
+mod existing;
 mod field_validator;
 pub mod fields;
 mod find_forward_reference;
@@ -95,11 +97,13 @@ mod keyof_forward_reference;
 mod list_replaces_members;
 mod missing_invalidation_flow;
 mod missing_required_field;
+mod must_created_exists;
 mod oauth2_grant_types;
 mod offline_access_unmapped;
 pub mod plaintext_secret;
 mod related_model_mismatch;
 mod reputation_gate;
+mod serializer_validate;
 mod stage_order_collision;
 mod undefined_context;
 mod undiscoverable_file;
@@ -230,6 +234,9 @@ pub static ALL: &[&dyn Rule] = &[
     &field_validator::FieldValidator,
     &related_model_mismatch::RelatedModelMismatch,
     &unique_value_taken::UniqueValueTaken,
+    &serializer_validate::SerializerValidate,
+    &must_created_exists::MustCreatedExists,
+    &created_state_ignores_attrs::CreatedStateIgnoresAttrs,
     &plaintext_secret::PlaintextSecret,
 ];
 

@@ -82,7 +82,8 @@ fn referenced_model(cx: &BlueprintCx<'_>, node: &Node) -> Option<(String, String
                 .then(|| (name, "this `!Find`".to_string()))
         }
         TagParse::Call(TagCall::KeyOf { id }) => {
-            let id = id.as_str()?;
+            // The tag's own node: its scalar is the id.
+            let id = id.scalar()?.value.as_str();
             let entry = cx.bp.entry_with_id(id)?;
             let name = entry.model_name()?;
             cx.kb

@@ -40,6 +40,10 @@ impl Rule for UniqueValueTaken {
                 let Some(serializer) = release.model(model) else {
                     continue;
                 };
+                let by_pk = entry
+                    .identifiers
+                    .iter()
+                    .any(|(k, _, _)| k == "pk" || k == "id");
                 for check in serializer.fields {
                     let Some(unique_on) = check.unique else {
                         continue;
@@ -74,11 +78,19 @@ impl Rule for UniqueValueTaken {
                         )
                         .label("already taken")
                         .help(format!(
+                            "{}{}",
+                            if by_pk {
+                                "its `pk` names an object of the install it was exported from, \
+                                 which no other install has, so there the entry creates; "
+                            } else {
+                                ""
+                            },
+                            format_args!(
                             "the importer refuses the entry (\"... with this {} already exists\") and \
                              applies nothing of this blueprint; to change that object, identify it \
                              by this `{}` in `identifiers`, or give this one another `{}`",
                             check.name, check.name, check.name
-                        ));
+                        )));
                         if let Some((file, at)) = place {
                             diag = diag.related(
                                 file,
@@ -96,7 +108,10 @@ impl Rule for UniqueValueTaken {
 
 /// Whether the entry creates its object: it may (present, created, must_created),
 /// applies unconditionally, its identifiers are all literal, and they name no
-/// other object (a built-in, or an earlier entry's).
+/// other object (a built-in, or an earlier entry's). The importer looks an object
+/// up by `pk` OR the other identifiers together; a literal `pk` (a UUID copied
+/// from an export) names no object on a fresh install unless an entry of the set
+/// creates it, so an entry found by nothing else creates there.
 fn creates(cx: &SetCx<'_>, b: usize, entry: &EntryFacts) -> bool {
     if entry.state == State::Absent || entry.conditional {
         return false;
@@ -104,17 +119,44 @@ fn creates(cx: &SetCx<'_>, b: usize, entry: &EntryFacts) -> bool {
     let Some(model) = entry.model.as_deref() else {
         return false;
     };
-    let Some(query) = identifier_query(model, entry) else {
+    let Some(mut query) = identifier_query(model, entry) else {
         return false;
     };
-    if query.conditions.iter().any(|(k, _)| k == "pk" || k == "id") {
+    let pk: Vec<String> = query
+        .conditions
+        .iter()
+        .filter(|(k, _)| k == "pk" || k == "id")
+        .filter_map(|(_, v)| v.clone())
+        .collect();
+    query.conditions.retain(|(k, _)| k != "pk" && k != "id");
+    if !pk.is_empty() && pk_created_elsewhere(cx, b, entry, &pk) {
         return false;
+    }
+    if query.conditions.is_empty() {
+        return !pk.is_empty();
     }
     let itself = ObjId::Entry {
         bp: b,
         entry: entry.index,
     };
-    cx.index.object_of_entry(b, entry) == Some(itself)
+    match cx.index.resolve_find(&query) {
+        Resolution::Found(objs) => objs.iter().all(|o| *o == itself),
+        Resolution::NotFound => true,
+        Resolution::Unknown => false,
+    }
+}
+
+/// Whether another entry of the set gives the same literal `pk`, so the object
+/// may exist when this entry runs.
+fn pk_created_elsewhere(cx: &SetCx<'_>, b: usize, entry: &EntryFacts, pk: &[String]) -> bool {
+    cx.blueprints.iter().enumerate().any(|(ob, bp)| {
+        bp.entries.iter().any(|other| {
+            !(ob == b && other.index == entry.index)
+                && other.identifiers.iter().any(|(k, v, _)| {
+                    (k == "pk" || k == "id") && v.lookup_key().is_some_and(|v| pk.contains(&v))
+                })
+        })
+    })
 }
 
 /// The first object other than the entry's own that holds `field: value` among

@@ -1,0 +1,432 @@
+//! BP220: an entry that a serializer's own `validate()` refuses: the cross-field
+//! rules Authentik writes by hand (a reputation policy that checks neither the IP
+//! nor the username, a proxy provider in proxy mode without an internal host, an
+//! identification stage that offers neither a user field nor a source, ...).
+//!
+//! These methods read the data the importer submits, not the object: for an
+//! entry that updates an existing object the serializer is partial, so a field the
+//! entry leaves out counts as its `attrs.get(key, default)` default, not as the
+//! object's value, and a create does not see the model's default either. Each
+//! check below follows one method (docs/serializers.md lists them all, with the
+//! ones not checked and why).
+
+use super::{BlueprintCx, Rule};
+use crate::diagnostic::Diagnostic;
+use crate::model::{Entry, State};
+use crate::resolve::{Yield, yields};
+use crate::source::Span;
+use crate::yaml::Node;
+
+rule! {
+    pub struct SerializerValidate {
+        code: "BP220",
+        name: "serializer-validate",
+        severity: Error,
+        fix: None,
+        summary: "An entry a serializer's cross-field `validate()` refuses (a setting that needs another the entry leaves out)",
+    }
+}
+
+/// What the importer submits for one field of an entry: `identifiers` merged
+/// over `attrs`.
+#[derive(Clone, Copy)]
+enum Given<'a> {
+    /// Not submitted: the method sees its own default.
+    Absent,
+    /// Known only when the blueprint is applied (`!Env`, `!Context`, a `!Find`
+    /// that may find nothing, ...).
+    Unknown,
+    Value(&'a Node),
+}
+
+impl<'a> Given<'a> {
+    /// Python truth of the value DRF makes of it; `None` when unknown.
+    fn truthy(self, default: bool) -> Option<bool> {
+        let node = match self {
+            Given::Absent => return Some(default),
+            Given::Unknown => return None,
+            Given::Value(node) => node,
+        };
+        match yields(node) {
+            Yield::Null => Some(false),
+            Yield::Bool(b) => Some(b),
+            Yield::Int(Some(i)) => Some(i != 0),
+            Yield::Str(Some(s)) => Some(!matches!(
+                s.trim().to_ascii_lowercase().as_str(),
+                "" | "false" | "f" | "no" | "n" | "off" | "0"
+            )),
+            Yield::List(Some(items)) => Some(!items.is_empty()),
+            Yield::Map(Some(map)) => Some(map.pairs().next().is_some()),
+            // A `!KeyOf` always names a saved object.
+            Yield::Pk if is_keyof(node) => Some(true),
+            _ => None,
+        }
+    }
+
+    /// The text value, `Some("")` when absent and the default is "".
+    fn text(self, default: Option<&'static str>) -> Option<Option<&'a str>> {
+        match self {
+            Given::Absent => Some(default),
+            Given::Unknown => None,
+            Given::Value(node) => match yields(node) {
+                Yield::Str(Some(s)) => Some(Some(s.trim())),
+                Yield::Null => Some(None),
+                _ => None,
+            },
+        }
+    }
+
+    fn is_absent(self) -> bool {
+        matches!(self, Given::Absent)
+    }
+}
+
+fn is_keyof(node: &Node) -> bool {
+    matches!(
+        crate::model::parse_tag(node.resolved()),
+        Some(crate::model::TagParse::Call(
+            crate::model::TagCall::KeyOf { .. }
+        ))
+    )
+}
+
+/// One entry as the serializer receives it.
+struct Submitted<'e, 'a> {
+    entry: &'e Entry<'a>,
+}
+
+impl<'a> Submitted<'_, 'a> {
+    fn get(&self, key: &str) -> Given<'a> {
+        let found = self
+            .entry
+            .identifiers
+            .and_then(|m| m.get(key))
+            .or_else(|| self.entry.attrs.and_then(|m| m.get(key)));
+        match found {
+            None => Given::Absent,
+            Some(node) if matches!(yields(node), Yield::Unknown) => Given::Unknown,
+            Some(node) => Given::Value(node),
+        }
+    }
+
+    /// Where to point: the key of the first field named, else the model.
+    fn span(&self, keys: &[&str]) -> Span {
+        for key in keys {
+            for map in [self.entry.identifiers, self.entry.attrs]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(pair) = map.pairs().find(|p| p.key.as_str() == Some(*key)) {
+                    return pair.key.value_span();
+                }
+            }
+        }
+        self.entry
+            .model
+            .map(|m| m.value_span())
+            .unwrap_or_else(|| self.entry.anchor_span())
+    }
+}
+
+/// A refusal: what the serializer answers, how to fix it, and the fields to point at.
+struct Refused {
+    message: String,
+    help: String,
+    at: &'static [&'static str],
+}
+
+/// One hand-written `validate()`: the model whose serializer has it, where it is,
+/// and the check.
+struct Method {
+    model: &'static str,
+    source: &'static str,
+    check: fn(&Submitted<'_, '_>) -> Option<Refused>,
+}
+
+/// The methods bplint follows, each verified against the source named (release
+/// 2025.12.4) and against Authentik's importer with the fixtures under
+/// fixtures/BP220/.
+const METHODS: &[Method] = &[
+    Method {
+        model: "authentik_policies_reputation.reputationpolicy",
+        source: "authentik/policies/reputation/api.py:23",
+        check: reputation,
+    },
+    Method {
+        model: "authentik_stages_identification.identificationstage",
+        source: "authentik/stages/identification/api.py:15",
+        check: identification,
+    },
+    Method {
+        model: "authentik_providers_proxy.proxyprovider",
+        source: "authentik/providers/proxy/api.py:58",
+        check: proxy,
+    },
+    Method {
+        model: "authentik_flows.flowstagebinding",
+        source: "authentik/flows/api/bindings.py:19",
+        check: stage_binding,
+    },
+    Method {
+        model: "authentik_stages_redirect.redirectstage",
+        source: "authentik/stages/redirect/api.py:15",
+        check: redirect,
+    },
+    Method {
+        model: "authentik_sources_saml.samlsource",
+        source: "authentik/sources/saml/api/source.py:22",
+        check: saml_source,
+    },
+    Method {
+        model: "authentik_providers_saml.samlprovider",
+        source: "authentik/providers/saml/api/providers.py:162",
+        check: saml_provider,
+    },
+    Method {
+        model: "authentik_sources_ldap.ldapsource",
+        source: "authentik/sources/ldap/api.py:71",
+        check: ldap_source,
+    },
+    Method {
+        model: "authentik_events.notificationtransport",
+        source: "authentik/events/api/notification_transports.py:50",
+        check: transport,
+    },
+    Method {
+        model: "authentik_blueprints.blueprintinstance",
+        source: "authentik/blueprints/api.py:62",
+        check: blueprint_instance,
+    },
+    Method {
+        model: "authentik_core.token",
+        source: "authentik/core/api/tokens.py:52",
+        check: token,
+    },
+];
+
+impl Rule for SerializerValidate {
+    fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
+        let Some(release) = cx.kb.serializers() else {
+            return;
+        };
+        for entry in &cx.bp.entries {
+            if entry.state() == State::Absent {
+                continue;
+            }
+            let Some(model) = entry.model_name() else {
+                continue;
+            };
+            // Only where the recorded serializer of this release has its own
+            // validate() at all: a release without one skips the check.
+            if release.model(&model).and_then(|m| m.validate).is_none() {
+                continue;
+            }
+            let submitted = Submitted { entry };
+            for method in METHODS.iter().filter(|m| m.model == model) {
+                let Some(refused) = (method.check)(&submitted) else {
+                    continue;
+                };
+                out.push(
+                    Diagnostic::new(
+                        &META,
+                        cx.file_id,
+                        submitted.span(refused.at),
+                        refused.message,
+                    )
+                    .label("refused by the serializer's validate()")
+                    .help(format!(
+                        "{}; the method reads only what the entry submits, also when it \
+                             updates an existing object ({})",
+                        refused.help, method.source
+                    )),
+                );
+            }
+        }
+    }
+}
+
+fn reputation(s: &Submitted<'_, '_>) -> Option<Refused> {
+    let ip = s.get("check_ip").truthy(false)?;
+    let username = s.get("check_username").truthy(false)?;
+    (!ip && !username).then(|| Refused {
+        message:
+            "a reputation policy must check the IP or the username: this entry enables neither"
+                .into(),
+        help: "set `check_ip: true` or `check_username: true` (a left-out flag counts as false \
+               here, whatever the model's default)"
+            .into(),
+        at: &["check_ip", "check_username"],
+    })
+}
+
+fn identification(s: &Submitted<'_, '_>) -> Option<Refused> {
+    let fields = s.get("user_fields").truthy(false)?;
+    let sources = s.get("sources").truthy(false)?;
+    (!fields && !sources).then(|| Refused {
+        message: "an identification stage needs at least one user field or one source: this \
+                  entry gives neither"
+            .into(),
+        help: "set `user_fields` (e.g. `[username, email]`) or `sources` in the entry, even when \
+               it updates a stage that already has them"
+            .into(),
+        at: &["user_fields", "sources"],
+    })
+}
+
+fn proxy(s: &Submitted<'_, '_>) -> Option<Refused> {
+    let mode = s.get("mode").text(Some("proxy"))?;
+    let internal = s.get("internal_host").text(Some(""))?;
+    (mode == Some("proxy") && internal.is_none_or(str::is_empty)).then(|| Refused {
+        message: "a proxy provider in `proxy` mode needs an `internal_host`".into(),
+        help: "set `internal_host` to the URL Authentik forwards to (e.g. `http://app:8080`), or \
+               `mode: forward_single` / `forward_domain` for forward auth; `mode` left out \
+               means `proxy`"
+            .into(),
+        at: &["internal_host", "mode"],
+    })
+}
+
+fn stage_binding(s: &Submitted<'_, '_>) -> Option<Refused> {
+    let on_plan = s.get("evaluate_on_plan").truthy(false)?;
+    let on_run = s.get("re_evaluate_policies").truthy(true)?;
+    (!on_plan && !on_run).then(|| Refused {
+        message: "a flow-stage binding must evaluate its policies on plan or on run: both are off"
+            .into(),
+        help: "set `re_evaluate_policies: true` (or `evaluate_on_plan: true`)".into(),
+        at: &["re_evaluate_policies", "evaluate_on_plan"],
+    })
+}
+
+fn redirect(s: &Submitted<'_, '_>) -> Option<Refused> {
+    let mode = s.get("mode").text(None)?;
+    match mode {
+        Some("static") if !s.get("target_static").truthy(false)? => Some(Refused {
+            message: "a redirect stage in `static` mode needs `target_static`".into(),
+            help: "set `target_static` to the URL to send the user to".into(),
+            at: &["target_static", "mode"],
+        }),
+        Some("flow") if !s.get("target_flow").truthy(false)? => Some(Refused {
+            message: "a redirect stage in `flow` mode needs `target_flow`".into(),
+            help: "set `target_flow` to the flow to send the user to".into(),
+            at: &["target_flow", "mode"],
+        }),
+        _ => None,
+    }
+}
+
+fn saml_source(s: &Submitted<'_, '_>) -> Option<Refused> {
+    if !s.get("verification_kp").truthy(false)? {
+        return None;
+    }
+    let assertion = s.get("signed_assertion").truthy(false)?;
+    let response = s.get("signed_response").truthy(false)?;
+    (!assertion && !response).then(|| Refused {
+        message: "a SAML source with a `verification_kp` must verify the assertion or the \
+                  response signature: this entry enables neither"
+            .into(),
+        help: "set `signed_assertion: true` or `signed_response: true` in the entry".into(),
+        at: &["verification_kp"],
+    })
+}
+
+fn saml_provider(s: &Submitted<'_, '_>) -> Option<Refused> {
+    if !s.get("signing_kp").truthy(false)? {
+        return None;
+    }
+    let assertion = s.get("sign_assertion").truthy(false)?;
+    let response = s.get("sign_response").truthy(false)?;
+    (!assertion && !response).then(|| Refused {
+        message: "a SAML provider with a `signing_kp` must sign the assertion or the response: \
+                  this entry enables neither"
+            .into(),
+        help: "set `sign_assertion: true` or `sign_response: true` in the entry".into(),
+        at: &["signing_kp"],
+    })
+}
+
+fn ldap_source(s: &Submitted<'_, '_>) -> Option<Refused> {
+    for (toggle, mappings, what) in [
+        ("sync_users", "user_property_mappings", "users"),
+        ("sync_groups", "group_property_mappings", "groups"),
+    ] {
+        if s.get(toggle).truthy(false)? && !s.get(mappings).truthy(false)? {
+            return Some(Refused {
+                message: format!(
+                    "an LDAP source that syncs {what} needs `{mappings}`: this entry gives none"
+                ),
+                help: format!(
+                    "list the LDAP property mappings in `{mappings}` (e.g. the managed \
+                     `goauthentik.io/sources/ldap/default-*` ones), or set `{toggle}: false`"
+                ),
+                at: if what == "users" {
+                    &["sync_users", "user_property_mappings"]
+                } else {
+                    &["sync_groups", "group_property_mappings"]
+                },
+            });
+        }
+    }
+    None
+}
+
+fn transport(s: &Submitted<'_, '_>) -> Option<Refused> {
+    let mode = s.get("mode").text(None)?;
+    if !matches!(mode, Some("webhook" | "webhook_slack")) {
+        return None;
+    }
+    let url = s.get("webhook_url").text(Some(""))?;
+    url.is_none_or(str::is_empty).then(|| Refused {
+        message: format!(
+            "a `{}` notification transport needs a `webhook_url`",
+            mode.unwrap_or_default()
+        ),
+        help: "set `webhook_url` to the endpoint to post to".into(),
+        at: &["webhook_url", "mode"],
+    })
+}
+
+fn blueprint_instance(s: &Submitted<'_, '_>) -> Option<Refused> {
+    let path = s.get("path").text(Some(""))?;
+    let content = s.get("content").text(Some(""))?;
+    (path.is_none_or(str::is_empty) && content.is_none_or(str::is_empty)).then(|| Refused {
+        message: "a blueprint instance needs a `path` or a `content`".into(),
+        help: "set `path` to a blueprint file Authentik discovers (e.g. `custom/app.yaml`)".into(),
+        at: &["path", "content"],
+    })
+}
+
+fn token(s: &Submitted<'_, '_>) -> Option<Refused> {
+    // The importer gives the serializer no request, so the method asks the
+    // entry itself for the user and the intent.
+    let missing: Vec<&str> = ["user", "intent"]
+        .into_iter()
+        .filter(|k| s.get(k).is_absent())
+        .collect();
+    if !missing.is_empty() {
+        return Some(Refused {
+            message: format!(
+                "a token entry must give {}: without a request, Authentik takes neither from \
+                 elsewhere",
+                missing
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+            help: "add `user: !Find [authentik_core.user, [username, ...]]` and `intent: api` (or \
+                   `app_password`)"
+                .into(),
+            at: &["user", "intent"],
+        });
+    }
+    match s.get("intent").text(None)? {
+        Some("api" | "app_password") | None => None,
+        Some(other) => Some(Refused {
+            message: format!(
+                "a token made by a blueprint must have intent `api` or `app_password`, not `{other}`"
+            ),
+            help: "use `intent: api` or `intent: app_password`".into(),
+            at: &["intent"],
+        }),
+    }
+}
