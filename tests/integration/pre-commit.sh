@@ -13,13 +13,20 @@
 # of minutes. To time the build a user's first commit waits for, give it an empty
 # one: CARGO_TARGET_DIR=$(mktemp -d) bash tests/integration/pre-commit.sh
 #
-# Then it builds the wheel (pyproject.toml) with maturin, installs it into a fresh
-# virtualenv, runs it, runs the `bplint-system` hook through it and the
-# `bplint-python` hook (pip installing the package).
+# Then it builds the wheel (pyproject.toml) with maturin, checks that its binary
+# asks for no newer glibc than its tag says (scripts/wheel-glibc.py), installs it
+# into a fresh virtualenv, runs it, runs the `bplint-system` hook through it,
+# checks that `pip install` without cargo fails at once with
+# MATURIN_NO_INSTALL_RUST=1, and runs the `bplint-python` hook (pip installing the
+# package). With BPLINT_ZIG_WHEEL=1 it builds the wheel as the release does, with
+# zig for manylinux2014, and checks that the binary needs glibc 2.17 at most: a
+# second full release build, so CI leaves it out (ci-files.py checks that the
+# release workflow builds it so).
 #
-# Needs python3 (skipped without it), git, cargo and the PyPI registry (and
-# crates.io: `cargo install` without --locked, as pre-commit runs it, resolves the
-# dependencies afresh). Run it by hand from anywhere:
+# Needs python3 (skipped without it), git, cargo, objdump (binutils), the PyPI
+# registry (maturin, pre-commit, and ziglang with BPLINT_ZIG_WHEEL=1) and crates.io (`cargo install` without
+# --locked, as pre-commit runs it, resolves the dependencies afresh). Run it by
+# hand from anywhere:
 # bash tests/integration/pre-commit.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -109,14 +116,39 @@ run_hooks
 # splits five files over two processes on two cores.)
 grep -q '^No problems in 4 files (Authentik [0-9.]*, the newest bplint knows)\.$' <<< "$output" || fail "the blueprints were not checked in one run"
 
-step "building the wheel (pyproject.toml) with maturin from PyPI, in $CARGO_TARGET_DIR"
-started=$(date +%s)
 python3 -m venv "$work/maturin"
-"$work/maturin/bin/pip" install --quiet --disable-pip-version-check "maturin>=1.9,<2"
-"$work/maturin/bin/maturin" build --quiet --release --locked \
-  --manifest-path "$root/Cargo.toml" --out "$work/wheels"
-wheel=$(ls "$work"/wheels/bplint-*.whl)
-echo "built $(basename "$wheel") in $(($(date +%s) - started)) s"
+if [ "${BPLINT_ZIG_WHEEL:-}" = 1 ]; then
+  step "building the wheel (pyproject.toml) as the release does: maturin and zig from PyPI, manylinux2014"
+  # .forgejo/workflows/release.yml builds the glibc wheel this way, so that it
+  # installs on glibc 2.17 and newer. Linking with zig rebuilds every crate once
+  # (in $CARGO_TARGET_DIR/x86_64-unknown-linux-gnu: two to three minutes of both
+  # cores), which is why CI builds the plain wheel below instead.
+  started=$(date +%s)
+  "$work/maturin/bin/pip" install --quiet --disable-pip-version-check "maturin>=1.9,<2" "ziglang==0.17.1"
+  # maturin finds zig as `python -m ziglang`, with the python on PATH.
+  PATH="$work/maturin/bin:$PATH" "$work/maturin/bin/maturin" build --quiet --release --locked \
+    --target x86_64-unknown-linux-gnu --zig --compatibility manylinux2014 \
+    --manifest-path "$root/Cargo.toml" --out "$work/wheels"
+  wheel=$(ls "$work"/wheels/bplint-*.whl)
+  echo "built $(basename "$wheel") in $(($(date +%s) - started)) s"
+  case $(basename "$wheel") in
+    *manylinux_2_17_x86_64*) ;;
+    *) fail "the wheel is not tagged manylinux_2_17: $(basename "$wheel")" ;;
+  esac
+  python3 "$root/scripts/wheel-glibc.py" "$wheel" 2.17 || fail "the wheel's binary needs a glibc newer than 2.17"
+else
+  step "building the wheel (pyproject.toml) with maturin from PyPI, in $CARGO_TARGET_DIR"
+  # Linked against this machine's glibc, reusing the release build; its tag says
+  # which glibc, and scripts/wheel-glibc.py checks that the binary asks for no
+  # newer one. (BPLINT_ZIG_WHEEL=1 builds the release's manylinux2014 wheel.)
+  started=$(date +%s)
+  "$work/maturin/bin/pip" install --quiet --disable-pip-version-check "maturin>=1.9,<2"
+  "$work/maturin/bin/maturin" build --quiet --release --locked \
+    --manifest-path "$root/Cargo.toml" --out "$work/wheels"
+  wheel=$(ls "$work"/wheels/bplint-*.whl)
+  echo "built $(basename "$wheel") in $(($(date +%s) - started)) s"
+  python3 "$root/scripts/wheel-glibc.py" "$wheel" || fail "the wheel's binary needs a newer glibc than its tag says"
+fi
 
 step "installing the wheel into a fresh virtualenv: no cargo on PATH"
 python3 -m venv "$work/wheel-venv"
@@ -137,6 +169,19 @@ git add .pre-commit-config.yaml
 run_hooks
 [ "$status" -eq 0 ] || fail "bplint-system: pre-commit exited $status, expected 0"
 grep -q '^No problems in 4 files (Authentik [0-9.]*, the newest bplint knows)\.$' <<< "$output" || fail "bplint-system: the blueprints were not checked in one run"
+
+step "pip install without cargo and with MATURIN_NO_INSTALL_RUST=1: fails at once, downloads no toolchain"
+# Without cargo on PATH, maturin's build backend downloads a Rust toolchain
+# before building (README.md, Installation); MATURIN_NO_INSTALL_RUST, as README
+# and .pre-commit-hooks.yaml say, turns that into a plain failure.
+python3 -m venv "$work/nocargo-venv"
+status=0
+nocargo=$(env PATH="$work/nocargo-venv/bin:/usr/bin:/bin" MATURIN_NO_INSTALL_RUST=1 \
+  "$work/nocargo-venv/bin/pip" install --disable-pip-version-check "$snapshot" 2>&1) || status=$?
+printf '%s\n' "$nocargo" | tail -n 15
+[ "$status" -ne 0 ] || fail "pip install without cargo succeeded"
+grep -qi 'cargo' <<< "$nocargo" || fail "pip install without cargo failed without naming cargo"
+! grep -q 'Rust not found, installing' <<< "$nocargo" || fail "maturin tried to install Rust"
 
 step "the bplint-python hook: pre-commit installs the package with pip (maturin builds it)"
 sed -i 's/- id: bplint-system$/- id: bplint-python/' .pre-commit-config.yaml
