@@ -91,6 +91,13 @@ pub fn copy_tree(from: &Path, to: &Path) {
             copy_tree(&entry.path(), &target);
         } else {
             std::fs::copy(entry.path(), &target).unwrap();
+            // A copy is the test's own file, writable as a checkout is, even when
+            // the source (the reference data CI lays out read-only) is not.
+            use std::os::unix::fs::PermissionsExt;
+            let mut permissions = std::fs::metadata(&target).unwrap().permissions();
+            let mode = permissions.mode();
+            permissions.set_mode(mode | 0o200);
+            std::fs::set_permissions(&target, permissions).unwrap();
         }
     }
 }
