@@ -144,6 +144,11 @@ def field_check(w, name, field, depth=0):
         child_body = field_check(w, name, field["child"], depth + 1)
         child = "Some(&" + w.const("C", "FieldCheck", child_body) + ")"
     model = field.get("model") or {}
+    # The choices of a list's items (a role's or user's `permissions`): those of a
+    # plain choice field are the release's enums, which BP203 checks already.
+    choices = "&[]"
+    if depth == 1 and field.get("choices"):
+        choices = w.const("K", "&[&str]", str_list(sorted(field["choices"])))
     return (
         "FieldCheck { "
         f"name: {rust_str(name)}, class: {rust_str(field.get('class', ''))}, "
@@ -154,7 +159,7 @@ def field_check(w, name, field, depth=0):
         f"min_length: {opt_int(bound(field, 'min_length', 'min-length'), 32)}, "
         f"min_value: {opt_int(bound(field, 'min_value', 'min-value'))}, "
         f"max_value: {opt_int(bound(field, 'max_value', 'max-value'))}, "
-        f"validators: {vlist}, child: {child}, "
+        f"validators: {vlist}, choices: {choices}, child: {child}, "
         f"related: {opt_str(field.get('related'))}, "
         f"many: {str(bool(field.get('many'))).lower()}, "
         f"unique: {opt_str(model.get('declared_on') if model.get('unique') else None)}, "

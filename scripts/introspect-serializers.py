@@ -37,7 +37,10 @@ from rest_framework import fields as f  # noqa: E402
 from rest_framework import relations as r  # noqa: E402
 from rest_framework import validators as drf_validators  # noqa: E402
 
-from authentik.blueprints.v1.importer import is_model_allowed  # noqa: E402
+from authentik.blueprints.v1.importer import (  # noqa: E402
+    SERIALIZER_CONTEXT_BLUEPRINT,
+    is_model_allowed,
+)
 from authentik.blueprints.v1.meta.registry import BaseMetaModel  # noqa: E402
 
 ROOT = os.getcwd()
@@ -211,7 +214,9 @@ def main():
         entry = {"source": where(model)}
         try:
             ser_cls = model().serializer
-            ser = ser_cls(context={})
+            # The importer's own context: some serializers add blueprint-only
+            # fields (a role's `permissions`, a user's `password`) only there.
+            ser = ser_cls(context={SERIALIZER_CONTEXT_BLUEPRINT: True})
             fields = ser.fields
         except Exception as exc:  # noqa: BLE001
             entry["error"] = f"{type(exc).__name__}: {exc}"

@@ -219,6 +219,12 @@ impl Knowledge {
         serializers::for_line(self.def.name)
     }
 
+    /// Whether [`Knowledge::serializers`] were recorded at this release's own
+    /// line, not borrowed from the nearest.
+    pub fn serializers_are_own(&self) -> bool {
+        self.serializers().is_some_and(|r| r.line == self.def.name)
+    }
+
     /// Whether `name` is a model or a parent model `!Find` may search.
     pub fn is_findable(&self, name: &str) -> bool {
         self.model(name).is_some() || self.is_parent_model(name)

@@ -56,6 +56,9 @@ pub struct FieldCheck {
     pub min_value: Option<i64>,
     pub max_value: Option<i64>,
     pub validators: &'static [Validator],
+    /// The values a list's item may take (a role's `permissions`), sorted; empty
+    /// when the item is free.
+    pub choices: &'static [&'static str],
     /// The checks on each item of a list field.
     pub child: Option<&'static FieldCheck>,
     /// The model a relation's primary key must name.

@@ -27,24 +27,29 @@ pub struct Refusal {
 }
 
 /// Every refusal of `value` for `field` (its items too, for a list).
-pub fn check(field_name: &str, field: &FieldCheck, value: &Node) -> Vec<Refusal> {
+/// `own_release`: the facts were recorded at the release judged, not borrowed
+/// from a neighbour; lists of choices (permissions) change with every release,
+/// so they are judged only then.
+pub fn check(field_name: &str, field: &FieldCheck, value: &Node, own_release: bool) -> Vec<Refusal> {
     let mut out = Vec::new();
     if (field.class.ends_with("JSONField") || field.class == "JSONDictField")
-        && let Some(date) = first_date(value, 0)
+        && let Some((node, what)) = first_non_json(value, 0)
     {
-        let text = date.scalar_text().unwrap_or_default();
+        let text = node.scalar_text().unwrap_or_default();
         refuse(
             &mut out,
-            date.value_span(),
+            node.value_span(),
             "invalid",
-            format!("`{field_name}` must hold JSON, and `{text}` is a date for PyYAML"),
-            format!("quote it (`\"{text}\"`) to keep it as text"),
+            format!("`{field_name}` must hold JSON, and `{text}` is {what} for PyYAML"),
+            "quote it to keep it as text".into(),
         );
     }
     match (yields(value), field.child) {
         (Yield::List(Some(items)), Some(child)) => {
-            for item in items {
-                check_one(field_name, child, item, &mut out);
+            if own_release || child.choices.is_empty() {
+                for item in items {
+                    check_one(field_name, child, item, &mut out);
+                }
             }
         }
         _ => check_one(field_name, field, value, &mut out),
@@ -79,7 +84,9 @@ fn check_one(name: &str, field: &FieldCheck, node: &Node, out: &mut Vec<Refusal>
         return;
     }
     match got {
-        Yield::Str(Some(s)) if field.text => check_text(name, field, s, span, out),
+        Yield::Str(Some(s)) if field.text || !field.choices.is_empty() => {
+            check_text(name, field, s, span, out)
+        }
         Yield::Int(Some(i)) if field.text => check_text(name, field, &i.to_string(), span, out),
         Yield::Int(value) if !field.text => check_int(name, field, value, span, out),
         Yield::Str(Some(s)) if !field.text && field.class == "IntegerField" => {
@@ -91,22 +98,40 @@ fn check_one(name: &str, field: &FieldCheck, node: &Node, out: &mut Vec<Refusal>
     }
 }
 
-/// The first value inside `node` that PyYAML makes a date (DRF's `JSONField`
-/// checks the value with `json.dumps`, which has no form for one).
-fn first_date(node: &Node, depth: usize) -> Option<&Node> {
+/// The first value inside `node` that JSON has no form for, and what it is:
+/// a date, an infinite or NaN float (DRF's `JSONField` checks the value with its
+/// own `json.dumps`, which sets `allow_nan=False`: rest_framework/utils/json.py),
+/// binary data or a set.
+fn first_non_json(node: &Node, depth: usize) -> Option<(&Node, &'static str)> {
     if depth > 32 {
         return None;
     }
     let node = node.resolved();
+    match node.tag().and_then(|t| t.core_name()) {
+        Some("binary") => return Some((node, "binary data")),
+        Some("set") => return Some((node, "a set")),
+        _ => {}
+    }
     if crate::model::parse_tag(node).is_some() {
         return None;
     }
     match yields(node) {
-        Yield::Timestamp => Some(node),
-        Yield::List(Some(items)) => items.iter().find_map(|i| first_date(i, depth + 1)),
-        Yield::Map(Some(map)) => map.pairs().find_map(|p| first_date(&p.value, depth + 1)),
+        Yield::Timestamp => Some((node, "a date")),
+        Yield::Float if node.scalar_text().is_some_and(not_finite) => {
+            Some((node, "a float JSON cannot hold"))
+        }
+        Yield::List(Some(items)) => items.iter().find_map(|i| first_non_json(i, depth + 1)),
+        Yield::Map(Some(map)) => map.pairs().find_map(|p| first_non_json(&p.value, depth + 1)),
         _ => None,
     }
+}
+
+/// Whether a YAML float's text is an infinity or NaN (`.inf`, `-.Inf`, `.nan`,
+/// and, with an explicit `!!float` tag, Python's `infinity` and `nan`).
+fn not_finite(text: &str) -> bool {
+    let t = text.trim().to_ascii_lowercase().replace('_', "");
+    let t = t.trim_start_matches(['+', '-']);
+    matches!(t, ".inf" | "inf" | "infinity" | ".nan" | "nan")
 }
 
 /// Whether a deploy tool replaces part of the text before Authentik reads it:
@@ -168,6 +193,22 @@ fn check_text(name: &str, field: &FieldCheck, raw: &str, span: Span, out: &mut V
         return;
     }
     let value = if field.trim { raw.trim() } else { raw };
+    if !field.choices.is_empty() && field.choices.binary_search(&value).is_err() {
+        let near = crate::suggest::closest(value, field.choices.iter().copied());
+        refuse(
+            out,
+            span,
+            "invalid_choice",
+            format!("`{value}` is not one of the {} values `{name}` takes", field.choices.len()),
+            match near {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "permissions are written `app_label.codename`, like \
+                         `authentik_core.view_user`"
+                    .into(),
+            },
+        );
+        return;
+    }
     // Python counts characters, not bytes.
     let length = value.chars().count();
     if let Some(max) = field.max_length.filter(|max| length > *max as usize) {

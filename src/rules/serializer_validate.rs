@@ -140,6 +140,9 @@ struct Refused {
 struct Method {
     model: &'static str,
     source: &'static str,
+    /// The first release line whose serializer has the method (read at each
+    /// release tag of Authentik's repository); `None` for every line bplint knows.
+    since: Option<&'static str>,
     check: fn(&Submitted<'_, '_>) -> Option<Refused>,
 }
 
@@ -150,57 +153,98 @@ const METHODS: &[Method] = &[
     Method {
         model: "authentik_policies_reputation.reputationpolicy",
         source: "authentik/policies/reputation/api.py:23",
+        since: None,
         check: reputation,
     },
     Method {
         model: "authentik_stages_identification.identificationstage",
         source: "authentik/stages/identification/api.py:15",
+        since: None,
         check: identification,
     },
     Method {
         model: "authentik_providers_proxy.proxyprovider",
         source: "authentik/providers/proxy/api.py:58",
+        since: None,
         check: proxy,
     },
     Method {
         model: "authentik_flows.flowstagebinding",
         source: "authentik/flows/api/bindings.py:19",
+        since: None,
         check: stage_binding,
     },
     Method {
         model: "authentik_stages_redirect.redirectstage",
         source: "authentik/stages/redirect/api.py:15",
+        since: None,
         check: redirect,
     },
     Method {
         model: "authentik_sources_saml.samlsource",
         source: "authentik/sources/saml/api/source.py:22",
+        since: None,
         check: saml_source,
     },
     Method {
         model: "authentik_providers_saml.samlprovider",
         source: "authentik/providers/saml/api/providers.py:162",
+        since: None,
         check: saml_provider,
     },
     Method {
         model: "authentik_sources_ldap.ldapsource",
         source: "authentik/sources/ldap/api.py:71",
+        since: None,
         check: ldap_source,
     },
     Method {
         model: "authentik_events.notificationtransport",
         source: "authentik/events/api/notification_transports.py:50",
+        since: None,
         check: transport,
     },
     Method {
         model: "authentik_blueprints.blueprintinstance",
         source: "authentik/blueprints/api.py:62",
+        since: None,
         check: blueprint_instance,
     },
     Method {
         model: "authentik_core.token",
         source: "authentik/core/api/tokens.py:52",
+        since: None,
         check: token,
+    },
+    Method {
+        model: "authentik_core.application",
+        source: "authentik/core/api/applications.py:79",
+        since: Some("2025.8"),
+        check: application_slug,
+    },
+    Method {
+        model: "authentik_core.user",
+        source: "authentik/core/api/users.py:226",
+        since: None,
+        check: user_path,
+    },
+    Method {
+        model: "authentik_providers_proxy.proxyprovider",
+        source: "authentik/providers/proxy/api.py:46",
+        since: None,
+        check: proxy_basic_auth,
+    },
+    Method {
+        model: "authentik_stages_authenticator_validate.authenticatorvalidatestage",
+        source: "authentik/stages/authenticator_validate/api.py:20",
+        since: None,
+        check: validate_stage_configure,
+    },
+    Method {
+        model: "authentik_outposts.outpost",
+        source: "authentik/outposts/api/outposts.py:59",
+        since: None,
+        check: embedded_outpost_name,
     },
 ];
 
@@ -216,13 +260,14 @@ impl Rule for SerializerValidate {
             let Some(model) = entry.model_name() else {
                 continue;
             };
-            // Only where the recorded serializer of this release has its own
-            // validate() at all: a release without one skips the check.
-            if release.model(&model).and_then(|m| m.validate).is_none() {
+            if release.model(&model).is_none() {
                 continue;
             }
             let submitted = Submitted { entry };
-            for method in METHODS.iter().filter(|m| m.model == model) {
+            for method in METHODS
+                .iter()
+                .filter(|m| m.model == model && applies_at(m, cx.kb))
+            {
                 let Some(refused) = (method.check)(&submitted) else {
                     continue;
                 };
@@ -243,6 +288,14 @@ impl Rule for SerializerValidate {
             }
         }
     }
+}
+
+/// Whether the target release has the method: its line is `since` or newer.
+fn applies_at(method: &Method, kb: &crate::knowledge::Knowledge) -> bool {
+    let Some(since) = method.since.and_then(crate::knowledge::Version::parse) else {
+        return true;
+    };
+    kb.version >= since
 }
 
 fn reputation(s: &Submitted<'_, '_>) -> Option<Refused> {
@@ -429,4 +482,76 @@ fn token(s: &Submitted<'_, '_>) -> Option<Refused> {
             at: &["intent"],
         }),
     }
+}
+
+/// Slugs the OAuth2 endpoints take under `/application/o/` (the model's
+/// `reserved_slugs`, authentik/core/models.py).
+const RESERVED_SLUGS: &[&str] = &["authorize", "token", "device", "userinfo", "introspect", "revoke"];
+
+fn application_slug(s: &Submitted<'_, '_>) -> Option<Refused> {
+    let slug = s.get("slug").text(None)??;
+    RESERVED_SLUGS.contains(&slug).then(|| Refused {
+        message: format!("the application slug `{slug}` is reserved"),
+        help: format!(
+            "Authentik's OAuth2 endpoints use the slugs {}; choose another",
+            RESERVED_SLUGS.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+        ),
+        at: &["slug"],
+    })
+}
+
+fn user_path(s: &Submitted<'_, '_>) -> Option<Refused> {
+    let path = s.get("path").text(None)??;
+    let bad = path.starts_with('/') || path.ends_with('/') || path.split('/').any(str::is_empty);
+    bad.then(|| Refused {
+        message: format!("the user path `{path}` has a leading or trailing slash or an empty segment"),
+        help: "write the path without slashes at either end and without `//`, like `users/staff`"
+            .into(),
+        at: &["path"],
+    })
+}
+
+fn proxy_basic_auth(s: &Submitted<'_, '_>) -> Option<Refused> {
+    if !s.get("basic_auth_enabled").truthy(false)? {
+        return None;
+    }
+    let user = s.get("basic_auth_user_attribute").text(Some(""))?;
+    let password = s.get("basic_auth_password_attribute").text(Some(""))?;
+    (user.is_none_or(str::is_empty) || password.is_none_or(str::is_empty)).then(|| Refused {
+        message: "`basic_auth_enabled` needs both `basic_auth_user_attribute` and \
+                  `basic_auth_password_attribute` in the entry"
+            .into(),
+        help: "name the user attributes that hold the credentials, e.g. \
+               `basic_auth_user_attribute: wiki_user`; the check reads the entry, not the \
+               provider's stored values"
+            .into(),
+        at: &["basic_auth_enabled"],
+    })
+}
+
+fn validate_stage_configure(s: &Submitted<'_, '_>) -> Option<Refused> {
+    if s.get("not_configured_action").text(None)? != Some("configure") {
+        return None;
+    }
+    (!s.get("configuration_stages").truthy(false)?).then(|| Refused {
+        message: "`not_configured_action: configure` needs `configuration_stages` in the entry"
+            .into(),
+        help: "list the authenticator setup stages users may pick, e.g. \
+               `configuration_stages: [!Find [authentik_stages_authenticator_totp.authenticatortotpstage, [name, ...]]]`"
+            .into(),
+        at: &["not_configured_action"],
+    })
+}
+
+/// The embedded outpost (authentik/outposts/apps.py) keeps its name.
+fn embedded_outpost_name(s: &Submitted<'_, '_>) -> Option<Refused> {
+    if s.get("managed").text(None)? != Some("goauthentik.io/outposts/embedded") {
+        return None;
+    }
+    let name = s.get("name").text(None)??;
+    (name != "authentik Embedded Outpost").then(|| Refused {
+        message: format!("the embedded outpost cannot be renamed (to `{name}`)"),
+        help: "leave `name` out, or keep it `authentik Embedded Outpost`".into(),
+        at: &["name"],
+    })
 }

@@ -1,0 +1,102 @@
+//! The serializer tables: generated from the recorded introspection by a tested
+//! generator, up to date, and used the way the rules promise.
+
+mod common;
+
+use std::process::Command;
+
+/// `python3` when it runs here (a fresh clone without it still passes the rest).
+fn python() -> Option<Command> {
+    let probe = Command::new("python3").arg("--version").output().ok()?;
+    probe.status.success().then(|| Command::new("python3"))
+}
+
+#[test]
+fn the_generator_passes_its_own_tests() {
+    let Some(mut python) = python() else {
+        eprintln!("python3 not found; skipped");
+        return;
+    };
+    let out = python
+        .args(["-m", "unittest", "discover", "-s", "scripts/tests"])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_generated_tables_match_the_recorded_introspection() {
+    let Some(mut python) = python() else {
+        eprintln!("python3 not found; skipped");
+        return;
+    };
+    let out = python
+        .args(["scripts/gen-validators.py", "--check"])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "src/knowledge/serializers_generated.rs is stale: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn lint_text(text: &str, version: &str) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bp.yaml");
+    std::fs::write(&path, text).unwrap();
+    let outcome = common::lint_at(&[path], None, Some(version));
+    outcome
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.to_string(), d.message.clone()))
+        .collect()
+}
+
+const PERMISSIONS: &str = "\
+version: 1
+metadata:
+  name: auditors
+entries:
+  - model: authentik_rbac.role
+    identifiers:
+      name: auditors
+    attrs:
+      permissions:
+        - authentik_core.view_usr
+        - authentik_core.view_user
+";
+
+/// Permissions change with every release: they are judged at a release whose
+/// serializers were recorded, and left alone at one that borrows them.
+#[test]
+fn permissions_are_judged_only_at_a_recorded_release() {
+    let recorded = bplint::knowledge::serializers::releases()
+        .first()
+        .expect("at least one recorded release")
+        .line;
+    let found = lint_text(PERMISSIONS, recorded);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "BP217");
+    assert!(found[0].1.contains("authentik_core.view_usr"), "{found:?}");
+    let unrecorded = bplint::knowledge::all_versions()
+        .iter()
+        .map(|v| v.name)
+        .find(|line| bplint::knowledge::serializers::releases().iter().all(|r| r.line != *line))
+        .expect("a line that borrows");
+    assert_eq!(lint_text(PERMISSIONS, unrecorded), vec![]);
+}
+
+/// Each recorded release is the one its own line uses.
+#[test]
+fn a_recorded_line_uses_its_own_record() {
+    for release in bplint::knowledge::serializers::releases() {
+        let kb = bplint::knowledge::Knowledge::for_version(release.line).unwrap();
+        assert!(kb.serializers_are_own(), "{}", release.line);
+        assert_eq!(kb.serializers().map(|r| r.release), Some(release.release));
+    }
+}
