@@ -86,7 +86,11 @@ fn permissions_are_judged_only_at_a_recorded_release() {
     let unrecorded = bplint::knowledge::all_versions()
         .iter()
         .map(|v| v.name)
-        .find(|line| bplint::knowledge::serializers::releases().iter().all(|r| r.line != *line))
+        .find(|line| {
+            bplint::knowledge::serializers::releases()
+                .iter()
+                .all(|r| r.line != *line)
+        })
         .expect("a line that borrows");
     assert_eq!(lint_text(PERMISSIONS, unrecorded), vec![]);
 }

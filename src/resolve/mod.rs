@@ -1,6 +1,7 @@
 //! Resolution: what tags point at, across the whole blueprint set and the target
 //! release's built-in objects.
 
+pub mod expression;
 pub mod facts;
 pub mod index;
 pub mod local;

@@ -30,7 +30,12 @@ pub struct Refusal {
 /// `own_release`: the facts were recorded at the release judged, not borrowed
 /// from a neighbour; lists of choices (permissions) change with every release,
 /// so they are judged only then.
-pub fn check(field_name: &str, field: &FieldCheck, value: &Node, own_release: bool) -> Vec<Refusal> {
+pub fn check(
+    field_name: &str,
+    field: &FieldCheck,
+    value: &Node,
+    own_release: bool,
+) -> Vec<Refusal> {
     let mut out = Vec::new();
     if (field.class.ends_with("JSONField") || field.class == "JSONDictField")
         && let Some((node, what)) = first_non_json(value, 0)
@@ -121,7 +126,9 @@ fn first_non_json(node: &Node, depth: usize) -> Option<(&Node, &'static str)> {
             Some((node, "a float JSON cannot hold"))
         }
         Yield::List(Some(items)) => items.iter().find_map(|i| first_non_json(i, depth + 1)),
-        Yield::Map(Some(map)) => map.pairs().find_map(|p| first_non_json(&p.value, depth + 1)),
+        Yield::Map(Some(map)) => map
+            .pairs()
+            .find_map(|p| first_non_json(&p.value, depth + 1)),
         _ => None,
     }
 }
@@ -199,7 +206,10 @@ fn check_text(name: &str, field: &FieldCheck, raw: &str, span: Span, out: &mut V
             out,
             span,
             "invalid_choice",
-            format!("`{value}` is not one of the {} values `{name}` takes", field.choices.len()),
+            format!(
+                "`{value}` is not one of the {} values `{name}` takes",
+                field.choices.len()
+            ),
             match near {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => "permissions are written `app_label.codename`, like \

@@ -30,7 +30,9 @@ impl Rule for FieldValidator {
             let Some(check) = release.field(&model, field.name) else {
                 continue;
             };
-            for refusal in validate::check(field.name, check, &pair.value, cx.kb.serializers_are_own()) {
+            for refusal in
+                validate::check(field.name, check, &pair.value, cx.kb.serializers_are_own())
+            {
                 // BP203 already reports a malformed slug on a slug-typed field.
                 if matches!(field.ty, Ty::Str(StrFormat::Slug))
                     && refusal.code == "invalid"

@@ -84,6 +84,7 @@ mod duplicate_key;
 mod duplicate_password_prompt;
 pub mod edits;
 mod existing;
+mod expression_syntax;
 mod field_validator;
 pub mod fields;
 mod find_forward_reference;
@@ -237,6 +238,7 @@ pub static ALL: &[&dyn Rule] = &[
     &serializer_validate::SerializerValidate,
     &must_created_exists::MustCreatedExists,
     &created_state_ignores_attrs::CreatedStateIgnoresAttrs,
+    &expression_syntax::ExpressionSyntax,
     &plaintext_secret::PlaintextSecret,
 ];
 

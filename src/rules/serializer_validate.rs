@@ -486,7 +486,14 @@ fn token(s: &Submitted<'_, '_>) -> Option<Refused> {
 
 /// Slugs the OAuth2 endpoints take under `/application/o/` (the model's
 /// `reserved_slugs`, authentik/core/models.py).
-const RESERVED_SLUGS: &[&str] = &["authorize", "token", "device", "userinfo", "introspect", "revoke"];
+const RESERVED_SLUGS: &[&str] = &[
+    "authorize",
+    "token",
+    "device",
+    "userinfo",
+    "introspect",
+    "revoke",
+];
 
 fn application_slug(s: &Submitted<'_, '_>) -> Option<Refused> {
     let slug = s.get("slug").text(None)??;
@@ -494,7 +501,11 @@ fn application_slug(s: &Submitted<'_, '_>) -> Option<Refused> {
         message: format!("the application slug `{slug}` is reserved"),
         help: format!(
             "Authentik's OAuth2 endpoints use the slugs {}; choose another",
-            RESERVED_SLUGS.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+            RESERVED_SLUGS
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         at: &["slug"],
     })
@@ -504,7 +515,9 @@ fn user_path(s: &Submitted<'_, '_>) -> Option<Refused> {
     let path = s.get("path").text(None)??;
     let bad = path.starts_with('/') || path.ends_with('/') || path.split('/').any(str::is_empty);
     bad.then(|| Refused {
-        message: format!("the user path `{path}` has a leading or trailing slash or an empty segment"),
+        message: format!(
+            "the user path `{path}` has a leading or trailing slash or an empty segment"
+        ),
         help: "write the path without slashes at either end and without `//`, like `users/staff`"
             .into(),
         at: &["path"],
