@@ -77,6 +77,7 @@ macro_rules! rule {
 mod ambiguous_absent;
 mod ambiguous_identifiers;
 mod conflicting_entries;
+mod constant_condition;
 mod created_state_ignores_attrs;
 mod duplicate_blueprint_name;
 mod duplicate_entry_id;
@@ -239,6 +240,7 @@ pub static ALL: &[&dyn Rule] = &[
     &must_created_exists::MustCreatedExists,
     &created_state_ignores_attrs::CreatedStateIgnoresAttrs,
     &expression_syntax::ExpressionSyntax,
+    &constant_condition::ConstantCondition,
     &plaintext_secret::PlaintextSecret,
 ];
 
