@@ -83,6 +83,8 @@ fn bplint_agrees_with_authentiks_importer_or_the_difference_is_triaged() {
     let triaged = disagreements();
     let mut judged = 0;
     let mut agree = 0;
+    // Per root (fixtures, corpus): files judged and files that agree.
+    let mut by_root: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut unexplained = Vec::new();
     let mut stale = Vec::new();
     for (file, (refused, errors)) in &verdicts {
@@ -103,8 +105,17 @@ fn bplint_agrees_with_authentiks_importer_or_the_difference_is_triaged() {
             .iter()
             .any(|d| d.severity == bplint::diagnostic::Severity::Error);
         judged += 1;
+        let root = by_root
+            .entry(if file.starts_with("corpus/") {
+                "corpus"
+            } else {
+                "fixtures"
+            })
+            .or_default();
+        root.0 += 1;
         if ours == *refused {
             agree += 1;
+            root.1 += 1;
             if triaged.contains_key(file) {
                 stale.push(file.clone());
             }
@@ -126,6 +137,9 @@ fn bplint_agrees_with_authentiks_importer_or_the_difference_is_triaged() {
         "oracle: {agree} of {judged} files agree; {} triaged",
         triaged.len()
     );
+    for (root, (n, a)) in &by_root {
+        eprintln!("oracle: {root}: {a} of {n} files agree");
+    }
     assert!(judged > 0, "no file of the table was found");
     assert!(
         unexplained.is_empty(),
