@@ -200,8 +200,14 @@ def generate(inputs):
                 f"validate: {opt_str(validate.get('source'))}, "
                 "fields: &[\n        " + ",\n        ".join(fields) + "] }"
             )
+        config = data.get("outpost_config") or {"fields": {}, "source": ""}
+        settings = ", ".join(
+            f"({rust_str(name)}, {rust_str(kind)})" for name, kind in sorted(config["fields"].items())
+        )
         releases.append(
-            f"SerializerRelease {{ release: {rust_str(release)}, line: {rust_str(line)}, models: &[\n    "
+            f"SerializerRelease {{ release: {rust_str(release)}, line: {rust_str(line)}, "
+            f"outpost_config: &[{settings}], outpost_config_source: {rust_str(config['source'] or '')}, "
+            "models: &[\n    "
             + ",\n    ".join(models)
             + "] }"
         )

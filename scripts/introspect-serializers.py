@@ -203,6 +203,38 @@ def validate_method(ser_cls):
     return None
 
 
+def kind(tp):
+    """A dataclass field type as the checker needs it: str, bool, int, dict, list
+    or any, with `?` when None is accepted too."""
+    import types
+    import typing
+
+    optional = False
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        optional = type(None) in args
+        rest = [a for a in args if a is not type(None)]
+        tp = rest[0] if len(rest) == 1 else typing.Any
+    origin = typing.get_origin(tp) or tp
+    name = {str: "str", bool: "bool", int: "int", dict: "dict", list: "list"}.get(origin, "any")
+    return name + ("?" if optional else "")
+
+
+def outpost_config():
+    """The settings an outpost's `config` holds, as the release's dataclass reads them
+    with dacite (authentik/outposts/models.py, `OutpostConfig`)."""
+    import dataclasses
+    import typing
+
+    from authentik.outposts.models import OutpostConfig
+
+    hints = typing.get_type_hints(OutpostConfig)
+    return {
+        "source": where(OutpostConfig),
+        "fields": {f.name: kind(hints[f.name]) for f in dataclasses.fields(OutpostConfig)},
+    }
+
+
 def main():
     import authentik
 
@@ -246,7 +278,12 @@ def main():
 
     version = getattr(authentik, "VERSION", None) or getattr(authentik, "__version__", "unknown")
     json.dump(
-        {"authentik": version, "tool": "scripts/introspect-serializers.py", "models": models},
+        {
+            "authentik": version,
+            "tool": "scripts/introspect-serializers.py",
+            "models": models,
+            "outpost_config": outpost_config(),
+        },
         OUT,
         indent=1,
         sort_keys=True,

@@ -104,3 +104,42 @@ fn a_recorded_line_uses_its_own_record() {
         assert_eq!(kb.serializers().map(|r| r.release), Some(release.release));
     }
 }
+
+const OUTPOST: &str = "\
+version: 1
+metadata:
+  name: outpost
+entries:
+  - model: authentik_outposts.outpost
+    identifiers:
+      name: ldap
+    attrs:
+      type: ldap
+      providers: []
+      config:
+        authentik_host: https://auth.example.com
+        kubernetes_replica: 2
+        kubernetes_replicas: two
+";
+
+/// An outpost's settings as the release's `OutpostConfig` reads them: a wrong
+/// kind is refused at any release (BP220); an unknown setting, which the outpost
+/// ignores, is named only at a release whose settings were recorded (BP202).
+#[test]
+fn outpost_settings_are_judged_as_the_release_reads_them() {
+    let recorded = bplint::knowledge::serializers::releases()
+        .last()
+        .expect("a recorded release")
+        .line;
+    let found = lint_text(OUTPOST, recorded);
+    let codes: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(codes, ["BP202", "BP220"], "{found:?}");
+    assert!(found[0].1.contains("kubernetes_replica`"), "{found:?}");
+    assert!(found[1].1.contains("kubernetes_replicas"), "{found:?}");
+    let newest = bplint::knowledge::Knowledge::newest();
+    if !newest.serializers_are_own() {
+        let found = lint_text(OUTPOST, newest.def.name);
+        let codes: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(codes, ["BP220"], "{found:?}");
+    }
+}

@@ -21,6 +21,12 @@ pub struct SerializerRelease {
     pub release: &'static str,
     /// Its minor line (`2025.12`).
     pub line: &'static str,
+    /// The settings an outpost's `config` holds (the release's `OutpostConfig`
+    /// dataclass, read with dacite), sorted by name, each with its kind: `str`,
+    /// `bool`, `int`, `dict`, `list` or `any`, and `?` when null is accepted.
+    pub outpost_config: &'static [(&'static str, &'static str)],
+    /// Where that dataclass is defined.
+    pub outpost_config_source: &'static str,
     /// Every model a blueprint may use, sorted by `name`.
     pub models: &'static [SerializerModel],
 }
@@ -152,6 +158,14 @@ impl SerializerRelease {
 
     pub fn field(&self, model: &str, field: &str) -> Option<&'static FieldCheck> {
         self.model(model)?.field(field)
+    }
+
+    /// The kind of an outpost setting (`None`: not a setting of this release).
+    pub fn outpost_setting(&self, name: &str) -> Option<&'static str> {
+        self.outpost_config
+            .binary_search_by(|(n, _)| n.cmp(&name))
+            .ok()
+            .map(|i| self.outpost_config[i].1)
     }
 }
 

@@ -93,6 +93,9 @@ fn is_keyof(node: &Node) -> bool {
 /// One entry as the serializer receives it.
 struct Submitted<'e, 'a> {
     entry: &'e Entry<'a>,
+    /// The serializers of the release judged (for facts a method reads, such as
+    /// the outpost settings).
+    release: &'static crate::knowledge::serializers::SerializerRelease,
 }
 
 impl<'a> Submitted<'_, 'a> {
@@ -133,6 +136,9 @@ struct Refused {
     message: String,
     help: String,
     at: &'static [&'static str],
+    /// The exact value to point at, when it is inside a field (an outpost
+    /// setting); else the first key of `at` the entry has.
+    span: Option<Span>,
 }
 
 /// One hand-written `validate()`: the model whose serializer has it, where it is,
@@ -246,6 +252,12 @@ const METHODS: &[Method] = &[
         since: None,
         check: embedded_outpost_name,
     },
+    Method {
+        model: "authentik_outposts.outpost",
+        source: "authentik/outposts/api/outposts.py:90",
+        since: None,
+        check: outpost_config,
+    },
 ];
 
 impl Rule for SerializerValidate {
@@ -263,7 +275,7 @@ impl Rule for SerializerValidate {
             if release.model(&model).is_none() {
                 continue;
             }
-            let submitted = Submitted { entry };
+            let submitted = Submitted { entry, release };
             for method in METHODS
                 .iter()
                 .filter(|m| m.model == model && applies_at(m, cx.kb))
@@ -275,7 +287,7 @@ impl Rule for SerializerValidate {
                     Diagnostic::new(
                         &META,
                         cx.file_id,
-                        submitted.span(refused.at),
+                        refused.span.unwrap_or_else(|| submitted.span(refused.at)),
                         refused.message,
                     )
                     .label("refused by the serializer's validate()")
@@ -309,6 +321,7 @@ fn reputation(s: &Submitted<'_, '_>) -> Option<Refused> {
                here, whatever the model's default)"
             .into(),
         at: &["check_ip", "check_username"],
+        span: None,
     })
 }
 
@@ -323,6 +336,7 @@ fn identification(s: &Submitted<'_, '_>) -> Option<Refused> {
                it updates a stage that already has them"
             .into(),
         at: &["user_fields", "sources"],
+        span: None,
     })
 }
 
@@ -336,6 +350,7 @@ fn proxy(s: &Submitted<'_, '_>) -> Option<Refused> {
                means `proxy`"
             .into(),
         at: &["internal_host", "mode"],
+        span: None,
     })
 }
 
@@ -347,6 +362,7 @@ fn stage_binding(s: &Submitted<'_, '_>) -> Option<Refused> {
             .into(),
         help: "set `re_evaluate_policies: true` (or `evaluate_on_plan: true`)".into(),
         at: &["re_evaluate_policies", "evaluate_on_plan"],
+        span: None,
     })
 }
 
@@ -357,11 +373,13 @@ fn redirect(s: &Submitted<'_, '_>) -> Option<Refused> {
             message: "a redirect stage in `static` mode needs `target_static`".into(),
             help: "set `target_static` to the URL to send the user to".into(),
             at: &["target_static", "mode"],
+            span: None,
         }),
         Some("flow") if !s.get("target_flow").truthy(false)? => Some(Refused {
             message: "a redirect stage in `flow` mode needs `target_flow`".into(),
             help: "set `target_flow` to the flow to send the user to".into(),
             at: &["target_flow", "mode"],
+            span: None,
         }),
         _ => None,
     }
@@ -379,6 +397,7 @@ fn saml_source(s: &Submitted<'_, '_>) -> Option<Refused> {
             .into(),
         help: "set `signed_assertion: true` or `signed_response: true` in the entry".into(),
         at: &["verification_kp"],
+        span: None,
     })
 }
 
@@ -394,6 +413,7 @@ fn saml_provider(s: &Submitted<'_, '_>) -> Option<Refused> {
             .into(),
         help: "set `sign_assertion: true` or `sign_response: true` in the entry".into(),
         at: &["signing_kp"],
+        span: None,
     })
 }
 
@@ -416,6 +436,7 @@ fn ldap_source(s: &Submitted<'_, '_>) -> Option<Refused> {
                 } else {
                     &["sync_groups", "group_property_mappings"]
                 },
+                span: None,
             });
         }
     }
@@ -435,6 +456,7 @@ fn transport(s: &Submitted<'_, '_>) -> Option<Refused> {
         ),
         help: "set `webhook_url` to the endpoint to post to".into(),
         at: &["webhook_url", "mode"],
+        span: None,
     })
 }
 
@@ -445,6 +467,7 @@ fn blueprint_instance(s: &Submitted<'_, '_>) -> Option<Refused> {
         message: "a blueprint instance needs a `path` or a `content`".into(),
         help: "set `path` to a blueprint file Authentik discovers (e.g. `custom/app.yaml`)".into(),
         at: &["path", "content"],
+        span: None,
     })
 }
 
@@ -470,6 +493,7 @@ fn token(s: &Submitted<'_, '_>) -> Option<Refused> {
                    `app_password`)"
                 .into(),
             at: &["user", "intent"],
+            span: None,
         });
     }
     match s.get("intent").text(None)? {
@@ -480,6 +504,7 @@ fn token(s: &Submitted<'_, '_>) -> Option<Refused> {
             ),
             help: "use `intent: api` or `intent: app_password`".into(),
             at: &["intent"],
+            span: None,
         }),
     }
 }
@@ -508,6 +533,7 @@ fn application_slug(s: &Submitted<'_, '_>) -> Option<Refused> {
                 .join(", ")
         ),
         at: &["slug"],
+        span: None,
     })
 }
 
@@ -521,6 +547,7 @@ fn user_path(s: &Submitted<'_, '_>) -> Option<Refused> {
         help: "write the path without slashes at either end and without `//`, like `users/staff`"
             .into(),
         at: &["path"],
+        span: None,
     })
 }
 
@@ -539,6 +566,7 @@ fn proxy_basic_auth(s: &Submitted<'_, '_>) -> Option<Refused> {
                provider's stored values"
             .into(),
         at: &["basic_auth_enabled"],
+        span: None,
     })
 }
 
@@ -553,6 +581,7 @@ fn validate_stage_configure(s: &Submitted<'_, '_>) -> Option<Refused> {
                `configuration_stages: [!Find [authentik_stages_authenticator_totp.authenticatortotpstage, [name, ...]]]`"
             .into(),
         at: &["not_configured_action"],
+        span: None,
     })
 }
 
@@ -566,5 +595,86 @@ fn embedded_outpost_name(s: &Submitted<'_, '_>) -> Option<Refused> {
         message: format!("the embedded outpost cannot be renamed (to `{name}`)"),
         help: "leave `name` out, or keep it `authentik Embedded Outpost`".into(),
         at: &["name"],
+        span: None,
     })
+}
+
+/// An outpost's `config` as `validate_config` reads it: each setting the
+/// release's `OutpostConfig` has must be of its kind (dacite checks the types),
+/// and `refresh_interval` must be a duration. Unknown settings are ignored by
+/// dacite; BP202 warns about them.
+fn outpost_config(s: &Submitted<'_, '_>) -> Option<Refused> {
+    let Given::Value(config) = s.get("config") else {
+        return None;
+    };
+    let map = config.resolved();
+    map.map()?;
+    for pair in map.pairs() {
+        let Some(key) = pair.key.as_str() else {
+            continue;
+        };
+        let Some(kind) = s.release.outpost_setting(key) else {
+            continue;
+        };
+        let (base, nullable) = match kind.strip_suffix('?') {
+            Some(base) => (base, true),
+            None => (kind, false),
+        };
+        let got = yields(&pair.value);
+        let fits = match got {
+            Yield::Unknown | Yield::Pk => true,
+            Yield::Null => nullable,
+            Yield::Str(_) => base == "str" || base == "any",
+            Yield::Bool(_) => matches!(base, "bool" | "int" | "any"),
+            Yield::Int(_) => matches!(base, "int" | "any"),
+            Yield::List(_) => matches!(base, "list" | "any"),
+            Yield::Map(_) => matches!(base, "dict" | "any"),
+            Yield::Float | Yield::Timestamp => base == "any",
+        };
+        if !fits {
+            return Some(Refused {
+                message: format!(
+                    "outpost setting `{key}` takes {}, not {}",
+                    describe_kind(base, nullable),
+                    got.describe()
+                ),
+                help: format!(
+                    "write `{key}` as {}; the serializer reads the config with the release's \
+                     `OutpostConfig` ({})",
+                    describe_kind(base, nullable),
+                    s.release.outpost_config_source
+                ),
+                at: &["config"],
+                span: Some(pair.value.value_span()),
+            });
+        }
+        if key == "refresh_interval"
+            && let Yield::Str(Some(text)) = got
+            && crate::knowledge::duration::parse(text).is_err()
+        {
+            return Some(Refused {
+                message: format!("outpost setting `refresh_interval: {text}` is not a duration"),
+                help: "write it like `minutes=5` (`key=value` pairs joined by `;`)".into(),
+                at: &["config"],
+                span: None,
+            });
+        }
+    }
+    None
+}
+
+fn describe_kind(base: &str, nullable: bool) -> String {
+    let text = match base {
+        "str" => "a string",
+        "bool" => "a boolean",
+        "int" => "an integer",
+        "dict" => "a mapping",
+        "list" => "a list",
+        _ => "a value",
+    };
+    if nullable {
+        format!("{text} or null")
+    } else {
+        text.to_string()
+    }
 }

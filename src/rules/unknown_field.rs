@@ -44,7 +44,62 @@ impl Rule for UnknownField {
                     check_key(cx, model, &pair.key, &pair.value, place, &mut taken, out);
                 }
             }
+            if model.name == "authentik_outposts.outpost" {
+                check_outpost_settings(cx, entry, out);
+            }
         }
+    }
+}
+
+/// Keys of an outpost's `config` that the release's `OutpostConfig` does not
+/// have: the serializer reads the config with dacite, which drops them silently
+/// (authentik/outposts/models.py).
+fn check_outpost_settings(
+    cx: &BlueprintCx<'_>,
+    entry: &crate::model::Entry<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    // Settings come and go between releases: a borrowed list would call a new
+    // one unknown, so only a release whose serializers were recorded is judged.
+    let Some(release) = cx.kb.serializers().filter(|_| cx.kb.serializers_are_own()) else {
+        return;
+    };
+    if release.outpost_config.is_empty() {
+        return;
+    }
+    let Some(config) = entry.field("config") else {
+        return;
+    };
+    if config.map().is_none() || config.tag().is_some() {
+        return;
+    }
+    for pair in config.pairs() {
+        let Some(key) = pair.key.as_str() else {
+            continue;
+        };
+        if release.outpost_setting(key).is_some() {
+            continue;
+        }
+        let near = crate::suggest::closest(key, release.outpost_config.iter().map(|(n, _)| *n));
+        let help = match near {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => format!(
+                "the outpost settings are listed in Authentik's `OutpostConfig` ({})",
+                release.outpost_config_source
+            ),
+        };
+        out.push(
+            Diagnostic::new(
+                &META,
+                cx.file_id,
+                pair.key.value_span(),
+                format!(
+                    "`{key}` is not an outpost setting in Authentik {}: the outpost ignores it",
+                    cx.kb.def.name
+                ),
+            )
+            .help(help),
+        );
     }
 }
 
