@@ -193,9 +193,11 @@ def generate(inputs):
                 if "error" not in fld and not fld.get("read_only")
             ]
             validate = m.get("validate") or {}
+            perms = w.const("P", "&[&str]", str_list(sorted(m.get("permissions") or [])))
             models.append(
                 "SerializerModel { "
                 f"name: {rust_str(label)}, source: {rust_str(m.get('source') or '')}, "
+                f"permissions: {perms}, "
                 f"serializer: {rust_str((m.get('serializer') or {}).get('class', ''))}, "
                 f"validate: {opt_str(validate.get('source'))}, "
                 "fields: &[\n        " + ",\n        ".join(fields) + "] }"

@@ -261,6 +261,12 @@ def main():
             p._meta.label_lower for p in model._meta.get_parent_list() if not p._meta.abstract
         ]
         entry["pk"] = model._meta.pk.name
+        # The object permissions an entry's `permissions:` may grant on it: the
+        # model's own content type's codenames (default actions and custom ones).
+        entry["permissions"] = sorted(
+            [f"{action}_{model._meta.model_name}" for action in model._meta.default_permissions]
+            + [codename for codename, _ in model._meta.permissions]
+        )
         entry["unique_together"] = [list(u) for u in model._meta.unique_together]
         entry["constraints"] = [
             {"class": type(c).__name__, "fields": list(getattr(c, "fields", ()))}

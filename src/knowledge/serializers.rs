@@ -41,6 +41,9 @@ pub struct SerializerModel {
     pub serializer: &'static str,
     /// Where the serializer's own `validate()` is defined, if it has one.
     pub validate: Option<&'static str>,
+    /// The codenames of the model's object permissions (`view_flow`, ...),
+    /// sorted: what an entry's `permissions:` may grant on the object.
+    pub permissions: &'static [&'static str],
     /// Writable fields, sorted by `name`.
     pub fields: &'static [FieldCheck],
 }

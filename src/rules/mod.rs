@@ -84,6 +84,7 @@ mod duplicate_entry_id;
 mod duplicate_key;
 mod duplicate_password_prompt;
 pub mod edits;
+mod entry_permission_unknown;
 mod existing;
 mod expression_syntax;
 mod field_validator;
@@ -241,6 +242,7 @@ pub static ALL: &[&dyn Rule] = &[
     &created_state_ignores_attrs::CreatedStateIgnoresAttrs,
     &expression_syntax::ExpressionSyntax,
     &constant_condition::ConstantCondition,
+    &entry_permission_unknown::EntryPermissionUnknown,
     &plaintext_secret::PlaintextSecret,
 ];
 
