@@ -5,6 +5,7 @@ pub mod expression;
 pub mod facts;
 pub mod index;
 pub mod local;
+pub mod pyre_syntax;
 pub mod pyregex;
 pub mod typecheck;
 pub mod validate;

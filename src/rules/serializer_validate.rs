@@ -253,6 +253,12 @@ const METHODS: &[Method] = &[
         check: embedded_outpost_name,
     },
     Method {
+        model: "authentik_providers_oauth2.oauth2provider",
+        source: "authentik/providers/oauth2/api/providers.py:47",
+        since: None,
+        check: redirect_regex,
+    },
+    Method {
         model: "authentik_outposts.outpost",
         source: "authentik/outposts/api/outposts.py:90",
         since: None,
@@ -677,4 +683,44 @@ fn describe_kind(base: &str, nullable: bool) -> String {
     } else {
         text.to_string()
     }
+}
+
+/// A `regex` redirect URI must compile with Python's `re`; the structural
+/// mistakes Python refuses are found without Python (`resolve::pyre_syntax`).
+/// Lists of redirect URIs came with 2024.10.3 (and 2024.8.5); a plain string
+/// before that holds no matching mode and is not judged.
+fn redirect_regex(s: &Submitted<'_, '_>) -> Option<Refused> {
+    let Given::Value(list) = s.get("redirect_uris") else {
+        return None;
+    };
+    for item in list.resolved().seq()? {
+        let item = item.resolved();
+        let is_regex = item
+            .get("matching_mode")
+            .and_then(|m| m.as_str())
+            .is_some_and(|m| m == "regex");
+        let Some(url) = item.get("url") else { continue };
+        if !is_regex || url.tag().is_some() {
+            continue;
+        }
+        let Some(text) = url.as_str() else { continue };
+        if super::super::resolve::validate::is_substituted(text) {
+            continue;
+        }
+        if let Some((at, why)) = crate::resolve::pyre_syntax::error(text) {
+            return Some(Refused {
+                message: format!(
+                    "the redirect URI pattern `{text}` is not a valid regular expression: {why} (character {})",
+                    at + 1
+                ),
+                help: "in `regex` mode the URL is a Python regular expression: escape `.`, `?`, \
+                       `*` and `+` meant literally (`https://.*\\.example\\.com/cb`), or use \
+                       `matching_mode: strict`"
+                    .into(),
+                at: &["redirect_uris"],
+                span: Some(url.value_span()),
+            });
+        }
+    }
+    None
 }
