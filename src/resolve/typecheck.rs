@@ -4,6 +4,7 @@
 
 use super::yields::{Yield, yields};
 use crate::knowledge::{FieldDef, StrFormat, Ty, duration};
+use crate::model::{TagCall, TagParse, parse_tag};
 use crate::source::Span;
 use crate::yaml::{Node, Style};
 
@@ -35,8 +36,18 @@ const BOOL_STRINGS: &[&str] = &[
 ];
 
 /// Check `value` against `field`; `text` is the file's text (for quoting fixes).
-pub fn check_field(field: &FieldDef, value: &Node, text: &str) -> Vec<Problem> {
+/// `in_identifiers`: the value is an identifier, where the importer swaps a
+/// `!FindObject`'s mapping for its primary key.
+pub fn check_field(
+    field: &FieldDef,
+    value: &Node,
+    text: &str,
+    in_identifiers: bool,
+) -> Vec<Problem> {
     let mut out = Vec::new();
+    if in_identifiers && matches!(computed_tag(value), Some(Computed::FindObject)) {
+        return out;
+    }
     check(
         &field.ty,
         field.nullable,
@@ -72,8 +83,25 @@ fn check(
     if depth > 8 {
         return;
     }
+    // `!If [cond, a, b]` yields one of its branches: each must fit the field.
+    if let Some(TagParse::Call(TagCall::If {
+        branches: Some((when_true, when_false)),
+        ..
+    })) = parse_tag(node.resolved())
+    {
+        for branch in [when_true, when_false] {
+            check(ty, nullable, name, branch, text, out, depth + 1);
+        }
+        return;
+    }
     let got = yields(node);
     let span = node.value_span();
+    if let Some(tag) = computed_tag(node)
+        && let Some((what, help)) = tag_misfit(ty, tag)
+    {
+        invalid(out, span, format!("`{name}` {what}"), help);
+        return;
+    }
     match got {
         Yield::Unknown => return,
         Yield::Null => {
@@ -528,5 +556,38 @@ mod tests {
         assert!(is_plain_decimal("10.0"));
         assert!(!is_plain_decimal("1.50"));
         assert!(!is_plain_decimal(".5"));
+    }
+}
+
+/// The tag whose result is a value of a fixed kind: `!Condition` (a boolean)
+/// and `!FindObject` (the object's data, a mapping).
+#[derive(Clone, Copy)]
+enum Computed {
+    Condition,
+    FindObject,
+}
+
+fn computed_tag(node: &Node) -> Option<Computed> {
+    match parse_tag(node.resolved())? {
+        TagParse::Call(TagCall::Condition { .. }) => Some(Computed::Condition),
+        TagParse::Call(TagCall::Find { object: true, .. }) => Some(Computed::FindObject),
+        _ => None,
+    }
+}
+
+/// What is wrong with a computed tag's result for a field of type `ty`, with help;
+/// `None` when it fits (or the field takes anything).
+fn tag_misfit(ty: &Ty, tag: Computed) -> Option<(String, String)> {
+    match (tag, ty) {
+        (Computed::Condition, Ty::Str(_) | Ty::Enum(_)) => Some((
+            "expects a string, but `!Condition` yields a boolean".into(),
+            "DRF's CharField refuses a boolean; use `!If [condition, \"text if true\", \"text if false\"]` to pick a string"
+                .into(),
+        )),
+        (Computed::FindObject, Ty::Str(StrFormat::Uuid) | Ty::Int) => Some((
+            "expects a primary key, but `!FindObject` yields the object's data (a mapping)".into(),
+            "use `!Find` with the same arguments: it yields the primary key".into(),
+        )),
+        _ => None,
     }
 }

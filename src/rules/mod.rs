@@ -165,7 +165,12 @@ impl<'a> BlueprintCx<'a> {
     pub fn field_problems(&self) -> &[Problem] {
         self.field_problems.get_or_init(|| {
             fields::each(self)
-                .flat_map(|(_, field, pair)| check_field(field, &pair.value, &self.file.text))
+                .flat_map(|(entry, field, pair)| {
+                    let in_identifiers = entry
+                        .identifiers
+                        .is_some_and(|m| m.span.contains(pair.key.span));
+                    check_field(field, &pair.value, &self.file.text, in_identifiers)
+                })
                 .collect()
         })
     }
