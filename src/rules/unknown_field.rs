@@ -125,6 +125,17 @@ fn check_key(
     if cx.kb.field(model.name, base).is_some() {
         return;
     }
+    // The importer's serializer is the truth where the API schema differs: it
+    // takes fields the API shows read-only or not at all (a source
+    // connection's `user` and `group`).
+    if cx
+        .kb
+        .serializers()
+        .and_then(|r| r.field(model.name, base))
+        .is_some()
+    {
+        return;
+    }
     let hint = FIELD_HINTS
         .iter()
         .find(|(m, written, meant)| {
