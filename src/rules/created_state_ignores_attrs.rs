@@ -18,30 +18,25 @@ rule! {
 
 impl Rule for CreatedStateIgnoresAttrs {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
-        for (b, bp) in cx.blueprints.iter().enumerate() {
-            for entry in &bp.entries {
-                if entry.state != State::Created || entry.conditional || entry.attrs.is_empty() {
-                    continue;
-                }
-                let Some(what) = super::existing::existing_object(cx, b, entry) else {
-                    continue;
-                };
-                out.push(
-                    Diagnostic::new(
-                        &META,
-                        bp.file,
-                        entry.span,
-                        format!(
-                            "`state: created` on {what}: the importer skips it, so its attrs are never applied"
-                        ),
-                    )
-                    .label("never saved")
-                    .help(
-                        "use `state: present` to apply the attrs to the existing object; keep \
-                         `created` only for objects the blueprint makes when they are missing",
-                    ),
-                );
+        for (file, entry, what) in super::existing::entries_on_existing(cx, State::Created) {
+            if entry.attrs.is_empty() {
+                continue;
             }
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    file,
+                    entry.span,
+                    format!(
+                        "`state: created` on {what}: the importer skips it, so its attrs are never applied"
+                    ),
+                )
+                .label("never saved")
+                .help(
+                    "use `state: present` to apply the attrs to the existing object; keep \
+                     `created` only for objects the blueprint makes when they are missing",
+                ),
+            );
         }
     }
 }

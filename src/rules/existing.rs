@@ -2,7 +2,23 @@
 //! about `state: created` and `must_created` (BP221, BP222).
 
 use super::SetCx;
+use crate::diagnostic::FileId;
+use crate::model::State;
 use crate::resolve::{EntryFacts, ObjId};
+
+/// Every unconditional entry with `state` whose object exists before it runs,
+/// with its file and a description of that object (see [`existing_object`]).
+pub fn entries_on_existing<'a>(
+    cx: &'a SetCx<'a>,
+    state: State,
+) -> impl Iterator<Item = (FileId, &'a EntryFacts, String)> + 'a {
+    cx.blueprints.iter().enumerate().flat_map(move |(b, bp)| {
+        bp.entries
+            .iter()
+            .filter(move |e| e.state == state && !e.conditional)
+            .filter_map(move |e| Some((bp.file, e, existing_object(cx, b, e)?)))
+    })
+}
 
 /// A description of the object that exists when the entry runs: a built-in of
 /// the release, or one an earlier entry of the same blueprint defines. Entries of

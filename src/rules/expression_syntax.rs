@@ -18,20 +18,9 @@ rule! {
 
 impl Rule for ExpressionSyntax {
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(release) = cx.kb.serializers() else {
-            return;
-        };
-        for (entry, field, pair) in super::fields::each(cx) {
-            let Some(model) = entry.model_name() else {
-                continue;
-            };
+        for (_, field, pair, check) in super::fields::each_checked(cx) {
             // The fields whose serializer compiles them: `validate_expression`.
-            let compiles = release
-                .field(&model, field.name)
-                .and_then(|c| c.validate_method)
-                .is_some()
-                && field.name == "expression";
-            if !compiles {
+            if field.name != "expression" || check.validate_method.is_none() {
                 continue;
             }
             let Some(problem) = expression::check(&pair.value, &cx.file.text) else {

@@ -23,13 +23,7 @@ impl Rule for FieldValidator {
         let Some(release) = cx.kb.serializers() else {
             return;
         };
-        for (entry, field, pair) in super::fields::each(cx) {
-            let Some(model) = entry.model_name() else {
-                continue;
-            };
-            let Some(check) = release.field(&model, field.name) else {
-                continue;
-            };
+        for (entry, field, pair, check) in super::fields::each_checked(cx) {
             for refusal in
                 validate::check(field.name, check, &pair.value, cx.kb.serializers_are_own())
             {
@@ -43,7 +37,10 @@ impl Rule for FieldValidator {
                 {
                     continue;
                 }
-                let where_ = release.model(&model).map(|m| m.source).unwrap_or_default();
+                let where_ = entry
+                    .model_name()
+                    .and_then(|m| release.model(&m))
+                    .map_or("", |m| m.source);
                 out.push(
                     Diagnostic::new(&META, cx.file_id, refusal.span, refusal.message)
                         .label(format!("refused by the serializer (`{}`)", refusal.code))

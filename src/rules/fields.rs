@@ -28,6 +28,25 @@ pub fn each<'a>(
         })
 }
 
+/// [`each`], with what the release's recorded serializer checks on the field:
+/// only the fields it has facts for (see `knowledge::serializers`).
+pub fn each_checked<'a>(
+    cx: &'a BlueprintCx<'a>,
+) -> impl Iterator<
+    Item = (
+        &'a Entry<'a>,
+        &'static FieldDef,
+        &'a Pair,
+        &'static crate::knowledge::serializers::FieldCheck,
+    ),
+> + 'a {
+    let release = cx.kb.serializers();
+    each(cx).filter_map(move |(entry, field, pair)| {
+        let check = release?.field(&entry.model_name()?, field.name)?;
+        Some((entry, field, pair, check))
+    })
+}
+
 /// Whether the identifiers name a built-in object of the target release (which
 /// exists already, so the entry updates it).
 pub fn names_builtin(cx: &BlueprintCx<'_>, entry: &Entry<'_>, model: &str) -> bool {

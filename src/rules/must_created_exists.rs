@@ -18,28 +18,20 @@ rule! {
 
 impl Rule for MustCreatedExists {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
-        for (b, bp) in cx.blueprints.iter().enumerate() {
-            for entry in &bp.entries {
-                if entry.state != State::MustCreated || entry.conditional {
-                    continue;
-                }
-                let Some(what) = super::existing::existing_object(cx, b, entry) else {
-                    continue;
-                };
-                out.push(
-                    Diagnostic::new(
-                        &META,
-                        bp.file,
-                        entry.span,
-                        format!("`state: must_created`, but {what} exists already"),
-                    )
-                    .label("the importer refuses this entry")
-                    .help(
-                        "`must_created` fails when the identifiers find an object; use `created` to \
-                         create it only when missing, or `present` to update it",
-                    ),
-                );
-            }
+        for (file, entry, what) in super::existing::entries_on_existing(cx, State::MustCreated) {
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    file,
+                    entry.span,
+                    format!("`state: must_created`, but {what} exists already"),
+                )
+                .label("the importer refuses this entry")
+                .help(
+                    "`must_created` fails when the identifiers find an object; use `created` to \
+                     create it only when missing, or `present` to update it",
+                ),
+            );
         }
     }
 }

@@ -21,14 +21,8 @@ rule! {
 
 impl Rule for RelatedModelMismatch {
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(release) = cx.kb.serializers() else {
-            return;
-        };
-        for (entry, field, pair) in super::fields::each(cx) {
-            let Some(model) = entry.model_name() else {
-                continue;
-            };
-            let Some(related) = release.field(&model, field.name).and_then(|c| c.related) else {
+        for (_, field, pair, check) in super::fields::each_checked(cx) {
+            let Some(related) = check.related else {
                 continue;
             };
             // A list of references for a many-to-many field; a tag's own
