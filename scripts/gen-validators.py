@@ -82,6 +82,14 @@ class Writer:
             self.lines.append(f"const {self.consts[key]}: {ty} = {body};")
         return self.consts[key]
 
+    def static(self, kind, ty, body):
+        """A `&NAME` reference to a static holding `body`, written once."""
+        key = ("static " + ty, body)
+        if key not in self.consts:
+            self.consts[key] = f"{kind}{len(self.consts)}"
+            self.lines.append(f"static {self.consts[key]}: {ty} = {body};")
+        return "&" + self.consts[key]
+
     def pattern(self, text):
         return self.const("S", "&str", rust_str(text))
 
@@ -195,13 +203,15 @@ def generate(inputs):
             validate = m.get("validate") or {}
             perms = w.const("P", "&[&str]", str_list(sorted(m.get("permissions") or [])))
             models.append(
-                "SerializerModel { "
+                "&SerializerModel { "
                 f"name: {rust_str(label)}, source: {rust_str(m.get('source') or '')}, "
                 f"permissions: {perms}, "
                 f"serializer: {rust_str((m.get('serializer') or {}).get('class', ''))}, "
                 f"validate: {opt_str(validate.get('source'))}, "
                 "fields: &[\n        " + ",\n        ".join(fields) + "] }"
             )
+        # A model whose facts are the same in two releases is written once.
+        models = [w.static("M", "SerializerModel", m[1:]) for m in models]
         config = data.get("outpost_config") or {"fields": {}, "source": ""}
         settings = ", ".join(
             f"({rust_str(name)}, {rust_str(kind)})" for name, kind in sorted(config["fields"].items())

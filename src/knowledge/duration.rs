@@ -22,6 +22,14 @@ pub struct Duration {
     pub ignored: Vec<String>,
 }
 
+impl Duration {
+    /// The ignored pairs for a message: "`a`, `b` and `c`".
+    pub fn ignored_list(&self) -> String {
+        let quoted: Vec<String> = self.ignored.iter().map(|i| format!("`{i}`")).collect();
+        crate::diagnostic::and_list(&quoted)
+    }
+}
+
 /// Parse like `timedelta_from_string`; `Err` holds why Authentik rejects it.
 pub fn parse(text: &str) -> Result<Duration, String> {
     // One value per key: Python collects them in a dict, so a repeated key keeps

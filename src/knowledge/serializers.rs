@@ -27,8 +27,9 @@ pub struct SerializerRelease {
     pub outpost_config: &'static [(&'static str, &'static str)],
     /// Where that dataclass is defined.
     pub outpost_config_source: &'static str,
-    /// Every model a blueprint may use, sorted by `name`.
-    pub models: &'static [SerializerModel],
+    /// Every model a blueprint may use, sorted by `name` (shared between
+    /// releases whose facts are the same).
+    pub models: &'static [&'static SerializerModel],
 }
 
 /// A model's serializer, as the importer builds it.
@@ -156,7 +157,7 @@ impl SerializerRelease {
         self.models
             .binary_search_by(|m| m.name.cmp(name))
             .ok()
-            .map(|i| &self.models[i])
+            .map(|i| self.models[i])
     }
 
     pub fn field(&self, model: &str, field: &str) -> Option<&'static FieldCheck> {

@@ -358,13 +358,7 @@ fn check_format(format: StrFormat, name: &str, s: &str, span: Span, out: &mut Ve
                     span,
                     message: format!(
                         "Authentik silently ignores {} in `{name}: {s}`",
-                        crate::diagnostic::and_list(
-                            &parsed
-                                .ignored
-                                .iter()
-                                .map(|i| format!("`{i}`"))
-                                .collect::<Vec<_>>()
-                        )
+                        parsed.ignored_list()
                     ),
                     help:
                         "keys are not trimmed and unknown keys are skipped: write no space after \

@@ -23,7 +23,7 @@ pub fn entries_on_existing<'a>(
 /// A description of the object that exists when the entry runs: a built-in of
 /// the release, or one an earlier entry of the same blueprint defines. Entries of
 /// other blueprints do not count: the worker applies blueprints in no set order.
-pub fn existing_object(cx: &SetCx<'_>, b: usize, entry: &EntryFacts) -> Option<String> {
+fn existing_object(cx: &SetCx<'_>, b: usize, entry: &EntryFacts) -> Option<String> {
     match cx.index.object_of_entry(b, entry)? {
         // The shipped blueprint that makes the built-in is in the set (Authentik's
         // own tree, checked as shipped): it is one more blueprint without an

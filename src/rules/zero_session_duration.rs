@@ -71,13 +71,7 @@ impl Rule for ZeroSessionDuration {
                     } else {
                         format!(
                             " (Authentik ignores {}: keys are not trimmed, so write no space after `;`)",
-                            crate::diagnostic::and_list(
-                                &parsed
-                                    .ignored
-                                    .iter()
-                                    .map(|i| format!("`{i}`"))
-                                    .collect::<Vec<_>>()
-                            )
+                            parsed.ignored_list()
                         )
                     };
                     out.push(
