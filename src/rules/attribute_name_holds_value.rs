@@ -277,3 +277,49 @@ pub fn secret_spans(diagnostics: &[Diagnostic]) -> Vec<Span> {
         .map(|d| d.span)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_told_from_names() {
+        let user = Names::UserAttribute;
+        let ldap = Names::LdapAttribute;
+        assert!(problem("https://app.example.com", user) == Some(Problem::Url));
+        assert!(problem("{user.email}", user) == Some(Problem::Template));
+        assert!(problem("%(name)s", user) == Some(Problem::Template));
+        assert!(problem("cn=admins,dc=example,dc=com", ldap) == Some(Problem::Assignment));
+        assert!(problem("app password", user) == Some(Problem::Spaces));
+        assert!(problem("attributes.password", user) == Some(Problem::Path));
+        assert!(problem("9f8e7d6c5b4a39281706f5e4d3c2b1a0", user) == Some(Problem::Secret));
+        assert!(problem("hunter2!", user) == Some(Problem::Secret));
+        assert!(problem("member_uid", ldap) == Some(Problem::Characters));
+        for name in [
+            "legacy_password",
+            "appUser2024",
+            "nextcloudAppPassword2024",
+            "goauthentik.io/app/password",
+            "basicAuthPasswordForGrafana",
+        ] {
+            assert!(problem(name, user).is_none(), "{name}");
+        }
+        for name in ["objectSid", "member", "2.5.4.31", "userCertificate;binary"] {
+            assert!(problem(name, ldap).is_none(), "{name}");
+        }
+    }
+
+    #[test]
+    fn placeholders_and_blanks_are_not_judged() {
+        for text in [
+            "",
+            "  ",
+            "${USER_ATTR}",
+            "$USER_ATTR",
+            "__USER_ATTR__",
+            "{{ .Values.a }}",
+        ] {
+            assert!(problem(text, Names::UserAttribute).is_none(), "{text}");
+        }
+    }
+}
