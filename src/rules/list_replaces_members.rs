@@ -70,13 +70,18 @@ struct Assignment {
 
 impl Rule for ListReplacesMembers {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
-        out.extend(findings(cx).into_iter().map(|(_, _, d)| d));
+        out.extend(findings(cx, &|_, _| true).into_iter().map(|(_, _, d)| d));
     }
 }
 
-/// What this rule reports, with the file and span of each list it reports, in
-/// file and position order (BP117 leaves those lists to this rule).
-pub(super) fn findings(cx: &SetCx<'_>) -> Vec<(FileId, Span, Diagnostic)> {
+/// What this rule reports about the lists `keep(model, field)` selects (the
+/// model holding the list and its field), with the file and span of each list
+/// it reports, in file and position order. BP117 asks it about outposts'
+/// `providers` and leaves the lists reported here to this rule.
+pub(super) fn findings(
+    cx: &SetCx<'_>,
+    keep: &dyn Fn(&str, &str) -> bool,
+) -> Vec<(FileId, Span, Diagnostic)> {
     let mut lists: HashMap<(ObjId, &str), Vec<Assignment>> = HashMap::new();
     for (b, bp) in cx.blueprints.iter().enumerate() {
         for entry in &bp.entries {
@@ -88,7 +93,11 @@ pub(super) fn findings(cx: &SetCx<'_>) -> Vec<(FileId, Span, Diagnostic)> {
             };
             for (field, value, span) in &entry.attrs {
                 let Val::List(items) = value else { continue };
-                if !is_reference_list(cx, model, field) {
+                let direct = keep(model, field);
+                let reverse = REVERSE
+                    .iter()
+                    .any(|(m, f, om, of)| *m == model && f == field && keep(om, of));
+                if !(direct || reverse) || !is_reference_list(cx, model, field) {
                     continue;
                 }
                 let Some(members) = members(cx, b, items) else {
@@ -97,7 +106,12 @@ pub(super) fn findings(cx: &SetCx<'_>) -> Vec<(FileId, Span, Diagnostic)> {
                 let Some(holder) = cx.index.object_of_entry(b, entry) else {
                     continue;
                 };
-                add_reverse(cx, b, entry, (field, items, *span), &mut lists);
+                if reverse {
+                    add_reverse(cx, b, entry, (field, items, *span), &mut lists);
+                }
+                if !direct {
+                    continue;
+                }
                 let Some(field) = field_name(cx, model, field) else {
                     continue;
                 };
@@ -113,7 +127,7 @@ pub(super) fn findings(cx: &SetCx<'_>) -> Vec<(FileId, Span, Diagnostic)> {
             }
         }
     }
-    for builtin in MEMBERS {
+    for builtin in MEMBERS.iter().filter(|b| keep(b.model, b.field)) {
         let Some(holder) = object_of(cx, builtin.model, builtin.key) else {
             continue;
         };

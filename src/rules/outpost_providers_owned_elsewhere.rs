@@ -65,10 +65,12 @@ impl Rule for OutpostProvidersOwnedElsewhere {
         if candidates.is_empty() {
             return;
         }
-        let by_list_rule: Vec<(FileId, Span)> = super::list_replaces_members::findings(cx)
-            .into_iter()
-            .map(|(file, span, _)| (file, span))
-            .collect();
+        let outposts = |model: &str, field: &str| model == OUTPOST && field == FIELD;
+        let by_list_rule: Vec<(FileId, Span)> =
+            super::list_replaces_members::findings(cx, &outposts)
+                .into_iter()
+                .map(|(file, span, _)| (file, span))
+                .collect();
         for (file, span, what, embedded) in candidates {
             if by_list_rule.contains(&(file, span)) {
                 continue;
