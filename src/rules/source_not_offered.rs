@@ -67,6 +67,14 @@ impl Rule for SourceNotOffered {
                 let Some(kind) = entry.model.as_deref().and_then(kind) else {
                     continue;
                 };
+                // A model the target release lacks is BP201's.
+                if entry
+                    .model
+                    .as_deref()
+                    .is_some_and(|m| cx.kb.model(m).is_none())
+                {
+                    continue;
+                }
                 if matches!(entry.state, State::Absent | State::Invalid)
                     || matches!(entry.field("enabled"), Some(Val::Bool(false)))
                     || (entry.model.as_deref() == Some(KERBEROS) && !spnego(entry))
