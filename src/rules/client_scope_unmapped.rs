@@ -91,19 +91,24 @@ impl Rule for ClientScopeUnmapped {
                 if missing.is_empty() {
                     continue;
                 }
-                let Some((first, _)) = askers
+                let Some((first, first_scopes)) = askers
                     .iter()
                     .find(|(_, scopes)| scopes.iter().any(|s| missing.contains(s)))
                 else {
                     continue;
                 };
-                let quoted: Vec<String> = missing.iter().map(|s| format!("`{s}`")).collect();
-                let list = crate::diagnostic::and_list(&quoted);
-                let one = missing.len() == 1;
-                let (scope_word, it, its) = if one {
-                    ("scope", "it", "its")
+                // The first client's missing scopes, then those only others ask for.
+                let (own, others): (Vec<&str>, Vec<&str>) =
+                    missing.iter().partition(|s| first_scopes.contains(s));
+                let quote = |scopes: &[&str]| {
+                    let quoted: Vec<String> = scopes.iter().map(|s| format!("`{s}`")).collect();
+                    crate::diagnostic::and_list(&quoted)
+                };
+                let list = quote(&missing);
+                let (scope_word, it) = if own.len() == 1 {
+                    ("scope", "it")
                 } else {
-                    ("scopes", "them", "their")
+                    ("scopes", "them")
                 };
                 let who = match first {
                     Asker::Declared(client) => format!("client `{}`", client.name),
@@ -116,11 +121,21 @@ impl Rule for ClientScopeUnmapped {
                         found.client.client_id
                     ),
                 };
+                let also = if others.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (other clients of this provider ask for {}, unmapped too)",
+                        quote(&others)
+                    )
+                };
                 let message = format!(
-                    "{who} requests the {scope_word} {list}, but no scope mapping of this \
-                     provider has {it} as `scope_name`: Authentik drops {it} without an error, \
-                     and the tokens carry none of {its} claims"
+                    "{who} requests the {scope_word} {}, but no scope mapping of this provider \
+                     has {it} as `scope_name`{also}: Authentik drops unmapped scopes without an \
+                     error, so the tokens carry none of their claims",
+                    quote(&own)
                 );
+                let it = if missing.len() == 1 { "it" } else { "them" };
                 let span = entry.attr_span("property_mappings").unwrap_or(entry.span);
                 let mut diag = Diagnostic::new(&META, bp.file, span, message)
                     .label(format!("no scope mapping for {list}"))
