@@ -40,17 +40,12 @@ impl Rule for OutpostProvidersOwnedElsewhere {
                 }
                 // An outpost the set creates is the set's own; two entries that
                 // disagree about its list are BP114's.
-                let (name, embedded) = match cx.index.object_of_entry(b, entry) {
-                    Some(obj @ ObjId::Builtin(_)) => (
-                        cx.index.field_of(obj, "name"),
-                        cx.index.field_of(obj, "managed").as_deref() == Some(EMBEDDED),
-                    ),
-                    Some(obj @ ObjId::Assumed(_)) => (
-                        cx.index.field_of(obj, "name"),
-                        cx.index.field_of(obj, "managed").as_deref() == Some(EMBEDDED),
-                    ),
+                let obj = match cx.index.object_of_entry(b, entry) {
+                    Some(obj @ (ObjId::Builtin(_) | ObjId::Assumed(_))) => obj,
                     _ => continue,
                 };
+                let name = cx.index.field_of(obj, "name");
+                let embedded = cx.index.field_of(obj, "managed").as_deref() == Some(EMBEDDED);
                 let what = if embedded {
                     "the embedded outpost".to_string()
                 } else {
