@@ -173,7 +173,7 @@ fn template(release: Option<&Detected>) -> String {
 #"legacy/**" = ["unknown-field", "BP103"]
 
 # OIDC clients that use your providers, for BP102 (offline-access-unmapped) and
-# BP119 (client-scope-unmapped): `provider` is the provider's `name` attribute or
+# BP122 (client-scope-unmapped): `provider` is the provider's `name` attribute or
 # its entry `id`; `scopes` a list or a space-separated string. One [[clients]]
 # block per client.
 #[[clients]]

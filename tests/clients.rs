@@ -1,4 +1,4 @@
-//! Clients found next to the blueprints feed BP102 and BP119: an oauth2-proxy
+//! Clients found next to the blueprints feed BP102 and BP122: an oauth2-proxy
 //! values file that asks for `offline_access` from a provider without the mapping
 //! (or Grafana asking for a scope no mapping provides) is reported at the
 //! provider, with a second label at the client's scope line.
@@ -78,7 +78,7 @@ fn a_client_asking_for_a_scope_the_provider_does_not_map_fires_bp119() {
     let diagnostics = report["diagnostics"].as_array().unwrap();
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
     let d = &diagnostics[0];
-    assert_eq!(d["code"], "BP119");
+    assert_eq!(d["code"], "BP122");
     assert_eq!(d["file"], "blueprints/dashboard.yaml");
     assert_eq!(
         (d["line"].as_u64(), d["column"].as_u64()),

@@ -1,4 +1,4 @@
-//! BP119: a client asks an OAuth2 provider for a scope (`email`, `groups`, ...)
+//! BP122: a client asks an OAuth2 provider for a scope (`email`, `groups`, ...)
 //! that none of the provider's scope mappings provides, so Authentik drops it
 //! and the client never gets the claims it expects.
 
@@ -9,7 +9,7 @@ use crate::resolve::{EntryFacts, ObjId, Ref, Resolution, Val};
 
 rule! {
     pub struct ClientScopeUnmapped {
-        code: "BP119",
+        code: "BP122",
         name: "client-scope-unmapped",
         severity: Warning,
         fix: None,
