@@ -172,9 +172,10 @@ fn template(release: Option<&Detected>) -> String {
 #[per-file-ignores]
 #"legacy/**" = ["unknown-field", "BP103"]
 
-# OIDC clients that use your providers, for BP102 (offline-access-unmapped):
-# `provider` is the provider's `name` attribute or its entry `id`; `scopes` a
-# list or a space-separated string. One [[clients]] block per client.
+# OIDC clients that use your providers, for BP102 (offline-access-unmapped) and
+# BP122 (client-scope-unmapped): `provider` is the provider's `name` attribute or
+# its entry `id`; `scopes` a list or a space-separated string. One [[clients]]
+# block per client.
 #[[clients]]
 #name = "nextcloud-desktop"
 #provider = "nextcloud"

@@ -547,9 +547,12 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
         || !out.clients.is_empty()
         || stdin
     {
-        // Renderers mask the secrets BP301 found when they show a snippet; where
+        // Renderers mask the secrets BP301 (and BP118) found when they show a snippet; where
         // part of the file did not parse, secret-looking lines are masked too.
         let mut secrets = rules::plaintext_secret::spans(&out.diagnostics);
+        secrets.extend(rules::attribute_name_holds_value::secret_spans(
+            &out.diagnostics,
+        ));
         if !located.errors.is_empty() {
             secrets.extend(rules::plaintext_secret::scan_lines(&source.text));
         }

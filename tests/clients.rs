@@ -1,6 +1,7 @@
-//! Clients found next to the blueprints feed BP102: an oauth2-proxy values file
-//! that asks for `offline_access` from a provider without the mapping is reported
-//! at the provider, with a second label at the client's scope line.
+//! Clients found next to the blueprints feed BP102 and BP122: an oauth2-proxy
+//! values file that asks for `offline_access` from a provider without the mapping
+//! (or Grafana asking for a scope no mapping provides) is reported at the
+//! provider, with a second label at the client's scope line.
 
 mod common;
 
@@ -53,6 +54,43 @@ fn without_offline_access_in_the_values_file_it_is_clean() {
     let text = std::fs::read_to_string(&values).unwrap();
     std::fs::write(&values, text.replace(" offline_access", "")).unwrap();
     assert_eq!(report(dir.path())["diagnostics"], serde_json::json!([]));
+}
+
+#[test]
+fn a_client_asking_for_a_scope_the_provider_does_not_map_fires_bp119() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_repo(dir.path());
+    let values = dir.path().join("apps/oauth2-proxy/values.yaml");
+    let text = std::fs::read_to_string(&values).unwrap();
+    std::fs::write(&values, text.replace(" offline_access", "")).unwrap();
+    // Grafana asks for `profile`; without its mapping the provider drops it.
+    let blueprint = dir.path().join("blueprints/dashboard.yaml");
+    let text = std::fs::read_to_string(&blueprint).unwrap();
+    std::fs::write(
+        &blueprint,
+        text.replace(
+            "        - !Find [authentik_providers_oauth2.scopemapping, [scope_name, profile]]\n",
+            "",
+        ),
+    )
+    .unwrap();
+    let report = report(dir.path());
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let d = &diagnostics[0];
+    assert_eq!(d["code"], "BP122");
+    assert_eq!(d["file"], "blueprints/dashboard.yaml");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(29), Some(7))
+    );
+    assert!(
+        d["message"].as_str().unwrap().contains("`profile`"),
+        "{d:#}"
+    );
+    let related = &d["related"][0];
+    assert_eq!(related["file"], "apps/grafana/grafana.ini");
+    assert_eq!(related["line"].as_u64(), Some(7));
 }
 
 #[test]

@@ -135,8 +135,8 @@ fn grant_types_are_judged_where_the_release_has_the_field() {
     }
     let fired = vec![
         ("BP108".to_string(), 6, 12),
-        ("BP108".to_string(), 18, 12),
-        ("BP108".to_string(), 31, 12),
+        ("BP108".to_string(), 19, 12),
+        ("BP108".to_string(), 32, 12),
     ];
     assert_eq!(codes_of(missing, "2026.5"), fired);
     assert_eq!(codes_of(missing, "2026.8"), fired);

@@ -70,64 +70,84 @@ struct Assignment {
 
 impl Rule for ListReplacesMembers {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
-        let mut lists: HashMap<(ObjId, &str), Vec<Assignment>> = HashMap::new();
-        for (b, bp) in cx.blueprints.iter().enumerate() {
-            for entry in &bp.entries {
-                if matches!(entry.state, State::Absent | State::Invalid) {
-                    continue;
-                }
-                let Some(model) = entry.model.as_deref() else {
-                    continue;
-                };
-                for (field, value, span) in &entry.attrs {
-                    let Val::List(items) = value else { continue };
-                    if !is_reference_list(cx, model, field) {
-                        continue;
-                    }
-                    let Some(members) = members(cx, b, items) else {
-                        continue;
-                    };
-                    let Some(holder) = cx.index.object_of_entry(b, entry) else {
-                        continue;
-                    };
-                    add_reverse(cx, b, entry, (field, items, *span), &mut lists);
-                    let Some(field) = field_name(cx, model, field) else {
-                        continue;
-                    };
-                    lists.entry((holder, field)).or_default().push(Assignment {
-                        source: Source::List {
-                            bp: b,
-                            entry: entry.index,
-                            span: *span,
-                        },
-                        members,
-                        writes: entry.state == State::Present && !entry.conditional,
-                    });
-                }
+        out.extend(findings(cx, &|_, _| true).into_iter().map(|(_, _, d)| d));
+    }
+}
+
+/// What this rule reports about the lists `keep(model, field)` selects (the
+/// model holding the list and its field), with the file and span of each list
+/// it reports, in file and position order. BP117 asks it about outposts'
+/// `providers` and leaves the lists reported here to this rule.
+pub(super) fn findings(
+    cx: &SetCx<'_>,
+    keep: &dyn Fn(&str, &str) -> bool,
+) -> Vec<(FileId, Span, Diagnostic)> {
+    let mut lists: HashMap<(ObjId, &str), Vec<Assignment>> = HashMap::new();
+    for (b, bp) in cx.blueprints.iter().enumerate() {
+        for entry in &bp.entries {
+            if matches!(entry.state, State::Absent | State::Invalid) {
+                continue;
             }
-        }
-        for builtin in MEMBERS {
-            let Some(holder) = object_of(cx, builtin.model, builtin.key) else {
+            let Some(model) = entry.model.as_deref() else {
                 continue;
             };
-            let member = query_member(cx, builtin.member_model, builtin.member_key);
-            if let Some(list) = lists.get_mut(&(holder, builtin.field)) {
-                list.push(Assignment {
-                    source: Source::Install(builtin.source),
-                    members: vec![member],
-                    writes: false,
+            for (field, value, span) in &entry.attrs {
+                let Val::List(items) = value else { continue };
+                let direct = keep(model, field);
+                let reverse = REVERSE
+                    .iter()
+                    .any(|(m, f, om, of)| *m == model && f == field && keep(om, of));
+                if !(direct || reverse) || !is_reference_list(cx, model, field) {
+                    continue;
+                }
+                let Some(members) = members(cx, b, items) else {
+                    continue;
+                };
+                let Some(holder) = cx.index.object_of_entry(b, entry) else {
+                    continue;
+                };
+                if reverse {
+                    add_reverse(cx, b, entry, (field, items, *span), &mut lists);
+                }
+                if !direct {
+                    continue;
+                }
+                let Some(field) = field_name(cx, model, field) else {
+                    continue;
+                };
+                lists.entry((holder, field)).or_default().push(Assignment {
+                    source: Source::List {
+                        bp: b,
+                        entry: entry.index,
+                        span: *span,
+                    },
+                    members,
+                    writes: entry.state == State::Present && !entry.conditional,
                 });
             }
         }
-        let mut keys: Vec<&(ObjId, &str)> = lists.keys().collect();
-        keys.sort_by_key(|(_, field)| *field);
-        let mut found = Vec::new();
-        for key in keys {
-            report(cx, key.1, &lists[key], &mut found);
-        }
-        found.sort_by_key(|(file, span, _)| (*file, span.start));
-        out.extend(found.into_iter().map(|(_, _, d)| d));
     }
+    for builtin in MEMBERS.iter().filter(|b| keep(b.model, b.field)) {
+        let Some(holder) = object_of(cx, builtin.model, builtin.key) else {
+            continue;
+        };
+        let member = query_member(cx, builtin.member_model, builtin.member_key);
+        if let Some(list) = lists.get_mut(&(holder, builtin.field)) {
+            list.push(Assignment {
+                source: Source::Install(builtin.source),
+                members: vec![member],
+                writes: false,
+            });
+        }
+    }
+    let mut keys: Vec<&(ObjId, &str)> = lists.keys().collect();
+    keys.sort_by_key(|(_, field)| *field);
+    let mut found = Vec::new();
+    for key in keys {
+        report(cx, key.1, &lists[key], &mut found);
+    }
+    found.sort_by_key(|(file, span, _)| (*file, span.start));
+    found
 }
 
 /// A diagnostic on each list that leaves out members other places give.

@@ -76,6 +76,8 @@ macro_rules! rule {
 
 mod ambiguous_absent;
 mod ambiguous_identifiers;
+pub mod attribute_name_holds_value;
+mod client_scope_unmapped;
 mod conflicting_entries;
 mod constant_condition;
 mod created_state_ignores_attrs;
@@ -102,11 +104,14 @@ mod missing_invalidation_flow;
 mod missing_required_field;
 mod must_created_exists;
 mod oauth2_grant_types;
+mod oauth2_provider_maps_no_scope;
 mod offline_access_unmapped;
+mod outpost_providers_owned_elsewhere;
 pub mod plaintext_secret;
 mod related_model_mismatch;
 mod reputation_gate;
 mod serializer_validate;
+mod source_not_offered;
 mod stage_order_collision;
 mod undefined_context;
 mod undiscoverable_file;
@@ -225,6 +230,11 @@ pub static ALL: &[&dyn Rule] = &[
     &unique_value_deleted_later::UniqueValueDeletedLater,
     &find_forward_reference::FindForwardReference,
     &list_replaces_members::ListReplacesMembers,
+    &source_not_offered::SourceNotOffered,
+    &oauth2_provider_maps_no_scope::OAuth2ProviderMapsNoScope,
+    &outpost_providers_owned_elsewhere::OutpostProvidersOwnedElsewhere,
+    &attribute_name_holds_value::AttributeNameHoldsValue,
+    &client_scope_unmapped::ClientScopeUnmapped,
     &unknown_model::UnknownModel,
     &unknown_field::UnknownField,
     &invalid_field_value::InvalidFieldValue,

@@ -210,7 +210,7 @@ fn grants_refresh(entry: &EntryFacts) -> Option<Span> {
 }
 
 /// Whether a client's `provider` names this entry (its `name` attribute or `id`).
-fn names_provider(entry: &EntryFacts, provider: &str) -> bool {
+pub(super) fn names_provider(entry: &EntryFacts, provider: &str) -> bool {
     entry.id.as_deref() == Some(provider)
         || matches!(entry.field("name"), Some(Val::Str(name)) if name == provider)
 }
