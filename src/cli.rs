@@ -100,9 +100,8 @@ pub enum Command {
 /// commands cannot drift apart.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Files or folders to check; `-` reads standard input.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub set: SetArgs,
 
     /// Output format [default: human; github when the environment has
     /// GITHUB_ACTIONS=true or FORGEJO_ACTIONS=true, so CI runs get annotations].
@@ -118,6 +117,24 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
 
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+
+    /// Print the findings only: no summary line and no notes.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// What makes the blueprint set a run judges: the paths, the configuration, the
+/// release, the rules and the repository read for context. `check`, `upgrade`
+/// and `graph` read the set the same way, from this one definition.
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// Files or folders to check; `-` reads standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
     /// Configuration file (default: the nearest bplint.toml from the current folder up).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -128,10 +145,6 @@ pub struct RunArgs {
     /// blueprints) or later; a bare minor means its newest patch.
     #[arg(long, value_name = "VERSION")]
     pub authentik_version: Option<String>,
-
-    /// Exit 1 on warnings too.
-    #[arg(long)]
-    pub deny_warnings: bool,
 
     /// Rules to run instead of all: codes (BP101), prefixes (BP1), names, or ALL.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
@@ -161,10 +174,6 @@ pub struct RunArgs {
     /// `!Find` lookups and the cross-file rules (also `[discovery] context = false`).
     #[arg(long)]
     pub isolated: bool,
-
-    /// Print the findings only: no summary line and no notes.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -89,7 +89,7 @@ fn check(args: CheckArgs) -> u8 {
     if let Some(message) = statistics_conflict(&args) {
         return fail(&message);
     }
-    let mut request = match command::build_request(&args.run) {
+    let mut request = match command::build_request(&args.run.set, args.run.quiet) {
         Ok(request) => request,
         Err(message) => return fail(&message),
     };
