@@ -248,10 +248,17 @@ mod git {
             let cwd = std::env::current_dir()
                 .and_then(std::fs::canonicalize)
                 .map_err(|e| format!("cannot tell the current folder: {e}"))?;
-            let top = git(&cwd, &["rev-parse", "--show-toplevel"]).map_err(|_| {
+            // The work tree the first path lies in (the current folder's by default).
+            let first = request.paths.first().map_or(cwd.clone(), |p| cwd.join(p));
+            let probe = if first.is_dir() {
+                first
+            } else {
+                first.parent().map_or(cwd.clone(), Path::to_path_buf)
+            };
+            let top = git(&probe, &["rev-parse", "--show-toplevel"]).map_err(|_| {
                 format!(
                     "--diff compares with a git revision, but {} is not in a git work tree",
-                    cwd.display()
+                    probe.display()
                 )
             })?;
             let top = PathBuf::from(String::from_utf8_lossy(&top).trim_end_matches('\n'));

@@ -363,11 +363,22 @@ impl Builder<'_> {
             }),
             Val::Other => Some(Resolved::Unknown {
                 kind,
-                label: "a tag".into(),
+                label: self.written(bp, key).unwrap_or_else(|| "a tag".into()),
                 why: "set by a tag".into(),
             }),
             Val::Null | Val::Bool(_) | Val::List(_) => None,
         }
+    }
+
+    /// The value written after the key at `key` on its line, as the file
+    /// shows it (secrets masked), without a trailing comment: `!Env FLOW`.
+    fn written(&self, bp: usize, key: Span) -> Option<String> {
+        let file = self.input.index.blueprints[bp].file;
+        let text = self.input.files.get(file)?.source?.shown();
+        let line = text.get(key.end..)?.lines().next()?;
+        let value = line.split_once(':')?.1;
+        let value = value.find(" #").map_or(value, |at| &value[..at]).trim();
+        (!value.is_empty()).then(|| shorten(value, 48))
     }
 
     /// The node a resolved reference draws. `from` names the referring node,

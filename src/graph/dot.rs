@@ -24,7 +24,7 @@ pub fn render(graph: &Graph, diagrams: &[Diagram]) -> String {
         out,
         "  graph [rankdir={direction}, fontname=\"Helvetica\", fontsize=12, labelloc=t, nodesep=0.4];"
     );
-    out.push_str("  node [fontname=\"Helvetica\", fontsize=10, shape=box, style=\"rounded\"];\n");
+    out.push_str("  node [fontname=\"Helvetica\", fontsize=10, shape=box];\n");
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=9];\n");
     for (i, d) in diagrams.iter().enumerate() {
         let indent = if single { "  " } else { "    " };
@@ -136,7 +136,12 @@ impl Writer<'_> {
             format!("label={}", quote(&label::node(node))),
             format!("shape={}", shape(node.kind)),
         ];
-        let mut style = vec!["rounded"];
+        // Rounded corners for the boxes; Graphviz has no rounded hexagon.
+        let mut style = if matches!(node.kind, Kind::Stage | Kind::Other) {
+            vec!["rounded"]
+        } else {
+            Vec::new()
+        };
         let mut color = None;
         let mut fill = None;
         let mut pen = None;
@@ -174,7 +179,9 @@ impl Writer<'_> {
                 style.push("dashed");
             }
         }
-        attrs.push(format!("style=\"{}\"", style.join(",")));
+        if !style.is_empty() {
+            attrs.push(format!("style=\"{}\"", style.join(",")));
+        }
         attrs.extend(color.map(|c| format!("color=\"{c}\"")));
         attrs.extend(fill.map(|f| format!("fillcolor=\"{f}\"")));
         attrs.extend(pen.map(|p| format!("penwidth={p}")));
@@ -190,6 +197,7 @@ impl Writer<'_> {
         let target = &self.graph.nodes[edge.to].origin;
         if matches!(edge.kind, EdgeKind::Policy { .. })
             || matches!(target, Origin::Dangling { .. } | Origin::Unknown { .. })
+            || edge.change == Some(Change::Removed)
         {
             attrs.push("style=dashed".into());
         }
@@ -197,9 +205,6 @@ impl Writer<'_> {
             (Some(change), _) => {
                 attrs.push(format!("color=\"{}\"", change_colors(change).0));
                 attrs.push("penwidth=2.5".into());
-                if change == Change::Removed {
-                    attrs.push("style=dashed".into());
-                }
             }
             (None, Some(Severity::Error)) => attrs.push("color=\"#c62828\", penwidth=2".into()),
             (None, Some(Severity::Warning)) => attrs.push("color=\"#ef6c00\", penwidth=2".into()),

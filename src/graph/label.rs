@@ -24,7 +24,7 @@ pub fn node(node: &Node) -> Vec<String> {
     if let Some(change) = node.change {
         detail.push_str(&format!(" · {}", change.as_str()));
     }
-    let mut lines = vec![node.name.clone(), detail];
+    let mut lines = vec![super::build::shorten(&node.name, 60), detail];
     // A dangling node names its finding's code already.
     if !matches!(node.origin, Origin::Dangling { .. }) {
         lines.extend(findings(&node.findings));
