@@ -76,6 +76,19 @@ fn draw(args: &GraphArgs) -> Result<u8, String> {
             report::counted(loose.len(), "finding lies", "findings lie")
         ));
     }
+    if matches!(args.format, GraphFormat::Mermaid | GraphFormat::Markdown) {
+        for d in &diagrams {
+            let size = graph::mermaid::diagram(&graph, d, false).len();
+            if size > graph::mermaid::MAX_TEXT {
+                outcome.warnings.push(format!(
+                    "the diagram `{}` is {size} characters long, more than the {} Mermaid \
+                     renders by default; draw less of it (--flow, --application, fewer paths)",
+                    d.title,
+                    graph::mermaid::MAX_TEXT
+                ));
+            }
+        }
+    }
     let text = match args.format {
         GraphFormat::Mermaid => graph::mermaid::render(&graph, &diagrams),
         GraphFormat::Markdown => {

@@ -961,3 +961,57 @@ pub fn shorten(text: &str, max: usize) -> String {
     cut.push('…');
     cut
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_come_from_the_model_and_its_parents() {
+        let kb = Knowledge::newest();
+        let kind = |model: &str| kind_of(&kb, model);
+        assert_eq!(kind("authentik_flows.flow"), Some(Kind::Flow));
+        assert_eq!(
+            kind("authentik_stages_identification.identificationstage"),
+            Some(Kind::Stage)
+        );
+        assert_eq!(
+            kind("authentik_policies_expression.expressionpolicy"),
+            Some(Kind::Policy)
+        );
+        assert_eq!(
+            kind("authentik_providers_oauth2.oauth2provider"),
+            Some(Kind::Provider)
+        );
+        assert_eq!(
+            kind("authentik_sources_ldap.ldapsource"),
+            Some(Kind::Source)
+        );
+        // A model the release does not know, by its name.
+        assert_eq!(
+            kind("authentik_stages_future.futurestage"),
+            Some(Kind::Stage)
+        );
+        assert_eq!(kind("authentik_stages_prompt.prompt"), None);
+        assert_eq!(kind("authentik_core.propertymapping"), None);
+    }
+
+    #[test]
+    fn details_name_the_kind_in_words() {
+        assert_eq!(
+            detail(
+                Kind::Stage,
+                "authentik_stages_authenticator_validate.authenticatorvalidatestage",
+                None
+            ),
+            "authenticator validate stage"
+        );
+        assert_eq!(
+            detail(Kind::Flow, FLOW, Some("authentication")),
+            "flow · authentication"
+        );
+        assert_eq!(detail(Kind::Stage, STAGE, None), "stage");
+        assert_eq!(shorten("abcdef", 4), "abc…");
+        assert_eq!(shorten("abc", 4), "abc");
+    }
+}

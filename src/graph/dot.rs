@@ -262,3 +262,14 @@ pub fn quote(lines: &[String]) -> String {
     out.push('"');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::quote;
+
+    #[test]
+    fn a_label_is_one_quoted_string_whatever_it_holds() {
+        let lines = vec!["a \"b\" \\N \\l".to_string(), "c\nd\te".to_string()];
+        assert_eq!(quote(&lines), "\"a \\\"b\\\" \\\\N \\\\l\\nc d e\"");
+    }
+}

@@ -22,10 +22,17 @@ pub fn render(graph: &Graph, diagrams: &[Diagram]) -> String {
         .join("\n")
 }
 
-/// The diagrams for a pull-request comment: `heading`, then each diagram under
-/// its own heading in a ```` ```mermaid ```` fence.
+/// The first line of the Markdown form: a workflow that posts it as a comment
+/// can find its earlier comment by it, to edit that instead.
+pub const MARKER: &str = "<!-- bplint graph -->";
+
+/// Mermaid's default `maxTextSize`: a renderer refuses a longer diagram.
+pub const MAX_TEXT: usize = 50_000;
+
+/// The diagrams for a pull-request comment: [`MARKER`], `heading`, then each
+/// diagram under its own heading in a ```` ```mermaid ```` fence.
 pub fn markdown(graph: &Graph, diagrams: &[Diagram], heading: &str, empty: &str) -> String {
-    let mut out = format!("## {heading}\n\n");
+    let mut out = format!("{MARKER}\n## {heading}\n\n");
     if diagrams.is_empty() {
         let _ = writeln!(out, "{empty}");
     }
@@ -313,4 +320,33 @@ fn markdown_text(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_keeps_no_character_mermaid_reads_as_syntax() {
+        let hostile = "a \"b\" #c &d <e> `f` |g| %%h\\i\nj\tk";
+        let escaped = escape(hostile);
+        for c in ['"', '<', '>', '`', '|', '\\', '\n', '\t'] {
+            assert!(!escaped.contains(c), "{c:?} in {escaped}");
+        }
+        // Every `#` starts an entity code, every `&` or `%` is inside one.
+        assert_eq!(
+            escaped,
+            "a #quot;b#quot; #35;c #amp;d #lt;e#gt; #96;f#96; #124;g#124; #37;#37;h#92;i j k"
+        );
+        assert_eq!(escape("Ünïcødé 登录"), "Ünïcødé 登录");
+    }
+
+    #[test]
+    fn a_title_is_a_yaml_string_and_a_heading_plain_text() {
+        assert_eq!(yaml_string("a \"b\" \\ c\n"), "\"a \\\"b\\\" \\\\ c \"");
+        assert_eq!(
+            markdown_text("flow *a_b* `c` #1"),
+            "flow \\*a\\_b\\* \\`c\\` \\#1"
+        );
+    }
 }
