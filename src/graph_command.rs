@@ -69,7 +69,10 @@ fn draw(args: &GraphArgs) -> Result<u8, String> {
                 .into(),
         );
     }
-    if !loose.is_empty() {
+    // Only the whole picture accounts for every finding; one flow or a diff
+    // leaves most objects out anyway.
+    let whole = args.flow.is_none() && args.application.is_none() && args.diff.is_none();
+    if whole && !loose.is_empty() {
         outcome.notes.push(format!(
             "{} on nothing the graph draws (a blueprint's metadata, an object it does not show); \
              `bplint check` lists them",

@@ -395,3 +395,40 @@ fn standard_input_and_every_fixture_draw_without_trouble() {
         }
     }
 }
+
+/// The README's picture is drawn from docs/graph-fixture-login.dot with
+/// `dot -Tsvg`; that file is what bplint prints today, and the SVG shows it.
+#[test]
+fn the_readme_picture_is_drawn_from_todays_output() {
+    let printed = graph(&[
+        "--quiet",
+        "--isolated",
+        "--authentik-version",
+        RELEASE,
+        "--flow",
+        "fixture-login",
+        "--format",
+        "dot",
+        "fixtures/graph/flows",
+    ]);
+    let kept = std::fs::read_to_string("docs/graph-fixture-login.dot").unwrap();
+    assert_eq!(
+        kept, printed,
+        "docs/graph-fixture-login.dot is stale: write the output above to it and draw \
+         docs/graph-fixture-login.svg from it with `dot -Tsvg`"
+    );
+    // Graphviz writes `-` as an entity.
+    let svg = std::fs::read_to_string("docs/graph-fixture-login.svg")
+        .unwrap()
+        .replace("&#45;", "-");
+    for text in [
+        "fixture-identification",
+        "resolves to nothing · BP006",
+        "failure_result: true",
+    ] {
+        assert!(
+            svg.contains(text),
+            "docs/graph-fixture-login.svg lacks {text}: draw it again"
+        );
+    }
+}
