@@ -53,6 +53,8 @@ pub fn build(input: &Input<'_>) -> (Graph, Vec<Finding>) {
         removed_bindings: Vec::new(),
         regions: Vec::new(),
         hashes: HashMap::new(),
+        bindings: HashMap::new(),
+        references: std::collections::HashSet::new(),
     };
     let order = builder.blueprint_order();
     for &bp in &order {
@@ -119,6 +121,10 @@ struct Builder<'i> {
     regions: Vec<(FileId, Span, usize)>,
     /// Per node or edge, the hashes of what defines it, folded at the end.
     hashes: HashMap<Target, Vec<u64>>,
+    /// `(flow, stage, order)` -> the binding edge, and `(from, to, field)` of
+    /// the reference edges: each drawn once, however many entries define it.
+    bindings: HashMap<(usize, usize, Option<i64>), usize>,
+    references: std::collections::HashSet<(usize, usize, String)>,
 }
 
 impl Builder<'_> {
@@ -496,10 +502,7 @@ impl Builder<'_> {
                 continue;
             }
             let place = self.place(facts.file, entry.span.start);
-            let existing = self.graph.edges.iter().position(|e| {
-                e.kind == EdgeKind::Binding && e.from == flow && e.to == stage && e.order == order
-            });
-            let edge = match existing {
+            let edge = match self.bindings.get(&(flow, stage, order)).copied() {
                 Some(edge) => {
                     let e = &mut self.graph.edges[edge];
                     e.given |= !context;
@@ -525,7 +528,9 @@ impl Builder<'_> {
                         fingerprint: 0,
                         change: None,
                     });
-                    self.graph.edges.len() - 1
+                    let edge = self.graph.edges.len() - 1;
+                    self.bindings.insert((flow, stage, order), edge);
+                    edge
                 }
             };
             self.defines.insert((bp, entry.index), Target::Edge(edge));
@@ -584,6 +589,8 @@ impl Builder<'_> {
                     fingerprint: 0,
                     change: None,
                 });
+                self.bindings
+                    .insert((flow, stage, order), self.graph.edges.len() - 1);
             }
         }
     }
@@ -697,17 +704,12 @@ impl Builder<'_> {
                         continue;
                     }
                     let to = self.node_for(bp, resolved);
+                    if !self.references.insert((from, to, field.clone())) {
+                        continue;
+                    }
                     let kind = EdgeKind::Reference {
                         field: field.clone(),
                     };
-                    let exists = self
-                        .graph
-                        .edges
-                        .iter()
-                        .any(|e| e.from == from && e.to == to && e.kind == kind);
-                    if exists {
-                        continue;
-                    }
                     let place = self.place(facts.file, key.start);
                     self.graph.edges.push(Edge {
                         from,
@@ -734,6 +736,10 @@ impl Builder<'_> {
     fn place_findings(&mut self) -> Vec<Finding> {
         let input = self.input;
         let mut loose = Vec::new();
+        let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+        for (bp, facts) in input.index.blueprints.iter().enumerate() {
+            by_file.entry(facts.file).or_default().push(bp);
+        }
         for d in input.diagnostics {
             if self.context(d.file) {
                 continue;
@@ -761,12 +767,11 @@ impl Builder<'_> {
                 n.findings.push(finding);
                 continue;
             }
-            let target = input
-                .index
-                .blueprints
-                .iter()
-                .enumerate()
-                .filter(|(_, facts)| facts.file == d.file)
+            let target = by_file
+                .get(&d.file)
+                .into_iter()
+                .flatten()
+                .map(|&bp| (bp, &input.index.blueprints[bp]))
                 .find_map(|(bp, facts)| {
                     let entry = facts
                         .entries

@@ -29,10 +29,10 @@ pub fn render(graph: &Graph, diagrams: &[Diagram]) -> String {
     for (i, d) in diagrams.iter().enumerate() {
         let indent = if single { "  " } else { "    " };
         if single {
-            let _ = writeln!(out, "  label={};", quote(&[d.title.clone()]));
+            let _ = writeln!(out, "  label={};", quote(std::slice::from_ref(&d.title)));
         } else {
             let _ = writeln!(out, "  subgraph cluster_{i} {{");
-            let _ = writeln!(out, "    label={};", quote(&[d.title.clone()]));
+            let _ = writeln!(out, "    label={};", quote(std::slice::from_ref(&d.title)));
             out.push_str("    style=\"rounded\"; color=\"#b0bec5\";\n");
         }
         let mut w = Writer {
