@@ -42,15 +42,14 @@ fn draw(args: &GraphArgs) -> Result<u8, String> {
             let tree = git::OldTree::read(rev, &request)?;
             let old_request = tree.request(&request);
             let (_, old, _) = graph_of(&old_request, Some(&tree.shown));
-            let repo = tree.shown.clone();
-            let (outcome, new, loose) = graph_of(&request, Some(&repo));
+            let (mut outcome, new, loose) = graph_of(&request, Some(&tree.shown));
             let merged = graph::diff::merge(&old, &new);
             let title = format!("changes from {rev} to the work tree");
             let diagrams: Vec<Diagram> = view::changes(&merged, title).into_iter().collect();
-            if diagrams.is_empty() && !args.quiet {
-                eprintln!(
-                    "bplint: note: the graph does not change between {rev} and the work tree"
-                );
+            if diagrams.is_empty() {
+                outcome.notes.push(format!(
+                    "the graph does not change between {rev} and the work tree"
+                ));
             }
             (
                 outcome,
@@ -128,6 +127,17 @@ fn draw(args: &GraphArgs) -> Result<u8, String> {
 /// file alike.
 fn graph_of(request: &Request, shown: Option<&git::Shown>) -> (Outcome, Graph, Vec<Finding>) {
     let outcome = pipeline::run(request);
+    let (graph, loose) = draw_outcome(&outcome, request, shown);
+    (outcome, graph, loose)
+}
+
+/// The graph of a run's outcome: its facts indexed again, as the set rules saw
+/// them, its files named as `shown` names them.
+fn draw_outcome(
+    outcome: &Outcome,
+    request: &Request,
+    shown: Option<&git::Shown>,
+) -> (Graph, Vec<Finding>) {
     let index = Index::build(
         request.judged.kb,
         &outcome.facts,
@@ -148,14 +158,11 @@ fn graph_of(request: &Request, shown: Option<&git::Shown>) -> (Outcome, Graph, V
             source: f.source.as_ref(),
         })
         .collect();
-    let (graph, loose) = graph::build(&Input {
+    graph::build(&Input {
         index: &index,
         files: &files,
         diagnostics: &outcome.diagnostics,
-    });
-    drop(files);
-    drop(index);
-    (outcome, graph, loose)
+    })
 }
 
 /// The diagrams the flags ask for: one flow, one application, or every flow
@@ -218,7 +225,6 @@ mod git {
 
     /// How a file of either revision is named in the picture: relative to the
     /// repository's top folder, so a file is named alike in both.
-    #[derive(Clone)]
     pub struct Shown {
         /// The work tree's top folder.
         top: PathBuf,

@@ -432,3 +432,49 @@ fn the_readme_picture_is_drawn_from_todays_output() {
         );
     }
 }
+
+/// Sets that tie themselves in knots: a flow bound to itself as a stage, a
+/// binding's target that is a binding, a policy bound to a policy binding,
+/// identifiers and models set by tags, a broken file beside them. Each is
+/// drawn in every format, with exit 0 and no panic.
+#[test]
+fn knotted_sets_are_drawn_without_trouble() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("knots.yaml"),
+        "version: 1
+entries:
+  - model: authentik_flows.flow
+    id: flow
+    identifiers: {slug: knot}
+  - model: authentik_flows.flowstagebinding
+    id: self
+    identifiers: {target: !KeyOf flow, stage: !KeyOf flow, order: 1}
+  - model: authentik_flows.flowstagebinding
+    id: inner
+    identifiers: {target: !KeyOf self, stage: !KeyOf self, order: 2}
+  - model: authentik_policies.policybinding
+    id: pb
+    identifiers: {target: !KeyOf flow, policy: !KeyOf pb, order: 3}
+  - model: authentik_policies.policybinding
+    identifiers: {target: !KeyOf pb, policy: !KeyOf pb}
+  - model: !Env MODEL
+    identifiers: {slug: !Env SLUG}
+  - model: authentik_flows.flow
+    identifiers: {slug: !Format ['%s', knot]}
+  - model: authentik_core.application
+    identifiers: {slug: !KeyOf flow}
+    attrs: {provider: [!KeyOf flow, !Find [authentik_core.provider, [pk, 1]]]}
+  - model: authentik_flows.flowstagebinding
+    identifiers: {target: !Find [authentik_flows.flow, [slug, knot]], stage: 7, order: x}
+",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("broken.yaml"), "entries:\n  - model: [\n").unwrap();
+    for format in ["mermaid", "markdown", "dot", "json"] {
+        let (code, out, err) = graph_in(dir.path(), &["--isolated", "--format", format, "."]);
+        assert_eq!(code, 0, "{format}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(out.contains("knot"), "{format}: {out}");
+    }
+}
