@@ -12,7 +12,7 @@ use crate::knowledge::{Knowledge, builtin_links};
 use crate::model::State;
 use crate::resolve::{EntryFacts, FindQuery, Index, ObjId, Ref, Resolution, Val};
 use crate::source::{SourceFile, Span, display_path};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 
@@ -54,7 +54,7 @@ pub fn build(input: &Input<'_>) -> (Graph, Vec<Finding>) {
         regions: Vec::new(),
         hashes: HashMap::new(),
         bindings: HashMap::new(),
-        references: std::collections::HashSet::new(),
+        references: HashSet::new(),
     };
     let order = builder.blueprint_order();
     for &bp in &order {
@@ -124,7 +124,7 @@ struct Builder<'i> {
     /// `(flow, stage, order)` -> the binding edge, and `(from, to, field)` of
     /// the reference edges: each drawn once, however many entries define it.
     bindings: HashMap<(usize, usize, Option<i64>), usize>,
-    references: std::collections::HashSet<(usize, usize, String)>,
+    references: HashSet<(usize, usize, String)>,
 }
 
 impl Builder<'_> {
