@@ -55,6 +55,20 @@ pub fn build(input: &Input<'_>) -> (Graph, Vec<Finding>) {
         hashes: HashMap::new(),
         bindings: HashMap::new(),
         references: HashSet::new(),
+        ids: input
+            .index
+            .blueprints
+            .iter()
+            .map(|facts| {
+                let mut ids = HashMap::new();
+                for entry in &facts.entries {
+                    if let Some(id) = entry.id.as_deref() {
+                        ids.entry(id).or_insert(entry.index);
+                    }
+                }
+                ids
+            })
+            .collect(),
     };
     let order = builder.blueprint_order();
     for &bp in &order {
@@ -125,6 +139,8 @@ struct Builder<'i> {
     /// the reference edges: each drawn once, however many entries define it.
     bindings: HashMap<(usize, usize, Option<i64>), usize>,
     references: HashSet<(usize, usize, String)>,
+    /// Per blueprint, the first entry with each `id`, for `!KeyOf`.
+    ids: Vec<HashMap<&'i str, usize>>,
 }
 
 impl Builder<'_> {
@@ -310,7 +326,10 @@ impl Builder<'_> {
         match value {
             Val::Ref(Ref::KeyOf(id)) => {
                 let facts = &index.blueprints[bp];
-                match facts.entries.iter().find(|e| e.id.as_deref() == Some(id)) {
+                let target = self.ids[bp]
+                    .get(id.as_str())
+                    .and_then(|&at| facts.entries.get(at));
+                match target {
                     Some(target) => match index.object_of_entry(bp, target) {
                         Some(obj) => Some(Resolved::Object(obj)),
                         None => Some(Resolved::Unknown {

@@ -183,6 +183,16 @@ pub fn application(graph: &Graph, app: usize) -> Diagram {
 /// What `start` leads to along references, the outposts serving the providers
 /// reached, and the policy bindings on what was reached.
 fn map(graph: &Graph, start: &[usize], title: String, what: MapKind) -> Diagram {
+    // Each node's references, so the walk looks at every edge once.
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); graph.nodes.len()];
+    for (e, edge) in graph.edges.iter().enumerate() {
+        // Stages lead to flows only inside a flow's diagram.
+        if matches!(edge.kind, EdgeKind::Reference { .. })
+            && graph.nodes[edge.from].kind != Kind::Stage
+        {
+            out[edge.from].push(e);
+        }
+    }
     let mut nodes: Vec<usize> = start.to_vec();
     let mut seen: BTreeSet<usize> = start.iter().copied().collect();
     let mut edges = BTreeSet::new();
@@ -190,15 +200,10 @@ fn map(graph: &Graph, start: &[usize], title: String, what: MapKind) -> Diagram 
     while at < nodes.len() {
         let node = nodes[at];
         at += 1;
-        for (e, edge) in graph.edges.iter().enumerate() {
-            let reference = matches!(edge.kind, EdgeKind::Reference { .. });
-            // Stages lead to flows only inside a flow's diagram.
-            if !reference || edge.from != node || graph.nodes[edge.from].kind == Kind::Stage {
-                continue;
-            }
+        for &e in &out[node] {
             edges.insert(e);
-            if seen.insert(edge.to) {
-                nodes.push(edge.to);
+            if seen.insert(graph.edges[e].to) {
+                nodes.push(graph.edges[e].to);
             }
         }
     }
