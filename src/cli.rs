@@ -51,6 +51,37 @@ pub enum Command {
     /// with --deny-warnings), 2 a bad --to release, an unreadable path, or a bad
     /// configuration or usage.
     Upgrade(UpgradeArgs),
+    /// Draw the flows and applications the blueprints define, before Authentik
+    /// applies them: Mermaid (default), Markdown for a pull-request comment,
+    /// Graphviz DOT, or JSON.
+    ///
+    /// The picture is of the set `check` judges: every `!KeyOf` and `!Find`
+    /// resolved across the files, the repository's other blueprints as context,
+    /// and the built-in objects of the release (`--authentik-version`, else
+    /// bplint.toml's, else the pinned one). The same rules run, and each
+    /// finding is drawn on the object or binding its entry defines.
+    ///
+    /// Drawn: one diagram per flow the paths define or bind stages or policies
+    /// to, its stages in binding order (each edge carries the binding's
+    /// `order`, and `evaluate_on_plan`, `re_evaluate_policies` where set), the
+    /// policies, groups and users bound to it or to a stage binding (with
+    /// `negate`, `failure_result` where set) and the flows its stages lead to;
+    /// then an overview of the applications, providers, outposts, sources and
+    /// brands and the flows they lead to. Built-in objects are shaded; a
+    /// reference that resolves to nothing is drawn dangling with its finding's
+    /// code (BP205, BP006); one bplint cannot follow (an object only the
+    /// database holds, a value set by a tag) is drawn dashed, as unknown.
+    ///
+    /// With `--diff REV`, one diagram of what changes between git revision REV
+    /// and the work tree: nodes and edges added, removed or changed, marked.
+    ///
+    /// Exit status: 0 the picture was drawn (findings do not fail it; `bplint
+    /// check` judges them), 2 a path could not be read, `--flow` or
+    /// `--application` names nothing in the set, `--diff` outside a git work
+    /// tree or with a revision git does not know, or a bad configuration or
+    /// usage.
+    #[command(after_long_help = GRAPH_EXAMPLES)]
+    Graph(GraphArgs),
     /// Print a rule's documentation: what it checks, why, and examples.
     Explain {
         /// A rule code (`BP101`) or name (`missing-invalidation-flow`).
@@ -100,9 +131,8 @@ pub enum Command {
 /// commands cannot drift apart.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Files or folders to check; `-` reads standard input.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub set: SetArgs,
 
     /// Output format [default: human; github when the environment has
     /// GITHUB_ACTIONS=true or FORGEJO_ACTIONS=true, so CI runs get annotations].
@@ -118,6 +148,24 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
 
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+
+    /// Print the findings only: no summary line and no notes.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// What makes the blueprint set a run judges: the paths, the configuration, the
+/// release, the rules and the repository read for context. `check`, `upgrade`
+/// and `graph` read the set the same way, from this one definition.
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// Files or folders to check; `-` reads standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
     /// Configuration file (default: the nearest bplint.toml from the current folder up).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -128,10 +176,6 @@ pub struct RunArgs {
     /// blueprints) or later; a bare minor means its newest patch.
     #[arg(long, value_name = "VERSION")]
     pub authentik_version: Option<String>,
-
-    /// Exit 1 on warnings too.
-    #[arg(long)]
-    pub deny_warnings: bool,
 
     /// Rules to run instead of all: codes (BP101), prefixes (BP1), names, or ALL.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
@@ -161,10 +205,6 @@ pub struct RunArgs {
     /// `!Find` lookups and the cross-file rules (also `[discovery] context = false`).
     #[arg(long)]
     pub isolated: bool,
-
-    /// Print the findings only: no summary line and no notes.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -209,6 +249,62 @@ pub struct CheckArgs {
     /// configuration).
     #[arg(long)]
     pub exit_zero: bool,
+}
+
+const GRAPH_EXAMPLES: &str = "\
+Examples:
+  bplint graph blueprints/ > flows.mmd         every flow and the overview, as Mermaid
+  bplint graph --flow default-authentication-flow
+  bplint graph --application grafana --format dot | dot -Tsvg > grafana.svg
+  bplint graph --format markdown --diff origin/main blueprints/ > comment.md
+  bplint graph --format json | jq '.nodes[] | select(.origin == \"dangling\")'
+
+docs/graph.md shows each format and the CI steps that post the diff as a
+pull-request comment.";
+
+/// `bplint graph`: the set as `check` reads it, and how to draw it.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub set: SetArgs,
+
+    /// mermaid: a flowchart per diagram, titled in front matter; markdown: the
+    /// same under headings in ```mermaid fences, for a pull-request comment;
+    /// dot: one Graphviz digraph, a cluster per diagram (`dot -Tsvg`); json:
+    /// the nodes and edges with where each is defined.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+
+    /// Draw only this flow (its slug; a built-in flow too).
+    #[arg(long, value_name = "SLUG", conflicts_with_all = ["application", "diff"])]
+    pub flow: Option<String>,
+
+    /// Draw only this application (its slug): its providers, their flows and
+    /// outposts, and the policies bound to it.
+    #[arg(long, value_name = "SLUG", conflicts_with = "diff")]
+    pub application: Option<String>,
+
+    /// Draw what changes between git revision REV (a branch, tag or commit)
+    /// and the work tree, in one diagram. The files at REV are read with
+    /// `git show` and judged with today's configuration and release.
+    #[arg(long, value_name = "REV")]
+    pub diff: Option<String>,
+
+    /// Write the picture to FILE instead of standard output (atomically).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// No notes on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Markdown,
+    Dot,
+    Json,
 }
 
 #[derive(Debug, Args)]

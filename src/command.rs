@@ -3,7 +3,7 @@
 //! release; render the outcome; write the report and the notes; decide the exit
 //! code.
 
-use crate::cli::{Color, Format, RunArgs};
+use crate::cli::{Color, Format, RunArgs, SetArgs};
 use crate::config::Config;
 use crate::detect::{self, Judged};
 use crate::diagnostic::fails_run;
@@ -47,17 +47,17 @@ pub fn outside_note(judged: &Judged) -> Option<String> {
 }
 
 /// The request `args` describe: the configuration, the release judged by (and
-/// the notes about it), standard input when `-` is a path, the rules selected
-/// and the repository read for context.
-pub fn build_request(args: &RunArgs) -> Result<Request, String> {
+/// the notes about it, unless `quiet`), standard input when `-` is a path, the
+/// rules selected and the repository read for context.
+pub fn build_request(args: &SetArgs, quiet: bool) -> Result<Request, String> {
     let config = load_config(args.config.as_deref())?;
     let judged = detect::knowledge_for_run(
         args.authentik_version.as_deref(),
         &config,
         &args.paths,
-        args.quiet,
+        quiet,
     )?;
-    if let Some(note) = outside_note(&judged).filter(|_| !args.quiet) {
+    if let Some(note) = outside_note(&judged).filter(|_| !quiet) {
         eprintln!("bplint: note: {note}");
     }
     let mut paths = Vec::new();

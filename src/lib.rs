@@ -20,6 +20,8 @@ pub mod detect;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
+pub mod graph;
+pub mod graph_command;
 pub mod init;
 pub mod knowledge;
 pub mod model;
@@ -54,6 +56,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check(args),
         Command::Upgrade(args) => upgrade::run(args),
+        Command::Graph(args) => graph_command::run(args),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => list_rules(format),
         Command::Clients {
@@ -89,7 +92,7 @@ fn check(args: CheckArgs) -> u8 {
     if let Some(message) = statistics_conflict(&args) {
         return fail(&message);
     }
-    let mut request = match command::build_request(&args.run) {
+    let mut request = match command::build_request(&args.run.set, args.run.quiet) {
         Ok(request) => request,
         Err(message) => return fail(&message),
     };

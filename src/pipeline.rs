@@ -42,6 +42,9 @@ pub struct Request {
     /// the set rules but not reported on (`discover::context`); `None` checks the
     /// paths alone.
     pub context_root: Option<PathBuf>,
+    /// Keep every blueprint's text, not only those with findings: `graph`
+    /// places each object it draws by line and column.
+    pub keep_sources: bool,
 }
 
 impl Request {
@@ -74,6 +77,7 @@ impl Request {
             exclude,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             context_root: None,
+            keep_sources: false,
         }
     }
 }
@@ -546,6 +550,7 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
         || !out.record.suppressions.is_empty()
         || !out.clients.is_empty()
         || stdin
+        || request.keep_sources
     {
         // Renderers mask the secrets BP301 (and BP118) found when they show a snippet; where
         // part of the file did not parse, secret-looking lines are masked too.

@@ -95,7 +95,7 @@ pub fn run(args: UpgradeArgs) -> u8 {
         Ok(kb) => kb,
         Err(message) => return crate::fail(&format!("--to {}: {message}", args.to)),
     };
-    let mut request = match command::build_request(&args.run) {
+    let mut request = match command::build_request(&args.run.set, args.run.quiet) {
         Ok(request) => request,
         Err(message) => return crate::fail(&message),
     };

@@ -47,3 +47,22 @@ fn the_script_finds_a_cycle() {
     assert_eq!(code, 1);
     assert_eq!(out, "import cycle among a, b: a -> b; b -> a\n");
 }
+
+/// The graph is drawn from what a run leaves (facts, index, findings): it
+/// never runs one, so a language server or another command can draw from a
+/// set of its own. `graph_command` is the command that runs and draws.
+#[test]
+fn the_graph_library_reaches_no_command() {
+    let mut reaching = Vec::new();
+    for entry in std::fs::read_dir("src/graph").unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for command in ["pipeline", "command", "cli", "graph_command", "upgrade"] {
+            if code.contains(&format!("crate::{command}")) {
+                reaching.push(format!("{} uses crate::{command}", path.display()));
+            }
+        }
+    }
+    assert!(reaching.is_empty(), "{}", reaching.join("\n"));
+}

@@ -78,6 +78,8 @@ pub struct EntryFacts {
     pub conditional: bool,
     /// The entry's `model:` value (or the entry when absent).
     pub span: Span,
+    /// The whole entry, for placing a finding on the entry it lies in.
+    pub item: Span,
     /// `(field, value, key span)` of `identifiers` and of `attrs`.
     pub identifiers: Vec<(String, Val, Span)>,
     pub attrs: Vec<(String, Val, Span)>,
@@ -436,6 +438,7 @@ impl EntryFacts {
             state: entry.state(),
             conditional: entry.is_conditional(),
             span: entry.anchor_span(),
+            item: entry.node.span,
             identifiers: string_pairs(entry.identifiers, |key, pair| {
                 (
                     key.to_string(),

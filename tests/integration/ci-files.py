@@ -7,9 +7,9 @@ sets up the virtualenv this runs in):
 - README.md's Forgejo workflow runs in act, on this machine instead of in its
   image (check_with_act says what else differs from a Forgejo run);
 - .woodpecker/'s commands run the way Woodpecker's shell runs them (`set -e`);
-- every CI file, and every CI snippet in README.md, is validated against its CI's
-  JSON schema (the copies check-jsonschema ships);
-- every Forgejo job, in .forgejo/workflows/ and in README.md, that uses a
+- every CI file, and every CI snippet in README.md and docs/graph.md, is validated
+  against its CI's JSON schema (the copies check-jsonschema ships);
+- every Forgejo job, in .forgejo/workflows/, README.md and docs/graph.md, that uses a
   JavaScript action runs in a container image known to ship `node` (Forgejo's
   runner runs JavaScript actions with the container's node), and every job or
   Woodpecker step that builds bplint has cargo (IMAGES below says which image
@@ -262,6 +262,35 @@ def readme_snippets(heading):
     return snippets
 
 
+# Documents besides README.md whose CI snippets are checked like its own.
+DOCS = ["docs/graph.md"]
+
+
+def doc_snippets():
+    """(where, loaded, text) of every ```yaml block of DOCS that is a Forgejo
+    workflow (`jobs`) or a Woodpecker pipeline (`steps`)."""
+    found = []
+    for name in DOCS:
+        text = (ROOT / name).read_text()
+        for number, snippet in enumerate(re.findall(r"```yaml\n(.*?)```", text, re.S)):
+            loaded = yaml.safe_load(snippet)
+            if isinstance(loaded, dict) and ("jobs" in loaded or "steps" in loaded):
+                found.append((f"{name} snippet {number + 1}", loaded, snippet))
+    if not found:
+        fail(f"no CI snippet in {', '.join(DOCS)}")
+    return found
+
+
+def readme_and_doc_snippets():
+    """(where, loaded) of every ```yaml block of README.md and DOCS."""
+    found = []
+    for name in ["README.md", *DOCS]:
+        text = (ROOT / name).read_text()
+        for number, snippet in enumerate(re.findall(r"```yaml\n(.*?)```", text, re.S)):
+            found.append((f"{name} snippet {number + 1}", yaml.safe_load(snippet)))
+    return found
+
+
 def check_schemas():
     groups = {
         "vendor.github-actions": [ROOT / "action.yml"],
@@ -273,11 +302,21 @@ def check_schemas():
         ("vendor.woodpecker-ci", "Woodpecker CI"),
         ("vendor.github-workflows", "Checking an upgrade on Forgejo Actions"),
         ("vendor.woodpecker-ci", "Checking an upgrade on Woodpecker CI"),
+        ("vendor.github-workflows", "Posting the graph on Forgejo Actions"),
     ]:
         for number, snippet in enumerate(readme_snippets(heading)):
-            path = WORK / f"readme-{schema}-{number}.yaml"
+            path = WORK / f"readme-{schema}-{heading.replace(' ', '-')}-{number}.yaml"
             path.write_text(snippet)
             groups[schema].append(path)
+    # docs/graph.md's pull-request comment steps: a workflow has `jobs`, a
+    # Woodpecker pipeline `steps`. The README shows the Forgejo one too.
+    if readme_snippets("Posting the graph on Forgejo Actions")[0] not in [t for _, _, t in doc_snippets()]:
+        fail("README.md's workflow posting the graph differs from docs/graph.md's")
+    for number, (where, loaded, snippet) in enumerate(doc_snippets()):
+        schema = "vendor.github-workflows" if "jobs" in loaded else "vendor.woodpecker-ci"
+        path = WORK / f"docs-graph-{schema}-{number}.yaml"
+        path.write_text(snippet)
+        groups[schema].append(path)
     for schema, paths in groups.items():
         step(f"{schema} schema: {', '.join(p.name for p in paths)}")
         if not paths:
@@ -354,11 +393,9 @@ def check_images():
         (path.relative_to(ROOT), yaml.safe_load(path.read_text()))
         for path in sorted((ROOT / ".forgejo" / "workflows").glob("*.yml"))
     ]
-    text = (ROOT / "README.md").read_text()
-    for number, snippet in enumerate(re.findall(r"```yaml\n(.*?)```", text, re.S)):
-        loaded = yaml.safe_load(snippet)
+    for where, loaded in readme_and_doc_snippets():
         if isinstance(loaded, dict) and "jobs" in loaded:
-            workflows.append((f"README.md workflow snippet {number + 1}", loaded))
+            workflows.append((where, loaded))
     if len(workflows) < 4:
         fail(f"expected the repository's workflows and README's, found {len(workflows)}")
     for where, workflow in workflows:
@@ -389,10 +426,9 @@ def check_images():
             fail(f"the image check judged {job} wrongly: expected {reason!r}, got {got!r}")
     print("ok: the check refuses checkout in rust:1, a job without image, cargo without Rust")
     woodpecker = [(p.relative_to(ROOT), yaml.safe_load(p.read_text())) for p in sorted((ROOT / ".woodpecker").glob("*.yaml"))]
-    for number, snippet in enumerate(re.findall(r"```yaml\n(.*?)```", text, re.S)):
-        loaded = yaml.safe_load(snippet)
+    for where, loaded in readme_and_doc_snippets():
         if isinstance(loaded, dict) and "steps" in loaded and "jobs" not in loaded:
-            woodpecker.append((f"README.md Woodpecker snippet {number + 1}", loaded))
+            woodpecker.append((where, loaded))
     for where, pipeline in woodpecker:
         for spec in pipeline["steps"]:
             has = IMAGES.get(spec["image"])
