@@ -200,6 +200,7 @@ def generate(inputs):
                 f"permissions: {perms}, "
                 f"serializer: {rust_str((m.get('serializer') or {}).get('class', ''))}, "
                 f"validate: {opt_str(validate.get('source'))}, "
+                f"pk_kept: {'true' if m.get('pk_kept', True) else 'false'}, "
                 "fields: &[\n        " + ",\n        ".join(fields) + "] }"
             )
         config = data.get("outpost_config") or {"fields": {}, "source": ""}
