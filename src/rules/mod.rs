@@ -76,6 +76,7 @@ macro_rules! rule {
 
 mod ambiguous_absent;
 mod ambiguous_identifiers;
+mod apply_order_dependency;
 mod conflicting_entries;
 mod constant_condition;
 mod created_state_ignores_attrs;
@@ -93,6 +94,7 @@ mod find_forward_reference;
 mod flow_reputation_policy;
 mod format_arguments;
 mod identifier_overrides_attribute;
+mod install_specific_pk;
 mod invalid_blueprint_structure;
 mod invalid_field_value;
 mod invalid_tag_arguments;
@@ -104,6 +106,8 @@ mod must_created_exists;
 mod oauth2_grant_types;
 mod offline_access_unmapped;
 pub mod plaintext_secret;
+mod refusal;
+mod refused_dependency;
 mod related_model_mismatch;
 mod reputation_gate;
 mod serializer_validate;
@@ -195,6 +199,19 @@ pub trait Rule: HasMeta + Sync {
     fn check_blueprint(&self, _cx: &BlueprintCx<'_>, _out: &mut Vec<Diagnostic>) {}
 
     fn check_set(&self, _cx: &SetCx<'_>, _out: &mut Vec<Diagnostic>) {}
+
+    /// Judges what the other rules found (which blueprints the importer
+    /// refuses: BP119, BP120). Runs after every `check_set`, over each finding
+    /// so far that no inline suppression silences.
+    fn check_findings(&self, _cx: &SetCx<'_>, _found: &[&Diagnostic], _out: &mut Vec<Diagnostic>) {}
+
+    /// Whether [`Rule::check_findings`] reads the other rules' findings. While
+    /// such a rule is enabled every rule runs, and the findings of those not
+    /// selected are dropped afterwards: what the importer refuses does not
+    /// depend on what the user asked to see.
+    fn reads_findings(&self) -> bool {
+        false
+    }
 }
 
 /// Every rule, in code order.
@@ -220,6 +237,9 @@ pub static ALL: &[&dyn Rule] = &[
     &unique_value_deleted_later::UniqueValueDeletedLater,
     &find_forward_reference::FindForwardReference,
     &list_replaces_members::ListReplacesMembers,
+    &apply_order_dependency::ApplyOrderDependency,
+    &refused_dependency::RefusedDependency,
+    &install_specific_pk::InstallSpecificPk,
     &unknown_model::UnknownModel,
     &unknown_field::UnknownField,
     &invalid_field_value::InvalidFieldValue,
