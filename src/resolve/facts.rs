@@ -93,19 +93,21 @@ pub struct EntryFacts {
     /// What a set rule's fix needs, since it has no tree to edit (filled by
     /// [`BlueprintFacts::extract`], which has the file's text).
     pub edit_points: EditPoints,
-    /// Values of `identifiers` and `attrs` that may be primary keys copied from
-    /// an export, with where each is written.
+    /// UUIDs in `identifiers` and `attrs`, which may be primary keys copied
+    /// from an export, with where each is written.
     pub literal_keys: Vec<LiteralKey>,
 }
 
-/// A scalar that may be a primary key copied from an export, a UUID or an
-/// integer, written as the value of a field of `identifiers` or `attrs` or as an
-/// item of a list there. Which fields take a key is the serializers' to say;
-/// the facts keep every such value, and the rules ask.
+/// A UUID string, which may be a primary key copied from an export, written as
+/// the value of a field of `identifiers` or `attrs` or as an item of a list
+/// there. Which fields take a key is the serializers' to say; the facts keep
+/// every such value, and the rules ask. (Integer keys are left out: a fresh
+/// install numbers its objects from 1 in the order it creates them, so `1`
+/// names its anonymous user, and other numbers whatever came in that place.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiteralKey {
     pub field: String,
-    /// A UUID lower-cased (as PostgreSQL compares them), or an integer's digits.
+    /// The UUID lower-cased, as PostgreSQL compares them.
     pub value: String,
     pub span: Span,
 }
@@ -643,13 +645,12 @@ fn literal_keys(entry: &Entry<'_>) -> Vec<LiteralKey> {
     out
 }
 
-/// A UUID (lower-cased) or an integer, as a primary key's lookup compares it.
+/// A UUID string, lower-cased as a primary key's lookup compares it.
 fn literal_key(node: &Node) -> Option<String> {
     if node.tag().is_some() {
         return None;
     }
     match node.resolved().typed()? {
-        Typed::Int(Some(i)) => Some(i.to_string()),
         Typed::Str(s) if is_uuid(s) => Some(s.to_ascii_lowercase()),
         _ => None,
     }

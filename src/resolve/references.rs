@@ -83,15 +83,11 @@ impl KeyGivers {
     }
 }
 
-/// The literal `pk` among an entry's identifiers, as [`LiteralKey`] writes it.
+/// The literal UUID `pk` among an entry's identifiers, as [`LiteralKey`] writes it.
 fn given_pk(entry: &EntryFacts) -> Option<String> {
     let (_, value, _) = entry.identifiers.iter().rev().find(|(k, _, _)| k == "pk")?;
     let key = value.lookup_key()?;
-    Some(if super::facts::is_uuid(&key) {
-        key.to_ascii_lowercase()
-    } else {
-        key
-    })
+    super::facts::is_uuid(&key).then(|| key.to_ascii_lowercase())
 }
 
 /// Why an entry which gives a literal `pk`, leaves no

@@ -134,7 +134,7 @@ fn fix(cx: &SetCx<'_>, order: &ApplyOrder, user: usize, target: usize) -> Option
     }
     let eol = bp.eol();
     let pad = " ".repeat(indent);
-    let quoted = serde_json::to_string(name).ok()?;
+    let quoted = super::edits::scalar(name);
     let replacement = format!(
         "{pad}- model: authentik_blueprints.metaapplyblueprint{eol}\
          {pad}  attrs:{eol}\

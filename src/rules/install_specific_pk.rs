@@ -1,4 +1,4 @@
-//! BP121: a relation given a literal primary key (a UUID or an integer copied
+//! BP121: a relation given a literal primary key (a UUID copied
 //! from an export) that no entry of the set creates and no fresh install has.
 //! The key names an object of the install the file came from; anywhere else the
 //! serializer finds no such object and the importer refuses the blueprint.
@@ -58,7 +58,7 @@ fn diagnostic(
         file,
         key.span,
         format!(
-            "`{}: {}` names a `{related}` by a primary key that no entry of the set creates and \
+            "`{}: {}` names an `{related}` by a primary key that no entry of the set creates and \
              no fresh install has",
             key.field, key.value
         ),
@@ -134,8 +134,8 @@ fn find_instead(
         .map(|(k, v)| {
             Some(format!(
                 "[{}, {}]",
-                flow_scalar(k),
-                flow_scalar(v.as_deref()?)
+                super::edits::scalar(k),
+                super::edits::scalar(v.as_deref()?)
             ))
         })
         .collect::<Option<_>>()?;
@@ -148,22 +148,4 @@ fn find_instead(
             replacement: find,
         }],
     })
-}
-
-/// A string as a scalar of a flow sequence: plain when PyYAML reads it back as
-/// the same string, else double-quoted.
-fn flow_scalar(text: &str) -> String {
-    let plain = text.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && matches!(
-            crate::yaml::typing::resolve_plain(text),
-            crate::yaml::typing::ScalarType::Str
-        );
-    if plain {
-        text.to_string()
-    } else {
-        serde_json::to_string(text).unwrap_or_else(|_| format!("{text:?}"))
-    }
 }

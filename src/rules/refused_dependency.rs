@@ -85,10 +85,7 @@ impl Rule for RefusedDependency {
                 .related(
                     other.file,
                     cause.span,
-                    format!(
-                        "the importer refuses this blueprint here: {}",
-                        cause.message
-                    ),
+                    format!("{}: the importer refuses that blueprint here", cause.code),
                 )
                 .related(
                     other.file,
