@@ -70,15 +70,14 @@ fn diagnostic(
     let (what, failure) = match reference.target {
         Target::Find(query) => (
             format!("this `!Find [{}, ...]` matches", query.model),
-            "the lookup finds nothing: the field gets null, and the blueprint counts as \
-             applied and is not applied again until its file changes (or, where the field \
-             takes no null, the importer refuses the entry and retries the blueprint at the \
-             next hourly discovery)",
+            "the lookup finds nothing: the field gets null and keeps it until the file \
+             changes, or, where the field takes no null, the importer refuses the blueprint \
+             until the next hourly discovery",
         ),
         Target::Key(key) => (
             format!("`{}: {}` names", key.field, key.value),
-            "the key names no object yet: the importer refuses the entry, applies nothing of \
-             this blueprint, and retries it at the next hourly discovery",
+            "the key names no object yet: the importer refuses the blueprint until the next \
+             hourly discovery",
         ),
     };
     let message = format!(
@@ -99,8 +98,7 @@ fn diagnostic(
     };
     diag = diag.help(format!(
         "Authentik applies each blueprint as a task of its own, in no fixed order (file names \
-         do not order them); only a `metaapplyblueprint` entry applies another blueprint first, \
-         and only for the entries below it. Where this blueprint runs first, {failure}. {}",
+         do not order them). Where this blueprint runs first, {failure}. {}",
         crate::diagnostic::capitalized(&remedy)
     ));
     for &(b, e) in creators.iter().take(3) {
