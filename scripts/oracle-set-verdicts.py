@@ -8,7 +8,7 @@ discovery order and in five seeded random orders, each followed by retry passes)
 - every case of the apply-order fixtures (fixtures/BP111, BP119, BP120, BP121: each
   folder is one set, each file a set of its own), and
 - every corpus repository (its files from ../shared/corpus, laid out at the paths
-  SOURCES.tsv gives them),
+  SOURCES.tsv gives them; four in a deployment's shape, see VARIANTS),
 
 and writes tests/data/oracle_set_verdicts.tsv: one row per blueprint with its class
 (`ok` in every order, `order-dependent` when it applies in some orders only or only
@@ -41,6 +41,36 @@ OUTPUT = ROOT / "tests" / "data" / "oracle_set_verdicts.tsv"
 CACHE = ROOT / ".cache" / "oracle" / "sets"
 FIXTURE_RULES = ("BP111", "BP119", "BP120", "BP121")
 
+# Corpus sets the oracle judges in the shape a deployment gives them, so that what
+# discovery or the importer refuses for reasons that have nothing to do with the
+# apply order does not hide it. Each is said in the table's header; the test checks
+# the same files.
+VARIANTS = {
+    "corpus/theepicsaxguy/homelab": {
+        "drop": ["k8s/infrastructure/auth/authentik/extra/blueprints-configmap.yaml"],
+        "why": "a stale copy of apps-litellm.yaml under the same blueprint name, which stops "
+        "discovery (a second instance of one name)",
+    },
+    "corpus/DreamingRaven/authentik-manager": {
+        "drop": [
+            "operator/config/samples/raw_blueprints/default-auth-flow.yaml",
+            "operator/config/samples/raw_blueprints/default-tenant.yaml",
+        ],
+        "why": "raw copies of two AkBlueprint resources under the same names, which stop discovery",
+    },
+    "corpus/melotic/home-ops": {
+        "certificate": ["GHIDRA_LDAP_TLS_CERTIFICATE_DATA", "GHIDRA_LDAP_TLS_KEY_DATA"],
+        "why": "a certificate and key from the environment: a self-signed pair, which "
+        "placeholders are not",
+    },
+    "corpus/chrishenschel/kmu-server": {
+        "fill": True,
+        "why": "`__NAME__` tokens a deploy script replaces: `__DOMAIN__` by example.com, "
+        "`__MATRIX_DOMAIN__` by matrix.example.com, `__EMAIL__` by admin@example.com, the "
+        "others by `subst-<name>`",
+    },
+}
+
 # `'field': [ErrorDetail(string='...', code='invalid')]`
 ERROR = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)': \[(?:\{[^\]]*?)?ErrorDetail\(string=(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"), code='([a-z_]+)'\)")
 
@@ -66,7 +96,31 @@ def corpus_sets(shared):
             if saved.is_file():
                 repos.setdefault(repo, {})[path] = saved
     for repo in sorted(repos):
-        yield f"corpus/{repo}", repos[repo]
+        name = f"corpus/{repo}"
+        files = repos[repo]
+        for path in VARIANTS.get(name, {}).get("drop", []):
+            files.pop(path, None)
+        yield name, files
+
+
+def fill(text):
+    """The deploy script's substitutions (see VARIANTS)."""
+    text = text.replace("__DOMAIN__", "example.com").replace("__MATRIX_DOMAIN__", "matrix.example.com")
+    text = text.replace("__EMAIL__", "admin@example.com")
+    return re.sub(r"__([A-Z][A-Z0-9_]*)__", lambda m: "subst-" + m.group(1).lower(), text)
+
+
+def environment(name, tmp):
+    """The environment the oracle runs a set in (see VARIANTS)."""
+    env = dict(os.environ)
+    names = VARIANTS.get(name, {}).get("certificate")
+    if names:
+        key, cert = Path(tmp) / "key.pem", Path(tmp) / "cert.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                        str(key), "-out", str(cert), "-days", "30", "-subj", "/CN=oracle"],
+                       capture_output=True, check=True)
+        env[names[0]], env[names[1]] = cert.read_text(), key.read_text()
+    return env
 
 
 def run_set(oracle, name, source):
@@ -79,7 +133,10 @@ def run_set(oracle, name, source):
         if isinstance(source, dict):
             for path, saved in source.items():
                 (repo / path).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(saved, repo / path)
+                if VARIANTS.get(name, {}).get("fill"):
+                    (repo / path).write_text(fill(saved.read_text(encoding="utf-8")), encoding="utf-8")
+                else:
+                    shutil.copy(saved, repo / path)
         elif source.is_dir():
             shutil.copytree(source, repo)
         else:
@@ -88,7 +145,8 @@ def run_set(oracle, name, source):
         out = Path(tmp) / "answer.json"
         cmd = [str(oracle / "set_run.sh"), "--env-placeholders", "--fake-http",
                "--orders", "5", "--out", str(out), str(repo)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False,
+                              env=environment(name, tmp))
         if proc.returncode != 0 or not out.exists():
             # Discovery itself may fail (two files with one blueprint name break the
             # unique instance name): nothing of the set is applied, nothing to judge.
@@ -162,6 +220,10 @@ def main():
         "# Verdicts of Authentik's own importer on whole blueprint sets (scripts/oracle-set-verdicts.py; "
         f"set oracle options --env-placeholders --fake-http --orders 5; Authentik {release}, fresh install).\n"
         "# set\tblueprint\trelease\tclass\talone\tfield/code of the first failure\n"
+    ) + "".join(
+        f"# deployed as: {name}: {variant['why']}\n"
+        + "".join(f"# without:\t{name}\t{path}\n" for path in variant.get("drop", []))
+        for name, variant in sorted(VARIANTS.items())
     ) + "".join(line + "\n" for line in failed)
     OUTPUT.write_text(header + "\n".join(rows) + "\n")
     print(f"{len(rows)} verdicts -> {OUTPUT.relative_to(ROOT)}", file=sys.stderr)
