@@ -208,6 +208,7 @@ def generate(inputs):
                 f"permissions: {perms}, "
                 f"serializer: {rust_str((m.get('serializer') or {}).get('class', ''))}, "
                 f"validate: {opt_str(validate.get('source'))}, "
+                f"pk_kept: {'true' if m.get('pk_kept', True) else 'false'}, "
                 "fields: &[\n        " + ",\n        ".join(fields) + "] }"
             )
         # A model whose facts are the same in two releases is written once.

@@ -196,6 +196,19 @@ def drf_field(name, fld, model, ser):
     return out
 
 
+def pk_kept(model):
+    """Whether a `pk` the importer sets on a new object (an entry identified by a
+    literal `pk`) becomes the saved object's primary key. A child of multi-table
+    inheritance has its parent's link as primary key; saving it saves the parents
+    first, and a parent whose own primary key has a default (a UUID made in
+    `__init__`) keeps that default and hands it down, so the given key is lost.
+    A parent keyed by an auto-increment column takes the given key instead."""
+    root = model
+    while root._meta.pk.remote_field is not None and root._meta.pk.remote_field.parent_link:
+        root = root._meta.pk.remote_field.model
+    return root is model or not root._meta.pk.has_default()
+
+
 def validate_method(ser_cls):
     for klass in ser_cls.__mro__:
         if "validate" in vars(klass) and klass.__module__.startswith("authentik"):
@@ -261,6 +274,7 @@ def main():
             p._meta.label_lower for p in model._meta.get_parent_list() if not p._meta.abstract
         ]
         entry["pk"] = model._meta.pk.name
+        entry["pk_kept"] = pk_kept(model)
         # The object permissions an entry's `permissions:` may grant on it: the
         # model's own content type's codenames (default actions and custom ones).
         entry["permissions"] = sorted(

@@ -4,7 +4,7 @@
 use crate::clients::{self, ClientMatch, FoundClient};
 use crate::config::Config;
 use crate::detect::Judged;
-use crate::diagnostic::{Diagnostic, FileId};
+use crate::diagnostic::{Diagnostic, FileId, RuleMeta};
 use crate::discover::{Candidate, Exclude, discover, relative_to};
 use crate::knowledge::Knowledge;
 use crate::model::locate::Located;
@@ -234,6 +234,10 @@ pub fn run(request: &Request) -> Outcome {
         });
     }
     let stdin_id = request.stdin.as_ref().map(|_| candidates.len() - 1);
+    let every_rule = rules::ALL
+        .iter()
+        .any(|r| r.reads_findings() && request.selection.is_enabled(r.meta()));
+    let runs = |meta: &RuleMeta| every_rule || request.selection.is_enabled(meta);
     let results: Vec<FileOutcome> = candidates
         .par_iter()
         .enumerate()
@@ -260,7 +264,7 @@ pub fn run(request: &Request) -> Outcome {
             };
             let shown = crate::source::display_path(&candidate.path);
             match bytes {
-                Ok(bytes) => lint_file(id, candidate, bytes, request),
+                Ok(bytes) => lint_file(id, candidate, bytes, request, &runs),
                 Err(ReadError::Io(message)) => unread(Some(format!("{shown}: {message}")), None),
                 Err(ReadError::TooLarge { size }) => {
                     // Size is judged for blueprints only: a huge CRD or `.env`
@@ -331,18 +335,13 @@ pub fn run(request: &Request) -> Outcome {
     // their findings are joined in rule order.
     let set_diagnostics: Vec<Vec<Diagnostic>> = rules::ALL
         .par_iter()
-        .filter(|r| request.selection.is_enabled(r.meta()))
+        .filter(|r| runs(r.meta()))
         .map(|rule| {
             let mut found = Vec::new();
             rule.check_set(&set, &mut found);
             found
         })
         .collect();
-    // Nothing reads the index past the set rules. Freeing its tables is handed
-    // to the thread pool, so the steps below do not wait for it.
-    let caches = index.into_caches();
-    rayon::spawn(move || drop(caches));
-    outcome.facts = facts;
     outcome
         .diagnostics
         .extend(set_diagnostics.into_iter().flatten());
@@ -356,6 +355,28 @@ pub fn run(request: &Request) -> Outcome {
             malformed: &f.malformed,
         })
         .collect();
+    if every_rule {
+        let found: Vec<&Diagnostic> = outcome
+            .diagnostics
+            .iter()
+            .filter(|d| !suppression::silenced_inline(d, &views))
+            .collect();
+        let late: Vec<Vec<Diagnostic>> = rules::ALL
+            .par_iter()
+            .filter(|r| r.reads_findings() && request.selection.is_enabled(r.meta()))
+            .map(|rule| {
+                let mut out = Vec::new();
+                rule.check_findings(&set, &found, &mut out);
+                out
+            })
+            .collect();
+        outcome.diagnostics.extend(late.into_iter().flatten());
+    }
+    // Nothing reads the index past the rules. Freeing its tables is handed to
+    // the thread pool, so the steps below do not wait for it.
+    let caches = index.into_caches();
+    rayon::spawn(move || drop(caches));
+    outcome.facts = facts;
     suppression::filter(
         &mut outcome.diagnostics,
         &views,
@@ -426,7 +447,13 @@ fn load_missing_sources(outcome: &mut Outcome, request: &Request) {
     }
 }
 
-fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Request) -> FileOutcome {
+fn lint_file(
+    id: FileId,
+    candidate: &Candidate,
+    bytes: Vec<u8>,
+    request: &Request,
+    runs: &(dyn Fn(&RuleMeta) -> bool + Sync),
+) -> FileOutcome {
     let mut out = FileOutcome {
         record: FileRecord::new(candidate.path.clone()),
         diagnostics: Vec::new(),
@@ -526,10 +553,7 @@ fn lint_file(id: FileId, candidate: &Candidate, bytes: Vec<u8>, request: &Reques
             &request.judged.kb,
             &duplicates,
         );
-        for rule in rules::ALL
-            .iter()
-            .filter(|r| request.selection.is_enabled(r.meta()))
-        {
+        for rule in rules::ALL.iter().filter(|r| runs(r.meta())) {
             rule.check_blueprint(&cx, &mut out.diagnostics);
         }
         out.facts.push(BlueprintFacts::extract(

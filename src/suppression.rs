@@ -187,6 +187,42 @@ pub struct FileView<'a> {
     pub malformed: &'a [Malformed],
 }
 
+/// `(suppression, target)` of each inline suppression of `file` that names the
+/// finding's rule on its line (or the whole file).
+fn silencing<'f>(
+    d: &'f Diagnostic,
+    file: &'f FileView<'_>,
+) -> impl Iterator<Item = (usize, usize)> + 'f {
+    let line = if file.suppressions.is_empty() {
+        0
+    } else {
+        file.source.map_or(0, |s| s.line_col(d.span.start).line)
+    };
+    file.suppressions
+        .iter()
+        .enumerate()
+        .filter(move |(_, sup)| match sup.scope {
+            Scope::File => true,
+            Scope::Line(target) => target == line,
+        })
+        .flat_map(move |(i, sup)| {
+            sup.targets
+                .iter()
+                .enumerate()
+                .filter(move |(_, target)| target.code == Some(d.code))
+                .map(move |(j, _)| (i, j))
+        })
+}
+
+/// Whether an inline suppression silences the finding: the author's word that it
+/// is wrong there. (Selection and severity settings say what to report, not what
+/// holds.)
+pub fn silenced_inline(d: &Diagnostic, files: &[FileView<'_>]) -> bool {
+    files
+        .get(d.file)
+        .is_some_and(|file| silencing(d, file).next().is_some())
+}
+
 /// Apply `per-file-ignores`, severity overrides and inline suppressions, then
 /// report suppressions that suppressed nothing (BP009).
 pub fn filter(
@@ -212,26 +248,10 @@ pub fn filter(
             Some(severity) => d.severity = severity,
             None => return false,
         }
-        let record = &files[d.file];
-        if record.suppressions.is_empty() {
-            return true;
-        }
-        let line = record.source.map_or(0, |s| s.line_col(d.span.start).line);
         let mut suppressed = false;
-        for (i, sup) in record.suppressions.iter().enumerate() {
-            let applies = match sup.scope {
-                Scope::File => true,
-                Scope::Line(target) => target == line,
-            };
-            if !applies {
-                continue;
-            }
-            for (j, target) in sup.targets.iter().enumerate() {
-                if target.code == Some(d.code) {
-                    used[d.file][i][j] = true;
-                    suppressed = true;
-                }
-            }
+        for (i, j) in silencing(d, &files[d.file]) {
+            used[d.file][i][j] = true;
+            suppressed = true;
         }
         !suppressed
     });

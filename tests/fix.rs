@@ -9,7 +9,11 @@ use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
 const FIXTURE: &str = "fixtures/fix/all-fixable.yaml";
+/// The other blueprint of the set: what BP119's case in the fixture needs.
+const COMPANION: &str = "fixtures/fix/all-fixable-groups.yaml";
 
+/// The fixture as `app.yaml` in `dir`, beside its companion; the tests check the
+/// folder, and only `app.yaml` has anything to fix.
 fn copy_fixture(dir: &tempfile::TempDir, crlf: bool) -> PathBuf {
     let mut text = std::fs::read_to_string(FIXTURE).unwrap();
     if crlf {
@@ -17,7 +21,13 @@ fn copy_fixture(dir: &tempfile::TempDir, crlf: bool) -> PathBuf {
     }
     let path = dir.path().join("app.yaml");
     std::fs::write(&path, text).unwrap();
+    std::fs::copy(COMPANION, dir.path().join("groups.yaml")).unwrap();
     path
+}
+
+/// The set the tests check: the folder holding the fixture and its companion.
+fn set(path: &Path) -> &Path {
+    path.parent().unwrap()
 }
 
 fn codes(path: &Path) -> Vec<String> {
@@ -40,7 +50,7 @@ fn fixing_everything_leaves_a_clean_file_and_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let path = copy_fixture(&dir, false);
     let before = std::fs::read_to_string(&path).unwrap();
-    let mut fired: Vec<String> = codes(&path);
+    let mut fired: Vec<String> = codes(set(&path));
     fired.sort();
     let mut fixable: Vec<String> = bplint::rules::ALL
         .iter()
@@ -53,27 +63,27 @@ fn fixing_everything_leaves_a_clean_file_and_is_idempotent() {
 
     bplint()
         .args(["check", "--fix", "--unsafe-fixes"])
-        .arg(&path)
+        .arg(set(&path))
         .assert()
         .code(0)
-        .stderr(predicate::str::contains("applied 14 fixes in 1 file"));
+        .stderr(predicate::str::contains("applied 16 fixes in 1 file"));
     let after = std::fs::read_to_string(&path).unwrap();
     assert_eq!(
-        codes(&path),
+        codes(set(&path)),
         Vec::<String>::new(),
         "the fixed file is clean"
     );
     insta::assert_snapshot!("all_fixable_fixed", after);
 
-    // Every line no fix touched is still there, byte for byte: 10 lines change,
-    // 3 are added and the 5 lines of one entry are removed.
+    // Every line no fix touched is still there, byte for byte: 11 lines change,
+    // 8 are added and the 5 lines of one entry are removed.
     let lines = before.lines().count();
-    assert_eq!(kept_lines(&before, &after), lines - 10 - 5);
-    assert_eq!(after.lines().count(), lines + 3 - 5);
+    assert_eq!(kept_lines(&before, &after), lines - 11 - 5);
+    assert_eq!(after.lines().count(), lines + 8 - 5);
 
     bplint()
         .args(["check", "--fix", "--unsafe-fixes"])
-        .arg(&path)
+        .arg(set(&path))
         .assert()
         .code(0)
         .stderr(predicate::str::contains("bplint: nothing to fix\n"));
@@ -86,16 +96,16 @@ fn safe_fixes_alone_leave_the_unsafe_findings() {
     let path = copy_fixture(&dir, false);
     bplint()
         .args(["check", "--fix"])
-        .arg(&path)
+        .arg(set(&path))
         .assert()
         .code(1);
-    let mut left = codes(&path);
+    let mut left = codes(set(&path));
     left.sort();
     assert_eq!(
         left,
         [
-            "BP006", "BP102", "BP103", "BP105", "BP108", "BP201", "BP202", "BP203", "BP205",
-            "BP225"
+            "BP006", "BP102", "BP103", "BP105", "BP108", "BP119", "BP121", "BP201", "BP202",
+            "BP203", "BP205", "BP225"
         ],
         "only fixes marked safe were applied"
     );
@@ -112,7 +122,7 @@ fn crlf_files_keep_crlf_and_permissions() {
     }
     bplint()
         .args(["check", "--fix", "--unsafe-fixes"])
-        .arg(&path)
+        .arg(set(&path))
         .assert()
         .code(0);
     let after = std::fs::read_to_string(&path).unwrap();
@@ -122,7 +132,7 @@ fn crlf_files_keep_crlf_and_permissions() {
         let lf = copy_fixture(&dir2, false);
         bplint()
             .args(["check", "--fix", "--unsafe-fixes"])
-            .arg(&lf)
+            .arg(set(&lf))
             .assert()
             .code(0);
         std::fs::read_to_string(&lf).unwrap()
@@ -135,7 +145,7 @@ fn crlf_files_keep_crlf_and_permissions() {
         assert_eq!(mode, 0o640);
     }
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-    assert_eq!(leftovers.len(), 1, "no temporary file left behind");
+    assert_eq!(leftovers.len(), 2, "no temporary file left behind");
 }
 
 #[test]
@@ -145,7 +155,7 @@ fn diff_prints_and_writes_nothing() {
     let before = std::fs::read_to_string(&path).unwrap();
     let output = bplint()
         .args(["check", "--diff", "--unsafe-fixes"])
-        .arg(&path)
+        .arg(set(&path))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));

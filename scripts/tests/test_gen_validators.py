@@ -60,6 +60,12 @@ class Generate(unittest.TestCase):
         self.assertIn("2099.1.0 (test on Authentik 2099.1.0)", out)
         self.assertIn('line: "2099.1"', out)
 
+    def test_a_lost_pk_is_recorded_and_an_unrecorded_one_kept(self):
+        data = record({})
+        self.assertIn("pk_kept: true", gen.generate({"2099.1.0": data}))
+        data["models"]["app.thing"]["pk_kept"] = False
+        self.assertIn("pk_kept: false", gen.generate({"2099.1.0": data}))
+
     def test_bounds_take_the_tightest_of_field_and_validators(self):
         field = {
             "class": "CharField",

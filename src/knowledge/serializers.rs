@@ -42,6 +42,12 @@ pub struct SerializerModel {
     pub serializer: &'static str,
     /// Where the serializer's own `validate()` is defined, if it has one.
     pub validate: Option<&'static str>,
+    /// A `pk` the importer sets on a new object becomes its primary key. Not so
+    /// for a child of multi-table inheritance whose root model makes its own key
+    /// (a stage, a policy, a property mapping: a UUID made when the object is
+    /// built): saving it saves the parent with that key and hands it down, so an
+    /// entry identified by a literal `pk` creates an object with another one.
+    pub pk_kept: bool,
     /// The codenames of the model's object permissions (`view_flow`, ...),
     /// sorted: what an entry's `permissions:` may grant on the object.
     pub permissions: &'static [&'static str],

@@ -95,6 +95,23 @@ pub struct EntryFacts {
     /// What a set rule's fix needs, since it has no tree to edit (filled by
     /// [`BlueprintFacts::extract`], which has the file's text).
     pub edit_points: EditPoints,
+    /// UUIDs in `identifiers` and `attrs`, which may be primary keys copied
+    /// from an export, with where each is written.
+    pub literal_keys: Vec<LiteralKey>,
+}
+
+/// A UUID string, which may be a primary key copied from an export, written as
+/// the value of a field of `identifiers` or `attrs` or as an item of a list
+/// there. Which fields take a key is the serializers' to say; the facts keep
+/// every such value, and the rules ask. (Integer keys are left out: a fresh
+/// install numbers its objects from 1 in the order it creates them, so `1`
+/// names its anonymous user, and other numbers whatever came in that place.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiteralKey {
+    pub field: String,
+    /// The UUID lower-cased, as PostgreSQL compares them.
+    pub value: String,
+    pub span: Span,
 }
 
 /// Where an entry can be edited, found while its tree and text were at hand.
@@ -190,6 +207,8 @@ impl EntryFacts {
 /// A `metaapplyblueprint` entry's target.
 #[derive(Debug, Clone)]
 pub struct MetaApply {
+    /// The entry's position in application order.
+    pub entry: usize,
     pub span: Span,
     /// `(field, value)` of `attrs.identifiers` (`name` or `path`).
     pub identifiers: Vec<(String, String)>,
@@ -202,6 +221,9 @@ pub struct BlueprintFacts {
     pub path: PathBuf,
     /// Its position among the blueprints of its file (`Located::blueprints`).
     pub index_in_file: usize,
+    /// Where its document (or embedded value) is written: findings within it
+    /// are findings of this blueprint.
+    pub span: Span,
     pub origin: Origin,
     pub name: Option<(String, Span)>,
     /// Authentik instantiates it on discovery (label `instantiate` is not "false").
@@ -213,6 +235,10 @@ pub struct BlueprintFacts {
     /// Every `!Find`/`!FindObject` with literal arguments, and the entry using it.
     pub finds: Vec<(Option<usize>, FindQuery)>,
     pub meta_applies: Vec<MetaApply>,
+    /// Where a new first entry goes: the start of the line holding the first
+    /// entry's `- `, and that dash's column (`None` for entries in flow style,
+    /// or none at all).
+    pub entries_top: Option<(usize, usize)>,
     /// The file ends its lines with `\r\n`, which fixes keep.
     pub crlf: bool,
 }
@@ -255,6 +281,7 @@ impl BlueprintFacts {
             file,
             path,
             index_in_file,
+            span: bp.root.span,
             origin: bp.origin.clone(),
             name,
             instantiates: bp.instantiates(),
@@ -270,6 +297,7 @@ impl BlueprintFacts {
                 }
                 hasher.finish()
             },
+            entries_top: bp.entries.first().and_then(|e| entries_top(text, e.node)),
             entries,
             finds,
             meta_applies,
@@ -354,6 +382,13 @@ fn item_lines(text: &str, node: &Node) -> Option<Span> {
     let end = line_end(text, node.span.end);
     let end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
     Some(Span::new(start, end))
+}
+
+/// [`BlueprintFacts::entries_top`] for the first entry's node.
+fn entries_top(text: &str, first: &Node) -> Option<(usize, usize)> {
+    let lines = item_lines(text, first)?;
+    let dash = text[..first.span.start].rfind('-')?;
+    Some((lines.start, dash - lines.start))
 }
 
 fn list_end(text: &str, seq: &Node) -> Option<Insertion> {
@@ -461,6 +496,7 @@ impl EntryFacts {
             }),
             conditions_span: entry.conditions.map(|node| node.span),
             edit_points: EditPoints::default(),
+            literal_keys: literal_keys(entry),
         }
     }
 
@@ -583,6 +619,54 @@ fn same_value(a: &Val, b: &Val) -> bool {
             _ => false,
         },
     }
+}
+
+/// [`EntryFacts::literal_keys`] of an entry: in `identifiers`, then `attrs`.
+fn literal_keys(entry: &Entry<'_>) -> Vec<LiteralKey> {
+    let mut out = Vec::new();
+    for map in [entry.identifiers, entry.attrs].into_iter().flatten() {
+        for pair in map.pairs() {
+            let Some(field) = pair.key.as_str() else {
+                continue;
+            };
+            let value = pair.value.resolved();
+            let items: Vec<&Node> = match value.seq() {
+                Some(items) if value.tag().is_none() => items.iter().take(MAX_LIST).collect(),
+                _ => vec![&pair.value],
+            };
+            for item in items {
+                if let Some(key) = literal_key(item) {
+                    out.push(LiteralKey {
+                        field: field.to_string(),
+                        value: key,
+                        span: item.value_span(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A UUID string, lower-cased as a primary key's lookup compares it.
+fn literal_key(node: &Node) -> Option<String> {
+    if node.tag().is_some() {
+        return None;
+    }
+    match node.resolved().typed()? {
+        Typed::Str(s) if is_uuid(s) => Some(s.to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
+/// A UUID written as exports write one: 8-4-4-4-12 hexadecimal digits.
+pub fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `f(key, pair)` for each pair of a mapping with a string key, in a list sized
@@ -709,6 +793,7 @@ fn meta_apply(entry: &Entry<'_>) -> Option<MetaApply> {
         Some(Typed::Bool(false))
     );
     Some(MetaApply {
+        entry: entry.index,
         span: identifiers.span,
         identifiers: pairs,
         required,

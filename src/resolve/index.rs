@@ -314,6 +314,11 @@ impl<'a> Index<'a> {
         })
     }
 
+    /// The objects `assume_exists` in bplint.toml declares.
+    pub fn assumed(&self) -> &'a [AssumedObject] {
+        self.assumed
+    }
+
     pub fn entry(&self, bp: usize, entry: usize) -> Option<&'a EntryFacts> {
         self.blueprints.get(bp)?.entries.get(entry)
     }

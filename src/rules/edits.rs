@@ -52,6 +52,30 @@ pub fn is_flow(text: &str, node: &Node) -> bool {
     rest.starts_with('[') || rest.starts_with('{')
 }
 
+/// A string written as a YAML scalar that PyYAML reads back as the same string,
+/// in block or flow context: plain when that is certain (letters, digits,
+/// spaces and `-_./`, starting with a letter or digit, typed as a string),
+/// otherwise double-quoted with JSON's escapes, which YAML shares.
+pub fn scalar(text: &str) -> String {
+    let plain = text
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        && !text.ends_with(' ')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " -_./".contains(c))
+        && matches!(
+            crate::yaml::typing::resolve_plain(text),
+            crate::yaml::typing::ScalarType::Str
+        );
+    if plain {
+        text.to_string()
+    } else {
+        serde_json::to_string(text).unwrap_or_else(|_| format!("{text:?}"))
+    }
+}
+
 /// An edit that adds `line` (`key: value`) as the last key of `map`.
 pub fn append_to_mapping(text: &str, map: &Node, line: &str) -> Option<Edit> {
     let pairs = map.map()?;
@@ -190,4 +214,24 @@ pub fn at_anchor(
         (replacement, _) => replacement.cloned(),
     };
     (span, replacement)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_stay_plain_only_where_pyyaml_reads_the_same_string() {
+        assert_eq!(
+            scalar("Default - Authentication flow"),
+            "Default - Authentication flow"
+        );
+        assert_eq!(scalar("default-password-change"), "default-password-change");
+        for text in [
+            "yes", "1.5", "null", "a: b", "x #y", "", " a", "[a]", "wiki,x", "a\"b", "a ",
+        ] {
+            assert!(scalar(text).starts_with('"'), "{text}");
+        }
+        assert_eq!(scalar("a\"b"), "\"a\\\"b\"");
+    }
 }

@@ -76,6 +76,7 @@ macro_rules! rule {
 
 mod ambiguous_absent;
 mod ambiguous_identifiers;
+mod apply_order_dependency;
 pub mod attribute_name_holds_value;
 mod client_scope_unmapped;
 mod conflicting_entries;
@@ -95,6 +96,7 @@ mod find_forward_reference;
 mod flow_reputation_policy;
 mod format_arguments;
 mod identifier_overrides_attribute;
+mod install_specific_pk;
 mod invalid_blueprint_structure;
 mod invalid_field_value;
 mod invalid_tag_arguments;
@@ -108,6 +110,8 @@ mod oauth2_provider_maps_no_scope;
 mod offline_access_unmapped;
 mod outpost_providers_owned_elsewhere;
 pub mod plaintext_secret;
+mod refusal;
+mod refused_dependency;
 mod related_model_mismatch;
 mod reputation_gate;
 mod serializer_validate;
@@ -205,6 +209,19 @@ pub trait Rule: HasMeta + Sync {
     fn check_blueprint(&self, _cx: &BlueprintCx<'_>, _out: &mut Vec<Diagnostic>) {}
 
     fn check_set(&self, _cx: &SetCx<'_>, _out: &mut Vec<Diagnostic>) {}
+
+    /// Judges what the other rules found (which blueprints the importer
+    /// refuses: BP119, BP120). Runs after every `check_set`, over each finding
+    /// so far that no inline suppression silences.
+    fn check_findings(&self, _cx: &SetCx<'_>, _found: &[&Diagnostic], _out: &mut Vec<Diagnostic>) {}
+
+    /// Whether [`Rule::check_findings`] reads the other rules' findings. While
+    /// such a rule is enabled every rule runs, and the findings of those not
+    /// selected are dropped afterwards: what the importer refuses does not
+    /// depend on what the user asked to see.
+    fn reads_findings(&self) -> bool {
+        false
+    }
 }
 
 /// Every rule, in code order.
@@ -234,6 +251,9 @@ pub static ALL: &[&dyn Rule] = &[
     &oauth2_provider_maps_no_scope::OAuth2ProviderMapsNoScope,
     &outpost_providers_owned_elsewhere::OutpostProvidersOwnedElsewhere,
     &attribute_name_holds_value::AttributeNameHoldsValue,
+    &apply_order_dependency::ApplyOrderDependency,
+    &refused_dependency::RefusedDependency,
+    &install_specific_pk::InstallSpecificPk,
     &client_scope_unmapped::ClientScopeUnmapped,
     &unknown_model::UnknownModel,
     &unknown_field::UnknownField,
