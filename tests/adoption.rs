@@ -28,9 +28,11 @@ entries:
     attrs:
       authorization_flow: !Find [authentik_flows.flow, [slug, default-provider-authorization-implicit-consent]]
       invalidation_flow: !Find [authentik_flows.flow, [slug, default-provider-invalidation-flow]]
-      grant_types: [authorization_code]
       property_mappings:
         - !Find [authentik_providers_oauth2.scopemapping, [managed, goauthentik.io/providers/oauth2/scope-openid]]
+      redirect_uris:
+        - matching_mode: strict
+          url: https://wiki.example.com/callback
 ";
 
 const APP: &str = "\
@@ -38,6 +40,11 @@ version: 1
 metadata:
   name: app
 entries:
+  - model: authentik_blueprints.metaapplyblueprint
+    attrs:
+      identifiers:
+        name: provider
+      required: false
   - model: authentik_core.application
     identifiers:
       slug: wiki
@@ -98,7 +105,7 @@ fn codes(report: &Value) -> Vec<(String, String)> {
 fn a_find_of_an_object_another_file_creates_resolves_when_one_file_is_checked() {
     let repo = repository();
     let (report, _, status) = json(repo.path(), &["blueprints/app.yaml"]);
-    // provider.yaml lacks `redirect_uris` (BP204), but it was not asked about.
+    // provider.yaml lacks `grant_types` (BP108), but it was not asked about.
     assert_eq!(codes(&report), vec![], "{report:#}");
     assert_eq!(status, Some(0));
     assert_eq!(report["files_checked"], 1);
@@ -129,7 +136,11 @@ fn a_subfolder_finds_the_repository_above_the_current_folder() {
 #[test]
 fn isolated_judges_the_given_files_alone() {
     let repo = repository();
-    let expected = vec![("blueprints/app.yaml".to_string(), "BP205".to_string())];
+    // Alone, neither the provider nor the blueprint applied first is there.
+    let expected = vec![
+        ("blueprints/app.yaml".to_string(), "BP211".to_string()),
+        ("blueprints/app.yaml".to_string(), "BP205".to_string()),
+    ];
     let (report, _, _) = json(repo.path(), &["blueprints/app.yaml", "--isolated"]);
     assert_eq!(codes(&report), expected);
     assert!(report.get("files_context").is_none(), "{report:#}");
@@ -147,7 +158,10 @@ fn outside_a_repository_the_files_are_checked_alone() {
     let (report, _, _) = json(dir.path(), &["app.yaml"]);
     assert_eq!(
         codes(&report),
-        vec![("app.yaml".to_string(), "BP205".to_string())]
+        vec![
+            ("app.yaml".to_string(), "BP211".to_string()),
+            ("app.yaml".to_string(), "BP205".to_string())
+        ]
     );
 }
 
@@ -184,7 +198,7 @@ fn standard_input_under_a_repository_name_replaces_that_file() {
 // ---- baseline -----------------------------------------------------------------
 
 /// A repository with two findings in app.yaml (BP209 twice) and one in
-/// provider.yaml (BP204), and a baseline of them.
+/// provider.yaml (BP108), and a baseline of them.
 fn baselined() -> tempfile::TempDir {
     let repo = repository();
     let app = APP.to_string() + "      meta_launch_url: on\n      meta_publisher: off\n";
@@ -218,7 +232,7 @@ fn a_baseline_holds_back_what_it_recorded() {
             "blueprints/provider.yaml"
         ]
     );
-    // Without the baseline BP204 is an error: exit 1.
+    // Without the baseline BP108 is an error: exit 1.
     let (_, _, status) = json(repo.path(), &[]);
     assert_eq!(status, Some(1));
     let (report, stderr, status) = json(repo.path(), &["--baseline", "bplint-baseline.json"]);
@@ -276,7 +290,7 @@ fn a_new_finding_in_a_baselined_file_is_reported() {
         .filter(|d| d.get("suppressed").is_none())
         .map(|d| d["line"].as_u64().unwrap())
         .collect();
-    assert_eq!(lines, [13, 14]);
+    assert_eq!(lines, [18, 19]);
 }
 
 #[test]
@@ -512,7 +526,7 @@ fn sarif_marks_baselined_results_as_suppressed() {
         .filter(|r| r.get("suppressions").is_none())
         .map(|r| r["ruleId"].as_str().unwrap())
         .collect();
-    assert_eq!(suppressed, ["BP203", "BP203", "BP204"]);
+    assert_eq!(suppressed, ["BP203", "BP203", "BP108"]);
     assert_eq!(open, ["BP202"]);
 }
 

@@ -96,14 +96,8 @@ fn given_pk(entry: &EntryFacts) -> Option<String> {
 /// otherwise it creates one and sets the `pk`, which the model may not keep.
 fn lost(index: &Index<'_>, entry: &EntryFacts) -> Option<KeyLost> {
     let model = entry.model.as_deref()?;
-    if let Some(mut query) = identifier_query(model, entry) {
-        query.conditions.retain(|(k, _)| k != "pk");
-        if !query.conditions.is_empty()
-            && let Resolution::Found(objs) = index.resolve_find(&query)
-            && let Some(existing) = objs.iter().find(|o| !matches!(o, ObjId::Entry { .. }))
-        {
-            return Some(KeyLost::Updates(*existing));
-        }
+    if let Some(existing) = existing_by_identifiers(index, model, entry) {
+        return Some(KeyLost::Updates(existing));
     }
     let kept = index
         .kb
@@ -111,6 +105,36 @@ fn lost(index: &Index<'_>, entry: &EntryFacts) -> Option<KeyLost> {
         .and_then(|release| release.model(model))
         .is_none_or(|m| m.pk_kept);
     (!kept).then_some(KeyLost::NewKey)
+}
+
+/// The built-in (or assumed) object the entry's literal identifiers other than
+/// `pk` name, as the importer's lookup finds it. Asked of the built-ins only:
+/// indexing every object of the set by each identifier field an export uses
+/// would cost more than the question is worth.
+fn existing_by_identifiers(index: &Index<'_>, model: &str, entry: &EntryFacts) -> Option<ObjId> {
+    let mut query = identifier_query(model, entry)?;
+    query.conditions.retain(|(k, _)| k != "pk");
+    let pairs: Vec<(&str, &str)> = query
+        .conditions
+        .iter()
+        .map(|(k, v)| Some((k.as_str(), v.as_deref()?)))
+        .collect::<Option<_>>()?;
+    if pairs.is_empty() {
+        return None;
+    }
+    if let Some(builtin) = index.kb.builtin_matching(model, &pairs) {
+        return Some(ObjId::Builtin(builtin));
+    }
+    index
+        .assumed()
+        .iter()
+        .position(|object| {
+            index.kb.matches_model(&object.model, model)
+                && pairs
+                    .iter()
+                    .all(|(k, v)| object.fields.iter().any(|(f, have)| f == k && have == v))
+        })
+        .map(ObjId::Assumed)
 }
 
 /// Whether two blueprints are one: the same, or copies with the same entries
