@@ -47,6 +47,35 @@ pub fn each_checked<'a>(
     })
 }
 
+/// The entries of `model` that create their object (any state that may create,
+/// fields readable as written, no earlier entry or built-in they update) and
+/// leave the list `field` out or empty: where to point, and whether it is empty.
+/// BP108 and BP116 ask it of an OAuth2 provider's `grant_types` and
+/// `property_mappings`; a list with items, a tag or null is not returned.
+pub fn created_without_list<'a>(
+    cx: &'a BlueprintCx<'a>,
+    model: &'a str,
+    field: &'a str,
+) -> impl Iterator<Item = (&'a Entry<'a>, crate::source::Span, bool)> + 'a {
+    cx.bp.entries.iter().filter_map(move |entry| {
+        if entry.model_name().as_deref() != Some(model)
+            || !entry.state().may_create()
+            || entry.fields_unreadable()
+            || entry.attrs.is_some_and(|a| a.tag().is_some())
+            || crate::resolve::local::exists_before(cx.kb, cx.bp, entry)
+        {
+            return None;
+        }
+        match entry.field(field) {
+            None => Some((entry, entry.anchor_span(), false)),
+            Some(value) if value.seq().is_some_and(<[crate::yaml::Node]>::is_empty) => {
+                Some((entry, value.span, true))
+            }
+            Some(_) => None,
+        }
+    })
+}
+
 /// Whether the identifiers name a built-in object of the target release (which
 /// exists already, so the entry updates it).
 pub fn names_builtin(cx: &BlueprintCx<'_>, entry: &Entry<'_>, model: &str) -> bool {

@@ -31,22 +31,7 @@ impl Rule for OAuth2GrantTypesMissing {
         if cx.kb.field(PROVIDER, FIELD).is_none() {
             return;
         }
-        for entry in &cx.bp.entries {
-            if entry.model_name().as_deref() != Some(PROVIDER)
-                || !entry.state().may_create()
-                || entry.fields_unreadable()
-                || entry.attrs.is_some_and(|a| a.tag().is_some())
-                || crate::resolve::local::exists_before(cx.kb, cx.bp, entry)
-            {
-                continue;
-            }
-            let (span, empty) = match entry.field(FIELD) {
-                None => (entry.anchor_span(), false),
-                Some(value) if value.seq().is_some_and(<[Node]>::is_empty) => (value.span, true),
-                // Set to something: a list with grants, or a tag or null that other
-                // rules (BP203) judge.
-                Some(_) => continue,
-            };
+        for (entry, span, empty) in super::fields::created_without_list(cx, PROVIDER, FIELD) {
             let refresh = maps_offline_access(cx.bp, entry);
             let grants = if refresh {
                 "authorization_code, refresh_token"

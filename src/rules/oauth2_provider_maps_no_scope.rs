@@ -4,7 +4,6 @@
 
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::Diagnostic;
-use crate::yaml::Node;
 
 rule! {
     pub struct OAuth2ProviderMapsNoScope {
@@ -26,23 +25,8 @@ impl Rule for OAuth2ProviderMapsNoScope {
         if cx.kb.field(PROVIDER, FIELD).is_none() {
             return;
         }
-        for entry in &cx.bp.entries {
-            // "Creates" as BP108 decides it: any state that may create, fields
-            // readable as written, and no earlier entry or built-in it updates.
-            if entry.model_name().as_deref() != Some(PROVIDER)
-                || !entry.state().may_create()
-                || entry.fields_unreadable()
-                || entry.attrs.is_some_and(|a| a.tag().is_some())
-                || crate::resolve::local::exists_before(cx.kb, cx.bp, entry)
-            {
-                continue;
-            }
-            let (span, empty) = match entry.field(FIELD) {
-                None => (entry.anchor_span(), false),
-                Some(value) if value.seq().is_some_and(<[Node]>::is_empty) => (value.span, true),
-                // A list with items, a tag, or null (BP203's to judge).
-                Some(_) => continue,
-            };
+        // "Creates" as BP108 decides it.
+        for (_, span, empty) in super::fields::created_without_list(cx, PROVIDER, FIELD) {
             let message = if empty {
                 "`property_mappings` is empty: this OAuth2 provider maps no scope, so its tokens \
                  carry no e-mail address, name or groups, and its userinfo endpoint refuses them"
