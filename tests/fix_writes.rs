@@ -372,7 +372,7 @@ fn fixable_findings_are_marked_in_the_report() {
     let output = check(&["--format", "concise"]).arg(&path).output().unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
     let marks = |mark: &str| stdout.lines().filter(|l| l.contains(mark)).count();
-    assert_eq!((marks(" [*] "), marks(" [?] ")), (4, 10), "{stdout}");
+    assert_eq!((marks(" [*] "), marks(" [?] ")), (4, 11), "{stdout}");
     assert!(
         stdout.contains(": BP004 error [*] unknown tag `!Contxt`"),
         "{stdout}"
@@ -380,7 +380,7 @@ fn fixable_findings_are_marked_in_the_report() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
         stderr.contains(
-            "[*] 4 fixable with --fix, [?] 10 more with --fix --unsafe-fixes \
+            "[*] 4 fixable with --fix, [?] 11 more with --fix --unsafe-fixes \
              (`--diff` shows the changes first)."
         ),
         "{stderr}"
