@@ -44,8 +44,13 @@ impl Rule for ApplyOrderDependency {
             if creators.is_empty() {
                 continue;
             }
+            // Applied first, itself or a copy of it (a file and its ConfigMap).
             let before = order.applied_before(reference.bp, reference.entry);
-            if creators.iter().any(|(b, _)| before.contains(b)) {
+            if creators.iter().any(|&(b, _)| {
+                before
+                    .iter()
+                    .any(|&first| references::same_blueprint(cx.index, first, b))
+            }) {
                 continue;
             }
             out.push(diagnostic(cx, &order, reference, &creators));
@@ -61,6 +66,7 @@ fn diagnostic(
 ) -> Diagnostic {
     let bp = &cx.blueprints[reference.bp];
     let mut others: Vec<usize> = creators.iter().map(|(b, _)| *b).collect();
+    others.sort_unstable();
     others.dedup();
     let named: Vec<String> = others
         .iter()
