@@ -5,14 +5,14 @@
 //! in several orders: `ok` in every order, `order-dependent`, or `fails` in
 //! every order (scripts/oracle-set-verdicts.py regenerates it where the oracle is
 //! set up; CI cannot run it). Here bplint checks the same sets at the same
-//! release, and for every blueprint the oracle could judge (it does not fail in
-//! every order for some other reason) its BP119 must agree with the oracle's
-//! `order-dependent`; a blueprint with a BP120 or BP121 must fail in every
-//! order. A set the oracle judged without some of its files (`# without:` in the
-//! table) is checked without them too. Where the two disagree,
-//! tests/data/oracle_set_disagreements.tsv must
-//! say why, and every listed blueprint must still disagree. Corpus sets are
-//! judged only where ../shared is present.
+//! release. For every blueprint the oracle could judge (it does not fail in every
+//! order for some other reason) its BP119 must agree with the oracle's
+//! `order-dependent`; a blueprint with a BP120 or BP121 must fail in every order.
+//! A set the oracle judged without some of its files (`# without:` in the table)
+//! is checked without them too. Where the two disagree,
+//! tests/data/oracle_set_disagreements.tsv must say why, and every listed
+//! blueprint must still disagree. Corpus sets are judged only where ../shared is
+//! present.
 
 mod common;
 

@@ -99,8 +99,25 @@ fn targets(
     found
         .unwrap_or_default()
         .into_iter()
-        .filter(|&i| blueprints[i].instantiates)
+        .filter(|&i| has_instance(&blueprints[i]))
         .collect()
+}
+
+/// Whether discovery gives the blueprint an instance, so that it applies on its
+/// own and a `metaapplyblueprint` can name it: it is not labelled
+/// `instantiate: "false"`, and discovery reads its file at all (a `*.yaml`
+/// name, one document; BP008 reports the others).
+pub fn has_instance(bp: &BlueprintFacts) -> bool {
+    let yaml = |name: &str| !name.ends_with(".yml");
+    bp.instantiates
+        && match &bp.origin {
+            Origin::Document(_) => false,
+            Origin::File => bp
+                .path
+                .file_name()
+                .is_some_and(|n| yaml(&n.to_string_lossy())),
+            Origin::Embedded { key, .. } => yaml(key),
+        }
 }
 
 fn has_path(bp: &BlueprintFacts, value: &str) -> bool {
@@ -160,10 +177,16 @@ mod tests {
         after.sort_unstable();
         assert_eq!(after, vec![1, 2]);
         assert!(order.applied_before(2, 5).is_empty());
-        // A blueprint discovery does not instantiate has no instance to apply.
+        // A blueprint discovery does not instantiate, or does not read, has no
+        // instance to apply.
         let e = format!("metadata: {{name: e}}\nentries:\n{}", apply("name: d"));
         let set = facts(&[("bp/d.yaml", hidden), ("bp/e.yaml", &e)]);
         assert!(ApplyOrder::new(&set).applied_before(1, 9).is_empty());
+        let shown = hidden.replace("{blueprints.goauthentik.io/instantiate: \"false\"}", "{}");
+        let set = facts(&[("bp/d.yml", &shown), ("bp/e.yaml", &e)]);
+        assert!(ApplyOrder::new(&set).applied_before(1, 9).is_empty());
+        let set = facts(&[("bp/d.yaml", &shown), ("bp/e.yaml", &e)]);
+        assert!(!ApplyOrder::new(&set).applied_before(1, 9).is_empty());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use super::facts::{EntryFacts, FindQuery, LiteralKey};
 use super::index::{Index, ObjId, Resolution, identifier_query};
+use super::order::has_instance;
 use crate::model::State;
 use crate::source::Span;
 use foldhash::{HashMap, HashMapExt};
@@ -35,8 +36,8 @@ pub struct CrossRef<'a> {
     pub entry: usize,
     pub target: Target<'a>,
     /// `(blueprint, entry)` of each entry of another blueprint that creates
-    /// the object, in set order. Blueprints discovery does not instantiate
-    /// are left out: they apply only by hand.
+    /// the object, in set order. Blueprints without an instance (see
+    /// [`has_instance`]) are left out: they apply only by hand, or never.
     pub creators: Vec<(usize, usize)>,
 }
 
@@ -189,12 +190,12 @@ pub fn key_exists(index: &Index<'_>, key: &str) -> bool {
 /// Every reference of the set whose object only entries of other blueprints
 /// create: nothing built in or assumed, and no entry of its own blueprint
 /// above it (those references are BP113's, or fine). References in blueprints
-/// discovery does not instantiate are left out: such a blueprint applies only
-/// by hand, when whatever it needs is usually there.
+/// without an instance are left out: such a blueprint applies only by hand,
+/// when whatever it needs is usually there, or never.
 pub fn cross_blueprint<'a>(index: &Index<'a>, givers: &KeyGivers) -> Vec<CrossRef<'a>> {
     let mut out = Vec::new();
     for (b, bp) in index.blueprints.iter().enumerate() {
-        if !bp.instantiates {
+        if !has_instance(bp) {
             continue;
         }
         for (user, query) in &bp.finds {
@@ -219,7 +220,7 @@ pub fn cross_blueprint<'a>(index: &Index<'a>, givers: &KeyGivers) -> Vec<CrossRe
                         in_place |= entry < user;
                     }
                     ObjId::Entry { bp: ob, entry } => {
-                        if index.blueprints[ob].instantiates {
+                        if has_instance(&index.blueprints[ob]) {
                             creators.push((ob, entry));
                         }
                     }
@@ -249,7 +250,7 @@ pub fn cross_blueprint<'a>(index: &Index<'a>, givers: &KeyGivers) -> Vec<CrossRe
                     .filter(|&&(gb, _, lost)| {
                         lost.is_none()
                             && !same_blueprint(index, gb, b)
-                            && index.blueprints[gb].instantiates
+                            && has_instance(&index.blueprints[gb])
                     })
                     .map(|&(gb, ge, _)| (gb, ge))
                     .collect();

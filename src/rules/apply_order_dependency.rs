@@ -6,7 +6,7 @@
 use super::refusal::Refusals;
 use super::{Rule, SetCx};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
-use crate::resolve::order::ApplyOrder;
+use crate::resolve::order::{ApplyOrder, has_instance};
 use crate::resolve::references::{self, CrossRef, KeyGivers, Target};
 use crate::source::Span;
 
@@ -44,8 +44,13 @@ impl Rule for ApplyOrderDependency {
             if creators.is_empty() {
                 continue;
             }
+            // Applied first, itself or a copy of it (a file and its ConfigMap).
             let before = order.applied_before(reference.bp, reference.entry);
-            if creators.iter().any(|(b, _)| before.contains(b)) {
+            if creators.iter().any(|&(b, _)| {
+                before
+                    .iter()
+                    .any(|&first| references::same_blueprint(cx.index, first, b))
+            }) {
                 continue;
             }
             out.push(diagnostic(cx, &order, reference, &creators));
@@ -61,6 +66,7 @@ fn diagnostic(
 ) -> Diagnostic {
     let bp = &cx.blueprints[reference.bp];
     let mut others: Vec<usize> = creators.iter().map(|(b, _)| *b).collect();
+    others.sort_unstable();
     others.dedup();
     let named: Vec<String> = others
         .iter()
@@ -116,7 +122,7 @@ fn diagnostic(
 /// A `metaapplyblueprint` entry for blueprint `target`, inserted above the
 /// first entry of blueprint `user`: offered when `target` has a name no other
 /// blueprint of the set has (the instance the meta model looks up goes by it),
-/// discovery instantiates it, and it does not apply `user` itself (the two
+/// discovery gives it an instance, and it does not apply `user` itself (the two
 /// would apply each other without end).
 fn fix(cx: &SetCx<'_>, order: &ApplyOrder, user: usize, target: usize) -> Option<Fix> {
     let bp = &cx.blueprints[user];
@@ -127,7 +133,7 @@ fn fix(cx: &SetCx<'_>, order: &ApplyOrder, user: usize, target: usize) -> Option
         b.name.as_ref().is_none_or(|(n, _)| n != name)
             || references::same_blueprint(cx.index, i, target)
     });
-    if !other.instantiates || !unique || order.applied_before(target, usize::MAX).contains(&user) {
+    if !has_instance(other) || !unique || order.applied_before(target, usize::MAX).contains(&user) {
         return None;
     }
     let eol = bp.eol();
