@@ -24,6 +24,7 @@ impl Rule for UniqueValueTaken {
         let Some(release) = cx.kb.serializers() else {
             return;
         };
+        let mut memo = Memo::default();
         for (b, bp) in cx.blueprints.iter().enumerate() {
             // A blueprint discovery does not instantiate applies only when another
             // asks for it: when, and whether, is not in the files.
@@ -31,7 +32,7 @@ impl Rule for UniqueValueTaken {
                 continue;
             }
             for entry in &bp.entries {
-                if !creates(cx, b, entry) {
+                if !creates(cx, &mut memo, b, entry) {
                     continue;
                 }
                 let Some(model) = entry.model.as_deref() else {
@@ -65,7 +66,7 @@ impl Rule for UniqueValueTaken {
                         continue;
                     };
                     if let Some((holder, place)) =
-                        holder(cx, b, entry, unique_on, check.name, &value)
+                        holder(cx, &mut memo, b, entry, unique_on, check.name, &value)
                     {
                         let mut diag = Diagnostic::new(
                             &META,
@@ -112,7 +113,7 @@ impl Rule for UniqueValueTaken {
 /// up by `pk` OR the other identifiers together; a literal `pk` (a UUID copied
 /// from an export) names no object on a fresh install unless an entry of the set
 /// creates it, so an entry found by nothing else creates there.
-fn creates(cx: &SetCx<'_>, b: usize, entry: &EntryFacts) -> bool {
+fn creates(cx: &SetCx<'_>, memo: &mut Memo, b: usize, entry: &EntryFacts) -> bool {
     if entry.state == State::Absent || entry.conditional {
         return false;
     }
@@ -129,7 +130,7 @@ fn creates(cx: &SetCx<'_>, b: usize, entry: &EntryFacts) -> bool {
         .filter_map(|(_, v)| v.clone())
         .collect();
     query.conditions.retain(|(k, _)| k != "pk" && k != "id");
-    if !pk.is_empty() && pk_created_elsewhere(cx, b, entry, &pk) {
+    if !pk.is_empty() && pk_created_elsewhere(cx, memo, &pk) {
         return false;
     }
     if query.conditions.is_empty() {
@@ -147,15 +148,81 @@ fn creates(cx: &SetCx<'_>, b: usize, entry: &EntryFacts) -> bool {
 }
 
 /// Whether another entry of the set gives the same literal `pk`, so the object
-/// may exist when this entry runs.
-fn pk_created_elsewhere(cx: &SetCx<'_>, b: usize, entry: &EntryFacts, pk: &[String]) -> bool {
-    cx.blueprints.iter().enumerate().any(|(ob, bp)| {
-        bp.entries.iter().any(|other| {
-            !(ob == b && other.index == entry.index)
-                && other.identifiers.iter().any(|(k, v, _)| {
-                    (k == "pk" || k == "id") && v.lookup_key().is_some_and(|v| pk.contains(&v))
-                })
-        })
+/// may exist when this entry runs (the set's pks are counted once per run).
+fn pk_created_elsewhere(cx: &SetCx<'_>, memo: &mut Memo, pk: &[String]) -> bool {
+    let counts = memo.pks.get_or_insert_with(|| {
+        let mut counts = foldhash::HashMap::default();
+        for bp in cx.blueprints {
+            for other in &bp.entries {
+                for (k, v, _) in &other.identifiers {
+                    if let (true, Some(v)) = (k == "pk" || k == "id", v.lookup_key()) {
+                        *counts.entry(v).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        counts
+    });
+    pk.iter().any(|p| counts.get(p).is_some_and(|n| *n > 1))
+}
+
+/// The objects that hold one unique value, each once, in set order: the
+/// built-ins first found, then for each distinct object the first entry of the
+/// set that defines it. Worked out once per value: a set that repeats a
+/// blueprint (a file and the ConfigMap that ships it, or many copies) would
+/// otherwise compare every copy with every other.
+type Holders = Vec<(ObjId, Option<ObjId>)>;
+
+#[derive(Default)]
+struct Memo {
+    holders: foldhash::HashMap<(String, String, String), Holders>,
+    /// Literal `pk` identifiers and how many entries give each.
+    pks: Option<foldhash::HashMap<String, usize>>,
+}
+
+fn holders<'m>(
+    cx: &SetCx<'_>,
+    memo: &'m mut Memo,
+    unique_on: &str,
+    field: &str,
+    value: &str,
+    span: crate::source::Span,
+) -> &'m Holders {
+    let key = (unique_on.to_string(), field.to_string(), value.to_string());
+    memo.holders.entry(key).or_insert_with(|| {
+        let query = FindQuery {
+            model: unique_on.to_string(),
+            conditions: vec![(field.to_string(), Some(value.to_string()))],
+            value_spans: Vec::new(),
+            span,
+            refs: Vec::new(),
+        };
+        let Resolution::Found(objs) = cx.index.resolve_find(&query) else {
+            return Vec::new();
+        };
+        let mut out: Holders = Vec::new();
+        for &obj in objs.iter() {
+            let object = match obj {
+                ObjId::Builtin(_) => Some(obj),
+                ObjId::Entry { bp, entry } => {
+                    let Some(other) = cx.index.entry(bp, entry) else {
+                        continue;
+                    };
+                    if other.state == State::Absent
+                        || other.conditional
+                        || !cx.blueprints[bp].instantiates
+                    {
+                        continue;
+                    }
+                    cx.index.object_of_entry(bp, other)
+                }
+                ObjId::Assumed(_) => continue,
+            };
+            if !out.iter().any(|(_, o)| *o == object) {
+                out.push((obj, object));
+            }
+        }
+        out
     })
 }
 
@@ -165,6 +232,7 @@ fn pk_created_elsewhere(cx: &SetCx<'_>, b: usize, entry: &EntryFacts, pk: &[Stri
 /// entries of the set, the later one (in set order) is the one reported.
 fn holder(
     cx: &SetCx<'_>,
+    memo: &mut Memo,
     b: usize,
     entry: &EntryFacts,
     unique_on: &str,
@@ -174,22 +242,9 @@ fn holder(
     String,
     Option<(crate::diagnostic::FileId, crate::source::Span)>,
 )> {
-    let query = FindQuery {
-        model: unique_on.to_string(),
-        conditions: vec![(field.to_string(), Some(value.to_string()))],
-        value_spans: Vec::new(),
-        span: entry.span,
-        refs: Vec::new(),
-    };
-    let Resolution::Found(objs) = cx.index.resolve_find(&query) else {
-        return None;
-    };
-    let own = ObjId::Entry {
-        bp: b,
-        entry: entry.index,
-    };
-    for &obj in objs.iter() {
-        match obj {
+    let own = cx.index.object_of_entry(b, entry);
+    for &(first, object) in holders(cx, memo, unique_on, field, value, entry.span) {
+        match first {
             ObjId::Builtin(builtin) => {
                 return Some((
                     format!("the built-in {} ({})", builtin.describe(), builtin.source),
@@ -197,22 +252,12 @@ fn holder(
                 ));
             }
             ObjId::Entry { bp, entry: e } => {
-                if obj == own || (bp, e) >= (b, entry.index) {
+                // Two entries of one object are BP208's business, not a clash;
+                // and of two objects the later one is reported.
+                if object == own || (bp, e) >= (b, entry.index) {
                     continue;
                 }
                 let other = cx.index.entry(bp, e)?;
-                if other.state == State::Absent
-                    || other.conditional
-                    || !cx.blueprints[bp].instantiates
-                {
-                    continue;
-                }
-                // Two entries of one object are BP208's business, not a clash.
-                if cx.index.object_of_entry(bp, other) == Some(own)
-                    || cx.index.object_of_entry(bp, other) == cx.index.object_of_entry(b, entry)
-                {
-                    continue;
-                }
                 let file = cx.blueprints[bp].file;
                 let span = other.field_span(field).unwrap_or(other.span);
                 let path = cx.blueprints[bp].path.display().to_string();
