@@ -201,7 +201,7 @@ pub fn context(
 
 /// `path` without `.` components and with `..` applied, without touching the
 /// file system (a symlinked folder is not resolved).
-fn normalize(path: &Path) -> PathBuf {
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {

@@ -235,7 +235,7 @@ mod git {
 
     impl Shown {
         pub fn path(&self, path: &Path) -> PathBuf {
-            let absolute = normalize(&self.cwd.join(path));
+            let absolute = discover::normalize(&self.cwd.join(path));
             absolute
                 .strip_prefix(&self.old)
                 .or_else(|_| absolute.strip_prefix(&self.top))
@@ -303,7 +303,7 @@ mod git {
                 )
             })?;
             for path in &request.paths {
-                let absolute = normalize(&cwd.join(path));
+                let absolute = discover::normalize(&cwd.join(path));
                 if !absolute.starts_with(&top) {
                     return Err(format!(
                         "{} is outside the git work tree {}, so it has no version at `{rev}`",
@@ -339,7 +339,7 @@ mod git {
                 std::fs::write(&target, text)
                     .map_err(|e| format!("{path}: cannot write its version at `{rev}`: {e}"))?;
             }
-            let old = normalize(dir.path());
+            let old = discover::normalize(dir.path());
             Ok(OldTree {
                 dir,
                 shown: Shown { top, old, cwd },
@@ -352,7 +352,7 @@ mod git {
         /// repository as context.
         pub fn request(&self, current: &Request) -> Request {
             let moved = |path: &Path| {
-                let absolute = normalize(&self.shown.cwd.join(path));
+                let absolute = discover::normalize(&self.shown.cwd.join(path));
                 absolute
                     .strip_prefix(&self.shown.top)
                     .ok()
@@ -381,19 +381,5 @@ mod git {
             }
             request
         }
-    }
-
-    fn normalize(path: &Path) -> PathBuf {
-        let mut out = PathBuf::new();
-        for component in path.components() {
-            match component {
-                std::path::Component::CurDir => {}
-                std::path::Component::ParentDir => {
-                    out.pop();
-                }
-                other => out.push(other),
-            }
-        }
-        out
     }
 }

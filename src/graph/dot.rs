@@ -6,7 +6,7 @@
 //! `tests/integration/graph.sh` has Graphviz read the output.
 
 use super::label;
-use super::view::{Diagram, Shape};
+use super::view::{self, Diagram, Emit, Shape};
 use super::{Change, EdgeKind, Graph, Kind, Node, Origin};
 use crate::diagnostic::Severity;
 use std::collections::HashMap;
@@ -62,33 +62,7 @@ fn diagram(w: &mut Writer<'_>, d: &Diagram) {
             policies,
             references,
         } => {
-            let head = w.object(*flow);
-            let mut previous = head.clone();
-            let mut occurrences: HashMap<usize, String> = HashMap::new();
-            for &b in bindings {
-                let stage = w.fresh();
-                w.declare(&stage, &graph.nodes[graph.edges[b].to]);
-                w.link(&previous, &stage, b, false);
-                occurrences.insert(b, stage.clone());
-                previous = stage;
-            }
-            for &p in policies {
-                let edge = &graph.edges[p];
-                let from = w.object(edge.from);
-                let to = match edge.kind {
-                    EdgeKind::Policy { binding: Some(b) } => occurrences[&b].clone(),
-                    _ => head.clone(),
-                };
-                w.link(&from, &to, p, false);
-            }
-            for &r in references {
-                let edge = &graph.edges[r];
-                let to = w.object(edge.to);
-                for &b in bindings.iter().filter(|&&b| graph.edges[b].to == edge.from) {
-                    let from = occurrences[&b].clone();
-                    w.link(&from, &to, r, false);
-                }
-            }
+            view::walk_flow(graph, w, *flow, bindings, policies, references);
         }
         Shape::Map { nodes, edges, .. } => {
             for &n in nodes {
@@ -114,7 +88,7 @@ struct Writer<'g> {
     next: usize,
 }
 
-impl Writer<'_> {
+impl view::Emit for Writer<'_> {
     fn fresh(&mut self) -> String {
         let id = format!("{}{}", self.prefix, self.next);
         self.next += 1;

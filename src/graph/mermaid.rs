@@ -7,7 +7,7 @@
 //! Mermaid's own parser read the output.
 
 use super::label;
-use super::view::{Diagram, MapKind, Shape};
+use super::view::{self, Diagram, Emit, MapKind, Shape};
 use super::{EdgeKind, Graph, Kind, Node, Origin};
 use crate::diagnostic::Severity;
 use std::collections::{BTreeMap, HashMap};
@@ -72,34 +72,7 @@ pub fn diagram(graph: &Graph, d: &Diagram, titled: bool) -> String {
             references,
         } => {
             w.out.push_str("flowchart TD\n");
-            let head = w.object(*flow);
-            let mut previous = head.clone();
-            let mut occurrences: HashMap<usize, String> = HashMap::new();
-            for &b in bindings {
-                let edge = &graph.edges[b];
-                let stage = w.fresh();
-                w.declare(&stage, &graph.nodes[edge.to]);
-                w.link(&previous, &stage, b, false);
-                occurrences.insert(b, stage.clone());
-                previous = stage;
-            }
-            for &p in policies {
-                let edge = &graph.edges[p];
-                let from = w.object(edge.from);
-                let to = match edge.kind {
-                    EdgeKind::Policy { binding: Some(b) } => occurrences[&b].clone(),
-                    _ => head.clone(),
-                };
-                w.link(&from, &to, p, false);
-            }
-            for &r in references {
-                let edge = &graph.edges[r];
-                let to = w.object(edge.to);
-                for &b in bindings.iter().filter(|&&b| graph.edges[b].to == edge.from) {
-                    let from = occurrences[&b].clone();
-                    w.link(&from, &to, r, false);
-                }
-            }
+            view::walk_flow(graph, &mut w, *flow, bindings, policies, references);
         }
         Shape::Map { what, nodes, edges } => {
             let direction = if *what == MapKind::Diff { "TD" } else { "LR" };
@@ -132,7 +105,7 @@ struct Writer<'g> {
     link_styles: BTreeMap<usize, &'static str>,
 }
 
-impl Writer<'_> {
+impl view::Emit for Writer<'_> {
     fn fresh(&mut self) -> String {
         let id = format!("n{}", self.next);
         self.next += 1;
@@ -197,7 +170,9 @@ impl Writer<'_> {
         }
         self.links += 1;
     }
+}
 
+impl Writer<'_> {
     fn finish(mut self) -> String {
         let used: Vec<&'static str> = self.classes.keys().copied().collect();
         for class in used {

@@ -4,8 +4,8 @@
 //! the flows they lead to; one flow or one application on request; and the
 //! changes between two revisions.
 
-use super::{EdgeKind, Graph, Kind, Origin};
-use std::collections::BTreeSet;
+use super::{EdgeKind, Graph, Kind, Node, Origin};
+use std::collections::{BTreeSet, HashMap};
 
 /// A diagram and its title.
 #[derive(Debug, Clone)]
@@ -261,4 +261,54 @@ pub fn changes(graph: &Graph, title: String) -> Option<Diagram> {
             edges,
         },
     })
+}
+
+/// What a text format does to draw a flow: `object` names a node drawn once
+/// per diagram, `fresh` a node drawn once per binding (a stage bound twice is
+/// two boxes), `link` draws an edge.
+pub trait Emit {
+    fn fresh(&mut self) -> String;
+    fn object(&mut self, n: usize) -> String;
+    fn declare(&mut self, id: &str, node: &Node);
+    fn link(&mut self, from: &str, to: &str, e: usize, on_binding: bool);
+}
+
+/// Draws a flow diagram the same way in every format: the flow, its stages in
+/// binding order, the policies bound to the flow or to one binding, and the
+/// flows a bound stage refers to.
+pub fn walk_flow(
+    graph: &Graph,
+    w: &mut impl Emit,
+    flow: usize,
+    bindings: &[usize],
+    policies: &[usize],
+    references: &[usize],
+) {
+    let head = w.object(flow);
+    let mut previous = head.clone();
+    let mut occurrences: HashMap<usize, String> = HashMap::new();
+    for &b in bindings {
+        let stage = w.fresh();
+        w.declare(&stage, &graph.nodes[graph.edges[b].to]);
+        w.link(&previous, &stage, b, false);
+        occurrences.insert(b, stage.clone());
+        previous = stage;
+    }
+    for &p in policies {
+        let edge = &graph.edges[p];
+        let from = w.object(edge.from);
+        let to = match edge.kind {
+            EdgeKind::Policy { binding: Some(b) } => occurrences[&b].clone(),
+            _ => head.clone(),
+        };
+        w.link(&from, &to, p, false);
+    }
+    for &r in references {
+        let edge = &graph.edges[r];
+        let to = w.object(edge.to);
+        for &b in bindings.iter().filter(|&&b| graph.edges[b].to == edge.from) {
+            let from = occurrences[&b].clone();
+            w.link(&from, &to, r, false);
+        }
+    }
 }
