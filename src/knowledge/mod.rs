@@ -6,6 +6,7 @@
 mod generated;
 pub mod builtin_links;
 pub mod duration;
+pub mod expressions;
 pub mod serializers;
 pub mod types;
 pub mod unique;

@@ -88,3 +88,43 @@ pub fn names_builtin(cx: &BlueprintCx<'_>, entry: &Entry<'_>, model: &str) -> bo
         .collect();
     !pairs.is_empty() && cx.kb.builtin_matching(model, &pairs).is_some()
 }
+
+/// What runs an expression, which decides the names it has (see
+/// `knowledge::expressions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpressionKind {
+    /// An expression policy: `PolicyEvaluator`.
+    Policy,
+    /// A property mapping of any kind: `PropertyMappingEvaluator`, with keyword
+    /// arguments that differ per kind.
+    Mapping,
+}
+
+/// Every `expression` of an expression policy or a property mapping that the
+/// file writes out as a plain string (no tag, nothing a deploy tool fills in),
+/// with what runs it.
+pub fn expressions<'a>(
+    cx: &'a BlueprintCx<'a>,
+) -> impl Iterator<Item = (&'a Entry<'a>, &'a Pair, ExpressionKind)> + 'a {
+    each(cx).filter_map(move |(entry, field, pair)| {
+        if field.name != "expression" || pair.value.tag().is_some() {
+            return None;
+        }
+        let scalar = pair.value.scalar()?;
+        if crate::resolve::validate::is_substituted(&scalar.value) {
+            return None;
+        }
+        let model = entry.model_name()?;
+        let kind = if model == "authentik_policies_expression.expressionpolicy" {
+            ExpressionKind::Policy
+        } else if cx
+            .kb
+            .matches_model(&model, "authentik_core.propertymapping")
+        {
+            ExpressionKind::Mapping
+        } else {
+            return None;
+        };
+        Some((entry, pair, kind))
+    })
+}

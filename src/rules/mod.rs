@@ -89,6 +89,8 @@ mod duplicate_password_prompt;
 pub mod edits;
 mod entry_permission_unknown;
 mod existing;
+mod expression_import_unknown;
+mod expression_name_undefined;
 mod expression_syntax;
 mod field_validator;
 pub mod fields;
@@ -276,6 +278,8 @@ pub static ALL: &[&dyn Rule] = &[
     &must_created_exists::MustCreatedExists,
     &created_state_ignores_attrs::CreatedStateIgnoresAttrs,
     &expression_syntax::ExpressionSyntax,
+    &expression_import_unknown::ExpressionImportUnknown,
+    &expression_name_undefined::ExpressionNameUndefined,
     &constant_condition::ConstantCondition,
     &entry_permission_unknown::EntryPermissionUnknown,
     &plaintext_secret::PlaintextSecret,
