@@ -8,6 +8,7 @@ pub mod builtin_links;
 pub mod duration;
 pub mod expressions;
 pub mod serializers;
+pub mod source_types;
 pub mod types;
 pub mod unique;
 pub mod versions;

@@ -117,6 +117,7 @@ mod refused_dependency;
 mod related_model_mismatch;
 mod reputation_gate;
 mod serializer_validate;
+mod source_enrollment_no_username;
 mod source_not_offered;
 mod stage_order_collision;
 mod undefined_context;
@@ -250,6 +251,7 @@ pub static ALL: &[&dyn Rule] = &[
     &find_forward_reference::FindForwardReference,
     &list_replaces_members::ListReplacesMembers,
     &source_not_offered::SourceNotOffered,
+    &source_enrollment_no_username::SourceEnrollmentNoUsername,
     &oauth2_provider_maps_no_scope::OAuth2ProviderMapsNoScope,
     &outpost_providers_owned_elsewhere::OutpostProvidersOwnedElsewhere,
     &attribute_name_holds_value::AttributeNameHoldsValue,
