@@ -66,8 +66,9 @@ fn the_subject_of_each_message_shape() {
     );
 }
 
-/// A release newer than the code bplint has read is judged by the newest read,
-/// and the finding says so.
+/// A release newer than the code bplint has read is judged by the newest read
+/// for other packages only (Authentik's own modules change every release), and
+/// the finding says so.
 #[test]
 fn a_newer_release_is_judged_by_the_newest_code_read_and_says_so() {
     let outcome = common::lint_at(
@@ -80,7 +81,12 @@ fn a_newer_release_is_judged_by_the_newest_code_read_and_says_so() {
         .iter()
         .filter(|d| d.code == "BP226")
         .collect();
-    assert_eq!(found.len(), 3, "{:?}", common::positions(&outcome));
+    assert_eq!(found.len(), 1, "{:?}", common::positions(&outcome));
+    assert!(
+        found[0].message.contains("`reqeusts`"),
+        "{}",
+        found[0].message
+    );
     assert!(
         found
             .iter()
