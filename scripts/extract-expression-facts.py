@@ -12,8 +12,9 @@ records the facts they need, each with the file it was read from:
     the names bound at its top level (what `from authentik.x import y` can take);
   * the names an expression policy can use without defining them: the globals of
     `BaseEvaluator.__init__`, the context `PolicyEvaluator` fills in, and, for
-    property mappings, the context `PropertyMappingEvaluator.set_context` fills in
-    (their callers add more keyword arguments per mapping kind; not recorded);
+    property mappings, the context `PropertyMappingEvaluator.set_context` fills in;
+    their callers add keyword arguments per mapping kind, so for mappings the
+    table also holds every name any module of any release could pass (`K`);
   * Python's builtins and standard-library module names of the interpreter that
     runs this script, and, for the releases installed by the oracle
     (../shared/oracle), the top-level modules of their environment.
@@ -222,11 +223,30 @@ def read_blobs(mirror: str, tag: str, paths: list[str]) -> dict[str, str]:
     return texts
 
 
-def modules_at(mirror: str, tag: str) -> dict[str, tuple[list[str], bool] | None]:
-    """Every recorded module of the `authentik` package at `tag`."""
+# `name=` (a keyword argument, or an assignment) and a quoted identifier.
+KEYWORD = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)")
+QUOTED = re.compile(r"""["']([A-Za-z_][A-Za-z0-9_]*)["']""")
+
+
+def passable_names(text: str) -> set[str]:
+    """Every name a module of Authentik could hand a property mapping as context:
+    a keyword argument (`evaluate(provider=...)`) or a string key (`{"info": ...}`,
+    `context_keys = ["user"]`). Read from the raw text, so that a module Python
+    cannot parse still counts; it over-collects on purpose (any `name =` counts)."""
+    return set(KEYWORD.findall(text)) | set(QUOTED.findall(text))
+
+
+def modules_at(
+    mirror: str, tag: str, passable: set[str] | None = None
+) -> dict[str, tuple[list[str], bool] | None]:
+    """Every recorded module of the `authentik` package at `tag`; adds to
+    `passable` the names its modules could pass a property mapping."""
     files = git(mirror, "ls-tree", "-r", "--name-only", tag, "--", "authentik").split("\n")
     wanted = {p: m for p in files if (m := module_name(p))}
     texts = read_blobs(mirror, tag, sorted(wanted))
+    if passable is not None:
+        for text in texts.values():
+            passable |= passable_names(text)
     modules: dict[str, tuple[list[str], bool] | None] = {}
     for path, name in wanted.items():
         parsed = top_level_names(texts[path])
@@ -267,13 +287,21 @@ def spans(indexes: list[int]) -> str:
     return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
-def render(lines: list[tuple[str, str | None]], per_line: dict, context: dict, env: dict) -> str:
+def render(
+    lines: list[tuple[str, str | None]],
+    per_line: dict,
+    context: dict,
+    env: dict,
+    passable: set[str] | None = None,
+) -> str:
     """The TSV bplint embeds. Rows:
     `L <line> <tag or ->`                     one per release line, in order;
     `B <names>`                               Python builtins;
     `G <lines> <names>`                       base evaluator globals (source in a comment);
     `P <lines> <names>` / `M <lines> <names>` policy / property-mapping context;
     `E <line> <names>`                        modules of the oracle's environment;
+    `K <names>`                               names any release's code could pass a
+                                              property mapping (see `passable_names`);
     `m <module> <lines> <unjudged lines or -> <names>`   a module: the release
     lines (indexes, `0-2,5`) that have it, those where its names are not known
     (Python could not parse it, or it has `import *`), and the names it binds at
@@ -297,6 +325,8 @@ def render(lines: list[tuple[str, str | None]], per_line: dict, context: dict, e
                 groups.setdefault(tuple(context[line][kind]), []).append(i)
         for names, idx in sorted(groups.items(), key=lambda g: g[1]):
             out.append(f"{kind}\t{spans(idx)}\t{' '.join(names)}")
+    if passable:
+        out.append("K\t" + " ".join(sorted(passable)))
     for line, names in sorted(env.items()):
         out.append(f"E\t{line}\t{' '.join(names)}")
     modules = sorted({m for mods in per_line.values() for m in mods})
@@ -338,11 +368,12 @@ def main() -> int:
     lines = [(line, newest_tag(tags, line)) for line in line_names]
     per_line: dict = {}
     context: dict = {}
+    passable: set[str] = set()
     for line, tag in lines:
         if tag is None:
             print(f"{line}: no release tag in the mirror; its expressions are not judged", file=sys.stderr)
             continue
-        per_line[line] = modules_at(args.mirror, tag)
+        per_line[line] = modules_at(args.mirror, tag, passable)
         texts = read_blobs(args.mirror, tag, [BASE_EVALUATOR, POLICY_EVALUATOR, MAPPING_EVALUATOR])
         context[line] = {
             "G": evaluator_names(texts[BASE_EVALUATOR], "BaseEvaluator", "_globals"),
@@ -360,7 +391,7 @@ def main() -> int:
         python = os.path.join(args.oracle_root, f"venv-{tag.removeprefix('version/')}", "bin", "python3")
         if os.path.exists(python):
             env[line] = environment_modules(python)
-    text = render(lines, per_line, context, env)
+    text = render(lines, per_line, context, env, passable)
     with open(args.out, "w", encoding="utf-8") as f:
         f.write(text)
     print(f"wrote {args.out}: {len(text)} bytes", file=sys.stderr)

@@ -5,8 +5,10 @@ BP227's fixtures, for tests/expressions.rs to hold bplint to.
 Runs inside the oracle that ../shared/oracle/setup.sh installs (Authentik's whole
 Django project on a fresh install's database). Each expression policy runs through
 `PolicyEvaluator` with a policy request for an unsaved user and an HTTP request, as
-a flow runs it; of a property mapping, whose extra names depend on its kind, only the
-`import` statements run, in the evaluator's globals. A row says what happened:
+a flow runs it. A scope mapping runs through `PropertyMappingEvaluator` with the names
+the OAuth views give it (`provider`, `token`), a prompt's expression with the prompt
+context; of other property mappings only the `import` statements run, in the
+evaluator's globals. A row says what happened:
 
     ran                      no NameError or ImportError
     name-error:<name>        Python raised NameError for <name>
@@ -52,12 +54,21 @@ def expressions(path):
     for bp in blueprints:
         for entry in (bp or {}).get("entries") or []:
             attrs = entry.get("attrs") or {}
+            name = (entry.get("identifiers") or {}).get("name") or (entry.get("identifiers") or {}).get("managed")
+            if entry["model"] == "authentik_stages_prompt.prompt":
+                for field in ("placeholder", "initial_value"):
+                    if attrs.get(f"{field}_expression") is True and isinstance(attrs.get(field), str):
+                        yield name, "prompt", attrs[field]
+                continue
             expr = attrs.get("expression")
             if not isinstance(expr, str):
                 continue
-            name = (entry.get("identifiers") or {}).get("name") or (entry.get("identifiers") or {}).get("managed")
-            kind = "policy" if entry["model"].endswith("expressionpolicy") else "mapping"
-            yield name, kind, expr
+            if entry["model"].endswith("expressionpolicy"):
+                yield name, "policy", expr
+            elif entry["model"].endswith("scopemapping"):
+                yield name, "scope-mapping", expr
+            else:
+                yield name, "mapping", expr
 
 
 def classify(message):
@@ -87,7 +98,10 @@ def inside(files):
     django.setup()
     from django.test import RequestFactory
 
+    from authentik.core.expression.evaluator import PropertyMappingEvaluator
     from authentik.core.models import User
+    from authentik.providers.oauth2.models import ScopeMapping
+    from authentik.stages.prompt.models import Prompt
     from authentik.lib.expression.evaluator import BaseEvaluator
     from authentik.policies.exceptions import PolicyException
     from authentik.policies.expression.evaluator import PolicyEvaluator
@@ -112,6 +126,19 @@ def inside(files):
                     verdict = classify(message)
                     if verdict != "ran":
                         break
+            elif kind in ("scope-mapping", "prompt"):
+                # Run as the OAuth views run a scope mapping (with `provider` and
+                # `token`), or as a prompt runs its placeholder.
+                if kind == "prompt":
+                    model, extra = Prompt(name=name, field_key="f"), {"prompt_context": {}}
+                else:
+                    model, extra = ScopeMapping(name=name), {"provider": None, "token": None}
+                evaluator = PropertyMappingEvaluator(model, User(username="oracle"), None, **extra)
+                try:
+                    evaluator.evaluate(expr)
+                    verdict = "ran"
+                except Exception as exc:  # noqa: BLE001 - any failure is recorded
+                    verdict = classify(str(exc))
             else:
                 verdict = "ran"
                 globals_ = BaseEvaluator("oracle")._globals

@@ -83,6 +83,18 @@ class EvaluatorNames(unittest.TestCase):
         self.assertEqual(ext.evaluator_names(self.SOURCE, "Ev", "_context"), ["c1", "c2", "c3"])
 
 
+class PassableNames(unittest.TestCase):
+    def test_keywords_and_quoted_identifiers_count_comparisons_do_not(self):
+        names = ext.passable_names(
+            'mapping.evaluate(user=u, provider=p)\n'
+            'info = {"token": t, "not an identifier": 1}\n'
+            "context_keys = ['connection']\n"
+            "if a == b: pass\n"
+        )
+        self.assertTrue({"user", "provider", "info", "token", "context_keys", "connection"} <= names)
+        self.assertNotIn("a", names)
+
+
 class Rendering(unittest.TestCase):
     def test_spans_are_short(self):
         self.assertEqual(ext.spans([0, 1, 2, 5, 7, 8]), "0-2,5,7-8")
@@ -104,13 +116,14 @@ class Rendering(unittest.TestCase):
             "2024.8": {"G": ["g"], "P": ["request"], "M": ["user"]},
             "2024.10": {"G": ["g"], "P": ["request"], "M": ["user"]},
         }
-        text = ext.render(lines, per_line, context, {})
+        text = ext.render(lines, per_line, context, {}, {"token", "info"})
         rows = [r for r in text.splitlines() if not r.startswith("#")]
         self.assertIn("L\t2026.8\t-", rows)
         self.assertIn("G\t0-1\tg", rows)
         self.assertIn("m\tauthentik.m\t0-1\t-\tA Old:0", rows)
         self.assertIn("m\tauthentik.s\t0-1\t0-1\t", rows)
-        self.assertEqual(text, ext.render(lines, per_line, context, {}))
+        self.assertIn("K\tinfo token", rows)
+        self.assertEqual(text, ext.render(lines, per_line, context, {}, {"token", "info"}))
 
 
 if __name__ == "__main__":

@@ -31,6 +31,9 @@ struct Table {
     builtins: HashSet<&'static str>,
     globals: Vec<(Lines, Vec<&'static str>)>,
     policy: Vec<(Lines, Vec<&'static str>)>,
+    mapping: Vec<(Lines, Vec<&'static str>)>,
+    /// Every name any release's code could hand a property mapping.
+    passable: HashSet<&'static str>,
     environment: HashMap<&'static str, HashSet<&'static str>>,
     modules: HashMap<&'static str, Module>,
 }
@@ -68,6 +71,10 @@ fn parse(text: &'static str) -> Table {
             ["P", lines, names] => table
                 .policy
                 .push((parse_lines(lines), names.split(' ').collect())),
+            ["M", lines, names] => table
+                .mapping
+                .push((parse_lines(lines), names.split(' ').collect())),
+            ["K", names] => table.passable = names.split(' ').collect(),
             ["E", line, names] => {
                 table.environment.insert(line, names.split(' ').collect());
             }
@@ -240,6 +247,34 @@ impl LineFacts {
         )
     }
 
+    /// Every name a property mapping (or a prompt's expression, which runs the
+    /// same evaluator) of any kind could be given: builtins, globals, what
+    /// `PropertyMappingEvaluator` sets, and every name the code of any release
+    /// read could pass it. A name outside it is undefined whatever the kind.
+    pub fn mapping_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let table = &*FACTS;
+        let bit = self.bit();
+        table.builtins.iter().chain(&table.passable).copied().chain(
+            table
+                .globals
+                .iter()
+                .chain(&table.mapping)
+                .filter(move |(lines, _)| lines & bit != 0)
+                .flat_map(|(_, names)| names.iter().copied()),
+        )
+    }
+
+    /// What `PropertyMappingEvaluator` itself gives every mapping, for messages.
+    pub fn mapping_context(&self) -> Vec<&'static str> {
+        let bit = self.bit();
+        FACTS
+            .mapping
+            .iter()
+            .filter(|(lines, _)| lines & bit != 0)
+            .flat_map(|(_, names)| names.iter().copied())
+            .collect()
+    }
+
     /// The policy context alone (what `PolicyEvaluator` adds), for messages.
     pub fn policy_context(&self) -> Vec<&'static str> {
         let bit = self.bit();
@@ -322,6 +357,20 @@ mod tests {
             assert!(names.contains(name), "{name}");
         }
         assert!(!names.contains("user"));
+        let mapping: HashSet<&str> = facts.mapping_names().collect();
+        for name in [
+            "user",
+            "request",
+            "token",
+            "provider",
+            "info",
+            "properties",
+            "ldap",
+            "SkipObject",
+        ] {
+            assert!(mapping.contains(name), "{name}");
+        }
+        assert!(!mapping.contains("reqeust"));
         // Other packages are judged only where the environment was recorded.
         assert_eq!(facts.module("reqeusts"), ModuleVerdict::Unknown);
         let recorded = for_line("2025.12").expect("2025.12 was read from its tag");

@@ -53,6 +53,10 @@ impl Rule for ExpressionImportUnknown {
                     "the mapping raises every time it runs (Authentik records a property \
                      mapping exception and the value is missing)"
                 }
+                ExpressionKind::Prompt => {
+                    "the expression fails every time the prompt is shown (Authentik logs a \
+                     warning and shows the expression's own text in the field)"
+                }
             };
             for import in &names.imports {
                 if import.module.is_empty() {

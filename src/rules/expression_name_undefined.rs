@@ -7,8 +7,9 @@
 use super::fields::{self, ExpressionKind};
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::Diagnostic;
-use crate::knowledge::expressions;
+use crate::knowledge::expressions::{self, LineFacts};
 use crate::resolve::expression;
+use std::collections::HashSet;
 
 rule! {
     pub struct ExpressionNameUndefined {
@@ -16,7 +17,7 @@ rule! {
         name: "expression-name-undefined",
         severity: Warning,
         fix: None,
-        summary: "An expression policy reads a name that neither it nor Authentik defines",
+        summary: "An expression reads a name that neither it nor Authentik defines",
     }
 }
 
@@ -28,20 +29,30 @@ impl Rule for ExpressionNameUndefined {
         let Some(facts) = expressions::for_line(cx.kb.def.name) else {
             return;
         };
-        let mut known: Option<std::collections::HashSet<&str>> = None;
+        let mut policy: Option<HashSet<&str>> = None;
+        let mut mapping: Option<HashSet<&str>> = None;
+        let judged_by = facts.stand_in().map_or(String::new(), |read| {
+            format!(
+                " (as of Authentik {read}, the newest release whose code bplint has read, \
+                 standing in for {})",
+                cx.kb.def.name
+            )
+        });
         for (_, pair, kind) in fields::expressions(cx) {
-            // A property mapping's context depends on its kind and caller;
-            // only the policy context is fixed (see the rule doc).
-            if kind != ExpressionKind::Policy {
-                continue;
-            }
             let Some(scalar) = pair.value.scalar() else {
                 continue;
             };
             let Some(names) = expression::names(&scalar.value) else {
                 continue;
             };
-            let known = known.get_or_insert_with(|| facts.policy_names().collect());
+            let known = match kind {
+                ExpressionKind::Policy => {
+                    &*policy.get_or_insert_with(|| facts.policy_names().collect())
+                }
+                ExpressionKind::Mapping | ExpressionKind::Prompt => {
+                    &*mapping.get_or_insert_with(|| facts.mapping_names().collect())
+                }
+            };
             for (name, place) in &names.free {
                 if known.contains(name.as_str()) {
                     continue;
@@ -49,49 +60,89 @@ impl Rule for ExpressionNameUndefined {
                 let Some(at) = expression::span_of(&pair.value, &cx.file.text, *place) else {
                     continue;
                 };
-                let close = crate::suggest::closest(
-                    name,
-                    known.iter().copied().filter(|n| !n.starts_with('_')),
-                );
-                let first = match (name.as_str(), close) {
-                    ("user", _) => "A policy gets the user as `request.user`.".to_string(),
-                    (_, Some(close)) => format!("Did you mean `{close}`?"),
-                    _ => "Assign it in the expression, or use a name the policy has.".to_string(),
+                let (message, help) = match kind {
+                    ExpressionKind::Policy => policy_finding(name, known, facts, &judged_by),
+                    ExpressionKind::Mapping | ExpressionKind::Prompt => {
+                        mapping_finding(name, kind, facts, &judged_by)
+                    }
                 };
-                let judged_by = facts.stand_in().map_or(String::new(), |read| {
-                    format!(
-                        " (as of Authentik {read}, the newest release whose code bplint has \
-                         read, standing in for {})",
-                        cx.kb.def.name
-                    )
-                });
-                let help = format!(
-                    "{first} A policy's own names are {}, besides Authentik's helpers \
-                     (`ak_is_group_member`, `regex_match`, `requests`, ...) and Python's \
-                     builtins{judged_by}",
-                    facts
-                        .policy_context()
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
                 out.push(
-                    Diagnostic::new(
-                        &META,
-                        cx.file_id,
-                        at,
-                        format!(
-                            "`{name}` is not defined in an expression policy: Python raises \
-                             NameError when this line runs, and the policy fails (Authentik \
-                             records a policy exception and applies the binding's failure \
-                             result: deny, by default)"
-                        ),
-                    )
-                    .label("not defined")
-                    .help(help),
+                    Diagnostic::new(&META, cx.file_id, at, message)
+                        .label("not defined")
+                        .help(help),
                 );
             }
         }
     }
+}
+
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn policy_finding(
+    name: &str,
+    known: &HashSet<&str>,
+    facts: LineFacts,
+    judged_by: &str,
+) -> (String, String) {
+    let close =
+        crate::suggest::closest(name, known.iter().copied().filter(|n| !n.starts_with('_')));
+    let first = match (name, close) {
+        ("user", _) => "A policy gets the user as `request.user`.".to_string(),
+        (_, Some(close)) => format!("Did you mean `{close}`?"),
+        _ => "Assign it in the expression, or use a name the policy has.".to_string(),
+    };
+    (
+        format!(
+            "`{name}` is not defined in an expression policy: Python raises NameError when \
+             this line runs, and the policy fails (Authentik records a policy exception and \
+             applies the binding's failure result: deny, by default)"
+        ),
+        format!(
+            "{first} A policy's own names are {}, besides Authentik's helpers \
+             (`ak_is_group_member`, `regex_match`, `requests`, ...) and Python's \
+             builtins{judged_by}",
+            quoted(&facts.policy_context())
+        ),
+    )
+}
+
+fn mapping_finding(
+    name: &str,
+    kind: ExpressionKind,
+    facts: LineFacts,
+    judged_by: &str,
+) -> (String, String) {
+    let own = facts.mapping_context();
+    let (what, outcome) = match kind {
+        ExpressionKind::Prompt => (
+            "this prompt's expression",
+            "Authentik logs a warning and shows the expression's own text in the field",
+        ),
+        _ => (
+            "this property mapping",
+            "Authentik records a property mapping exception and the value is missing",
+        ),
+    };
+    let first = match crate::suggest::closest(name, own.iter().copied()) {
+        Some(close) => format!("Did you mean `{close}`? "),
+        None => String::new(),
+    };
+    (
+        format!(
+            "`{name}` is not defined in {what}, and no kind of property mapping is given it: \
+             Python raises NameError when this line runs ({outcome})"
+        ),
+        format!(
+            "{first}Every mapping has {}, besides Authentik's helpers and Python's builtins; \
+             each kind adds its own (`token` and `provider` for OAuth scopes, `info` and \
+             `properties` for sources, ...){judged_by}",
+            quoted(&own)
+        ),
+    )
 }

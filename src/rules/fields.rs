@@ -98,16 +98,31 @@ pub enum ExpressionKind {
     /// A property mapping of any kind: `PropertyMappingEvaluator`, with keyword
     /// arguments that differ per kind.
     Mapping,
+    /// A prompt's `placeholder` or `initial_value` marked as an expression: the
+    /// same evaluator as a mapping (authentik/stages/prompt/models.py).
+    Prompt,
 }
 
-/// Every `expression` of an expression policy or a property mapping that the
-/// file writes out as a plain string (no tag, nothing a deploy tool fills in),
-/// with what runs it.
+/// Every expression Authentik runs that the file writes out as a plain string
+/// (no tag, nothing a deploy tool fills in), with what runs it: the
+/// `expression` of an expression policy or a property mapping, and a prompt's
+/// `placeholder` / `initial_value` when its `*_expression` flag is true.
 pub fn expressions<'a>(
     cx: &'a BlueprintCx<'a>,
 ) -> impl Iterator<Item = (&'a Entry<'a>, &'a Pair, ExpressionKind)> + 'a {
     each(cx).filter_map(move |(entry, field, pair)| {
-        if field.name != "expression" || pair.value.tag().is_some() {
+        if pair.value.tag().is_some() {
+            return None;
+        }
+        let prompt = entry.model_name().as_deref() == Some("authentik_stages_prompt.prompt")
+            && matches!(field.name, "placeholder" | "initial_value")
+            && matches!(
+                entry
+                    .field(&format!("{}_expression", field.name))
+                    .and_then(|n| n.typed()),
+                Some(crate::yaml::Typed::Bool(true))
+            );
+        if field.name != "expression" && !prompt {
             return None;
         }
         let scalar = pair.value.scalar()?;
@@ -115,7 +130,9 @@ pub fn expressions<'a>(
             return None;
         }
         let model = entry.model_name()?;
-        let kind = if model == "authentik_policies_expression.expressionpolicy" {
+        let kind = if prompt {
+            ExpressionKind::Prompt
+        } else if model == "authentik_policies_expression.expressionpolicy" {
             ExpressionKind::Policy
         } else if cx
             .kb
