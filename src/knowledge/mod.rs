@@ -6,7 +6,10 @@
 mod generated;
 #[rustfmt::skip]
 mod startup_generated;
+#[rustfmt::skip]
+mod clients_generated;
 pub mod builtin_links;
+pub mod clients;
 pub mod duration;
 pub mod serializers;
 pub mod types;
