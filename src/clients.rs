@@ -172,7 +172,12 @@ pub fn from_yaml(text: &str, stream: &Stream) -> Vec<FoundClient> {
         let mut ids = Vec::new();
         let mut scopes = Vec::new();
         walk(text, &doc.root, &mut Vec::new(), &mut ids, &mut scopes, 0);
-        found.extend(pair(ids, scopes, text));
+        // A document names its own application (a Deployment's image, a
+        // ConfigMap's name), not its neighbours in the file.
+        let own = text
+            .get(doc.root.span.start..doc.root.span.end)
+            .unwrap_or(text);
+        found.extend(pair(ids, scopes, own));
     }
     for client in &mut found {
         if client.kind == "config" {

@@ -259,3 +259,45 @@ fn a_client_without_scopes_requests_what_its_guide_gives_it() {
     std::fs::write(&env, text).unwrap();
     assert_eq!(report(dir.path())["diagnostics"], serde_json::json!([]));
 }
+
+/// The formats the 25 applications above do not cover: a `.env` file named on
+/// the command line (the folder walk skips hidden files, as git tools do), TOML,
+/// and Kubernetes manifests (a Deployment's `env` list, a ConfigMap's `data`),
+/// where each document names its own application.
+#[test]
+fn dotenv_toml_and_kubernetes_clients_are_found() {
+    let output = bplint()
+        .args([
+            "clients",
+            "fixtures/clients/formats/dotenv/.env",
+            "fixtures/clients/formats/toml",
+            "fixtures/clients/formats/kubernetes",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let list: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let row = |id: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["client_id"] == id)
+            .unwrap_or_else(|| panic!("no {id}: {list:#}"))
+            .clone()
+    };
+    let outline = row("outline-client");
+    assert_eq!(outline["app"]["slug"], "outline");
+    assert_eq!(outline["line"], 4);
+    assert_eq!(
+        outline["scopes"],
+        serde_json::json!(["openid", "profile", "email"])
+    );
+    let toml = row("toml-client");
+    assert_eq!(toml["scopes"], serde_json::json!(["openid", "email"]));
+    assert_eq!(row("mealie-client")["app"]["slug"], "mealie");
+    let freshrss = row("freshrss-k8s-client");
+    assert_eq!(freshrss["app"]["slug"], "freshrss");
+    assert_eq!(freshrss["scopes"], serde_json::json!(["openid", "email"]));
+}

@@ -78,6 +78,8 @@ pub fn render(outcome: &Outcome, json: bool) -> String {
             .unwrap_or_default();
         let defaults = if row["default_scopes"] == true {
             " (none set: the application's defaults)"
+        } else if scopes.is_empty() {
+            "(none set)"
         } else {
             ""
         };
