@@ -299,6 +299,26 @@ impl Knowledge {
     }
 }
 
+/// What an object of `model` is called in a count ("breaks creation of 2
+/// providers"): its kind for the models that share one (providers, stages,
+/// sources, policies, property mappings), else the model's own name.
+pub fn object_kind(model: &'static str) -> &'static str {
+    let (app, name) = model.split_once('.').unwrap_or(("", model));
+    if app.starts_with("authentik_providers_") {
+        "provider"
+    } else if app.starts_with("authentik_stages_") {
+        "stage"
+    } else if app.starts_with("authentik_sources_") {
+        "source"
+    } else if app.starts_with("authentik_policies_") {
+        "policy"
+    } else if name.ends_with("propertymapping") {
+        "property mapping"
+    } else {
+        name
+    }
+}
+
 /// The first release with blueprints: nothing older has anything to check.
 pub const BLUEPRINTS_SINCE: Version = Version::new(2022, 8, 0);
 
