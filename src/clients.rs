@@ -471,8 +471,15 @@ fn looks_like_json(text: &str) -> bool {
             && !(first.ends_with(']') && first[1..].chars().all(|c| c != '"' && c != '{')))
 }
 
+/// Larger JSON files are data (lock files, exports, dashboards), not an
+/// application's settings; they are not parsed.
+const JSON_LIMIT: usize = 256 * 1024;
+
 /// Clients in a JSON file (JSON is YAML to the parser, spans included).
 fn from_json(text: &str, base: usize) -> Vec<FoundClient> {
+    if text.len() > JSON_LIMIT {
+        return Vec::new();
+    }
     let Ok(stream) = crate::yaml::parse(text) else {
         return Vec::new();
     };
@@ -566,6 +573,37 @@ mod tests {
         assert_eq!(found[0].client_id, "dashboard");
         assert!(found[0].scopes.contains(&"offline_access".to_string()));
         assert!(text[found[0].scope_span.start..].starts_with("\"openid email offline_access\""));
+    }
+
+    #[test]
+    fn json_settings_and_large_json_files() {
+        let text = "{\"oidc\": {\"client_id\": \"notes\", \"scopes\": [\"openid\", \"email\"]}}\n";
+        let found = from_lines(text, 10);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].client_id, "notes");
+        assert_eq!(found[0].scopes, ["openid", "email"]);
+        assert_eq!(
+            found[0].client_id_span.start,
+            10 + text.find("\"notes\"").unwrap()
+        );
+        let padding = " ".repeat(JSON_LIMIT);
+        assert!(from_lines(&format!("{padding}{text}"), 0).is_empty());
+    }
+
+    #[test]
+    fn compose_environment_list_items() {
+        let text = "services:\n  app:\n    environment:\n      - OIDC_CLIENT_ID=app\n      - \"OIDC_SCOPES=openid offline_access\"\n";
+        let stream = crate::yaml::parse(text).unwrap();
+        let found = from_yaml(text, &stream);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            &text[found[0].client_id_span.start..found[0].client_id_span.end],
+            "app"
+        );
+        assert_eq!(
+            &text[found[0].scope_span.start..found[0].scope_span.end],
+            "openid offline_access"
+        );
     }
 
     #[test]
