@@ -301,3 +301,19 @@ fn dotenv_toml_and_kubernetes_clients_are_found() {
     assert_eq!(freshrss["app"]["slug"], "freshrss");
     assert_eq!(freshrss["scopes"], serde_json::json!(["openid", "email"]));
 }
+
+/// What `bplint clients` prints for the catalog fixtures, human and JSON.
+#[test]
+fn the_clients_report_of_the_catalog_fixtures() {
+    for (format, name) in [
+        ("human", "clients_catalog_human"),
+        ("json", "clients_catalog_json"),
+    ] {
+        let output = bplint()
+            .args(["clients", "fixtures/clients/catalog", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        insta::assert_snapshot!(name, String::from_utf8(output.stdout).unwrap());
+    }
+}
