@@ -961,6 +961,10 @@ def build_builtins(shared: str, embedded: list[str], after_catalog: list[str]) -
         model = e["model"]
         if e.get("state") == "absent" or model.startswith("authentik_blueprints.meta"):
             continue
+        if "startup" in (e.get("sources") or []):
+            # Objects the start-up code creates are read from Authentik's code, per
+            # release, by scripts/gen-startup.py (src/knowledge/startup_generated.rs).
+            continue
         fields = []
         for k, val in (e.get("identifiers") or {}).items():
             if isinstance(val, str):
@@ -970,34 +974,26 @@ def build_builtins(shared: str, embedded: list[str], after_catalog: list[str]) -
             val = e.get(k)
             if isinstance(val, str) and k not in dict(fields):
                 fields.append((k, val))
-        # Objects created in code record their name only in `created_by`
-        # ("authentik/outposts/apps.py: name 'authentik Embedded Outpost'").
-        named = re.search(r"name '([^']+)'", e.get("created_by") or "")
-        if named and "name" not in dict(fields):
-            fields.append(("name", named.group(1)))
         if not fields:
             continue
         sources = e.get("sources") or []
         src_file = e.get("source_file")
-        if "startup" in sources:
-            versions, source = [], "startup"
-        else:
-            source = src_file.split("/", 1)[1] if src_file and "/" in src_file else (src_file or "")
-            keys = {minor_key(minor_of(t)) for t in e.get("present_in") or []}
-            newer = "newest" in sources
-            if not newer and newest_tag in (e.get("present_in") or []):
-                # in the newest tagged release; still there later unless the newest/ copy of
-                # its file (one the catalog read) dropped it
-                in_newest_layer = source.split("/")[0] in ("default", "system") and \
-                    source not in unverified and os.path.exists(os.path.join(newest_dir, source))
-                newer = not in_newest_layer
-            if newer:
-                keys |= set(after_catalog)
-            if oldest_tag in (e.get("present_in") or []):
-                keys |= before_catalog
-            versions = [k for k in embedded if k in keys]
-            if not versions:
-                continue
+        source = src_file.split("/", 1)[1] if src_file and "/" in src_file else (src_file or "")
+        keys = {minor_key(minor_of(t)) for t in e.get("present_in") or []}
+        newer = "newest" in sources
+        if not newer and newest_tag in (e.get("present_in") or []):
+            # in the newest tagged release; still there later unless the newest/ copy of
+            # its file (one the catalog read) dropped it
+            in_newest_layer = source.split("/")[0] in ("default", "system") and \
+                source not in unverified and os.path.exists(os.path.join(newest_dir, source))
+            newer = not in_newest_layer
+        if newer:
+            keys |= set(after_catalog)
+        if oldest_tag in (e.get("present_in") or []):
+            keys |= before_catalog
+        versions = [k for k in embedded if k in keys]
+        if not versions:
+            continue
         key = (model, tuple(fields))
         extra = lookups.extra(e)
         if key in merged:

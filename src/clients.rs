@@ -3,8 +3,16 @@
 //! or any YAML, TOML, INI or env file that holds a client id and the scopes it
 //! requests. BP102 matches them to providers by `client_id`, so a client asking for
 //! `offline_access` is caught without anyone declaring it in bplint.toml.
+//!
+//! Besides keys that say what they are (`*client_id`, `scope`), the settings of the
+//! applications in Authentik's integration guides count
+//! ([`crate::knowledge::clients`]): `SOCIAL_AUTH_OIDC_KEY`, `CMD_OAUTH2_SCOPE`,
+//! `oidc.client_id`, ... A client whose settings name one application is reported
+//! as that application; when its file sets no scopes, it requests the scopes the
+//! guide gives it.
 
 use crate::diagnostic::FileId;
+use crate::knowledge::clients::{self as catalog, AppDef};
 use crate::resolve::{BlueprintFacts, Val};
 use crate::source::Span;
 use crate::yaml::{Node, Stream, Style};
@@ -58,29 +66,65 @@ pub struct FoundClient {
     pub client_id: String,
     pub client_id_span: Span,
     pub scopes: Vec<String>,
-    /// The scope value, where the second label of BP102 points.
+    /// The scope value, where the second label of BP102 points (the client id
+    /// when the scopes are the application's defaults).
     pub scope_span: Span,
+    /// The application of Authentik's integration guides it is, when its settings
+    /// or its file name one.
+    pub app: Option<&'static AppDef>,
+    /// The file sets no scopes: `scopes` are those the application's guide has it
+    /// request.
+    pub default_scopes: bool,
 }
 
 /// Extensions of non-YAML files that may hold client configuration.
-pub const CONFIG_EXTENSIONS: &[&str] = &["ini", "cfg", "conf", "toml", "env", "properties"];
+pub const CONFIG_EXTENSIONS: &[&str] = &["ini", "cfg", "conf", "toml", "env", "properties", "json"];
 
 /// A key, lower-cased, without separators: `clientID`, `client-id` and
 /// `GF_AUTH_GENERIC_OAUTH_CLIENT_ID` all end in `clientid`.
 fn normalize(key: &str) -> String {
-    key.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    catalog::normalize(key)
 }
 
-fn is_client_id_key(key: &str) -> bool {
-    normalize(key).ends_with("clientid")
+/// How a key holds a client id: `Named` when it says so (`*client_id`) or is a
+/// catalog setting specific enough not to be something else
+/// (`SOCIAL_AUTH_OIDC_KEY`, any key under the path its guide gives); `Weak` when
+/// only a bare catalog key (GitLab's `identifier`) says so, which counts only in a
+/// file that names that application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IdKey {
+    Named,
+    Weak,
 }
 
-fn is_scope_key(key: &str) -> bool {
+fn client_id_key(path: &[String], key: &str) -> Option<IdKey> {
+    if normalize(key).ends_with("clientid") {
+        return Some(IdKey::Named);
+    }
+    let settings: Vec<&str> = catalog::apps_with_client_id(path, key)
+        .iter()
+        .flat_map(|app| app.client_id_keys.iter().copied())
+        .filter(|s| catalog::setting_matches(s, path, key))
+        .collect();
+    if settings
+        .iter()
+        .any(|s| s.contains('.') || normalize(s).len() >= 12)
+    {
+        Some(IdKey::Named)
+    } else if settings.is_empty() {
+        None
+    } else {
+        Some(IdKey::Weak)
+    }
+}
+
+fn is_scope_key(path: &[String], key: &str) -> bool {
     let k = normalize(key);
-    k == "scope" || k == "scopes" || k.ends_with("oauthscopes") || k.ends_with("proxyscope")
+    k == "scope"
+        || k == "scopes"
+        || k.ends_with("oauthscopes")
+        || k.ends_with("proxyscope")
+        || catalog::is_scope_setting(path, key)
 }
 
 /// Which product a key belongs to, for messages.
@@ -107,6 +151,10 @@ fn split_scopes(text: &str) -> Vec<String> {
 /// A candidate value with the key path it sits under (for pairing).
 struct Candidate {
     path: Vec<String>,
+    /// The setting's own key (`path` holds the keys around it).
+    key: String,
+    /// For a client id: whether only a bare catalog key says it is one.
+    weak: bool,
     value: Vec<String>,
     span: Span,
     kind: &'static str,
@@ -124,7 +172,12 @@ pub fn from_yaml(text: &str, stream: &Stream) -> Vec<FoundClient> {
         let mut ids = Vec::new();
         let mut scopes = Vec::new();
         walk(text, &doc.root, &mut Vec::new(), &mut ids, &mut scopes, 0);
-        found.extend(pair(ids, scopes));
+        // A document names its own application (a Deployment's image, a
+        // ConfigMap's name), not its neighbours in the file.
+        let own = text
+            .get(doc.root.span.start..doc.root.span.end)
+            .unwrap_or(text);
+        found.extend(pair(ids, scopes, own));
     }
     for client in &mut found {
         if client.kind == "config" {
@@ -164,6 +217,11 @@ fn walk(
                 (item.get("name").and_then(Node::as_str), item.get("value"))
             {
                 consider(name, value, path, ids, scopes);
+            }
+            // Compose `environment:` lists: `- KEY=value`.
+            if let Some((key, value, span)) = env_item(text, item) {
+                let list = split_scopes(value);
+                consider_text(key, Some(value), list, span, path, ids, scopes);
             }
             path.push(i.to_string());
             walk(text, item, path, ids, scopes, depth + 1);
@@ -214,38 +272,79 @@ fn consider(
     ids: &mut Vec<Candidate>,
     scopes: &mut Vec<Candidate>,
 ) {
-    if is_client_id_key(key)
-        && let Some(id) = value.scalar_text()
+    let list = match value.seq() {
+        Some(items) => items
+            .iter()
+            .filter_map(|i| i.scalar_text().map(str::to_string))
+            .collect(),
+        None => value.scalar_text().map(split_scopes).unwrap_or_default(),
+    };
+    consider_text(
+        key,
+        value.scalar_text(),
+        list,
+        value.value_span(),
+        path,
+        ids,
+        scopes,
+    );
+}
+
+/// A setting with its scalar text (if any) and the scope list it would be.
+fn consider_text(
+    key: &str,
+    text: Option<&str>,
+    list: Vec<String>,
+    span: Span,
+    path: &[String],
+    ids: &mut Vec<Candidate>,
+    scopes: &mut Vec<Candidate>,
+) {
+    if let Some(how) = client_id_key(path, key)
+        && let Some(id) = text
         && !id.is_empty()
     {
         ids.push(Candidate {
             path: path.to_vec(),
+            key: key.to_string(),
+            weak: how == IdKey::Weak,
             value: vec![id.to_string()],
-            span: value.value_span(),
+            span,
             kind: kind_of(key),
         });
-    } else if is_scope_key(key) {
-        let list = match value.seq() {
-            Some(items) => items
-                .iter()
-                .filter_map(|i| i.scalar_text().map(str::to_string))
-                .collect(),
-            None => value.scalar_text().map(split_scopes).unwrap_or_default(),
-        };
-        if !list.is_empty() {
-            scopes.push(Candidate {
-                path: path.to_vec(),
-                value: list,
-                span: value.value_span(),
-                kind: kind_of(key),
-            });
-        }
+    } else if is_scope_key(path, key) && !list.is_empty() {
+        scopes.push(Candidate {
+            path: path.to_vec(),
+            key: key.to_string(),
+            weak: false,
+            value: list,
+            span,
+            kind: kind_of(key),
+        });
     }
 }
 
+/// `KEY=value` of a compose `environment:` list item, with the span of the value.
+fn env_item<'t>(text: &'t str, item: &Node) -> Option<(&'t str, &'t str, Span)> {
+    item.scalar_text()?;
+    let span = item.value_span();
+    let raw = text.get(span.start..span.end)?;
+    let inner = raw.trim_matches(['"', '\'']);
+    let skip = raw.len() - raw.trim_start_matches(['"', '\'']).len();
+    let at = inner.find('=')?;
+    let key = &inner[..at];
+    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let value = &inner[at + 1..];
+    let start = span.start + skip + at + 1;
+    Some((key, value, Span::new(start, start + value.len())))
+}
+
 /// Each client id takes the scope setting closest to it in the document's key
-/// tree (the longest shared key path; the first one on a tie).
-fn pair(ids: Vec<Candidate>, scopes: Vec<Candidate>) -> Vec<FoundClient> {
+/// tree (the longest shared key path; the first one on a tie). An id without any
+/// takes its application's default scopes, when the catalog names the application.
+fn pair(ids: Vec<Candidate>, scopes: Vec<Candidate>, text: &str) -> Vec<FoundClient> {
     ids.into_iter()
         .filter_map(|id| {
             let scope = scopes.iter().max_by_key(|s| {
@@ -256,29 +355,104 @@ fn pair(ids: Vec<Candidate>, scopes: Vec<Candidate>) -> Vec<FoundClient> {
                     .take_while(|(a, b)| a == b)
                     .count();
                 (shared, std::cmp::Reverse(s.span.start))
-            })?;
-            let kind = if id.kind != "config" {
-                id.kind
-            } else {
-                scope.kind
+            });
+            let app = application(&id, scope, text);
+            if id.weak && app.is_none() {
+                return None;
+            }
+            let (kind, scope_list, scope_span, default_scopes) = match scope {
+                Some(scope) => (
+                    if id.kind != "config" {
+                        id.kind
+                    } else {
+                        scope.kind
+                    },
+                    scope.value.clone(),
+                    scope.span,
+                    false,
+                ),
+                // Known applications are listed even when neither the file nor
+                // the guide gives scopes: `bplint clients` shows the match.
+                None => {
+                    let app = app?;
+                    let defaults: Vec<String> = app.scopes.iter().map(|s| s.to_string()).collect();
+                    let from_guide = !defaults.is_empty();
+                    (id.kind, defaults, id.span, from_guide)
+                }
+            };
+            let kind = match (kind, app) {
+                ("config", Some(app)) => app.name,
+                (kind, _) => kind,
             };
             Some(FoundClient {
                 kind,
                 client_id: id.value.into_iter().next()?,
                 client_id_span: id.span,
-                scopes: scope.value.clone(),
-                scope_span: scope.span,
+                scopes: scope_list,
+                scope_span,
+                app,
+                default_scopes,
             })
         })
         .collect()
+}
+
+/// The catalog application a client id setting belongs to: the one application
+/// whose setting it is, when that setting says more than `client_id`; otherwise,
+/// of the applications that share the setting, the one the file names (its
+/// guide's folder name or its name, as in an issuer URL or an image), then the
+/// one whose scope setting the file also uses.
+fn application(id: &Candidate, scope: Option<&Candidate>, text: &str) -> Option<&'static AppDef> {
+    let apps = catalog::apps_with_client_id(&id.path, &id.key);
+    let specific = apps.len() == 1
+        && apps[0].client_id_keys.iter().any(|s| {
+            catalog::setting_matches(s, &id.path, &id.key)
+                && (s.contains('.') || normalize(s) != "clientid")
+        });
+    if specific && !id.weak {
+        return apps.first().copied();
+    }
+    let words = normalize(text);
+    let named: Vec<&'static AppDef> = apps
+        .iter()
+        .copied()
+        .filter(|a| {
+            [a.slug, a.name]
+                .iter()
+                .map(|w| normalize(w))
+                .any(|w| w.len() >= 3 && words.contains(&w))
+        })
+        .collect();
+    match named.as_slice() {
+        [only] => return Some(only),
+        [] if id.weak => return None,
+        _ => {}
+    }
+    let pool = if named.is_empty() { apps } else { named };
+    let scope = scope?;
+    let with_scope: Vec<_> = pool
+        .into_iter()
+        .filter(|a| {
+            a.scope_keys
+                .iter()
+                .any(|s| catalog::setting_matches(s, &scope.path, &scope.key))
+        })
+        .collect();
+    match with_scope.as_slice() {
+        [only] if !catalog::setting_matches("clientid", &[], &id.key) => Some(only),
+        _ => None,
+    }
 }
 
 /// Clients in an INI, TOML, env or cfg text starting at byte `base` of its file:
 /// `key = value`, `key: value` or `KEY=value` lines, `[sections]` pairing ids
 /// with the scopes of their own section first.
 pub fn from_lines(text: &str, base: usize) -> Vec<FoundClient> {
+    if looks_like_json(text) {
+        return from_json(text, base);
+    }
     let (ids, scopes) = scan_lines(text, base);
-    let mut found = pair(ids, scopes);
+    let mut found = pair(ids, scopes, text);
     let product = product_hint(text);
     for client in &mut found {
         if client.kind == "config" {
@@ -286,6 +460,39 @@ pub fn from_lines(text: &str, base: usize) -> Vec<FoundClient> {
         }
     }
     found
+}
+
+/// A JSON document, not an INI file whose first line is a `[section]`.
+fn looks_like_json(text: &str) -> bool {
+    let text = text.trim_start();
+    let first = text.lines().next().unwrap_or("").trim();
+    text.starts_with('{')
+        || (text.starts_with('[')
+            && !(first.ends_with(']') && first[1..].chars().all(|c| c != '"' && c != '{')))
+}
+
+/// Larger JSON files are data (lock files, exports, dashboards), not an
+/// application's settings; they are not parsed.
+const JSON_LIMIT: usize = 256 * 1024;
+
+/// Clients in a JSON file (JSON is YAML to the parser, spans included).
+fn from_json(text: &str, base: usize) -> Vec<FoundClient> {
+    if text.len() > JSON_LIMIT {
+        return Vec::new();
+    }
+    let Ok(stream) = crate::yaml::parse(text) else {
+        return Vec::new();
+    };
+    let mut found = from_yaml(text, &stream);
+    for client in &mut found {
+        client.client_id_span = shifted(client.client_id_span, base);
+        client.scope_span = shifted(client.scope_span, base);
+    }
+    found
+}
+
+fn shifted(span: Span, by: usize) -> Span {
+    Span::new(span.start + by, span.end + by)
 }
 
 /// Client ids and scope settings of `key = value` style lines.
@@ -317,15 +524,19 @@ fn scan_lines(text: &str, base: usize) -> (Vec<Candidate>, Vec<Candidate>) {
             base + line_start + indent + at + 1 + (raw_value.len() - raw_value.trim_start().len());
         let span = Span::new(value_start, value_start + value.len());
         let unquoted = value.trim_matches(|c| c == '"' || c == '\'');
+        let path = vec![section.clone()];
+        let how = client_id_key(&path, key);
         let candidate = |value: Vec<String>| Candidate {
-            path: vec![section.clone()],
+            path: path.clone(),
+            key: key.to_string(),
+            weak: how == Some(IdKey::Weak),
             value,
             span,
             kind: kind_of(key),
         };
-        if is_client_id_key(key) && !unquoted.is_empty() {
+        if how.is_some() && !unquoted.is_empty() {
             ids.push(candidate(vec![unquoted.to_string()]));
-        } else if is_scope_key(key) {
+        } else if is_scope_key(&path, key) {
             let list = split_scopes(unquoted);
             if !list.is_empty() {
                 scopes.push(candidate(list));
@@ -362,6 +573,37 @@ mod tests {
         assert_eq!(found[0].client_id, "dashboard");
         assert!(found[0].scopes.contains(&"offline_access".to_string()));
         assert!(text[found[0].scope_span.start..].starts_with("\"openid email offline_access\""));
+    }
+
+    #[test]
+    fn json_settings_and_large_json_files() {
+        let text = "{\"oidc\": {\"client_id\": \"notes\", \"scopes\": [\"openid\", \"email\"]}}\n";
+        let found = from_lines(text, 10);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].client_id, "notes");
+        assert_eq!(found[0].scopes, ["openid", "email"]);
+        assert_eq!(
+            found[0].client_id_span.start,
+            10 + text.find("\"notes\"").unwrap()
+        );
+        let padding = " ".repeat(JSON_LIMIT);
+        assert!(from_lines(&format!("{padding}{text}"), 0).is_empty());
+    }
+
+    #[test]
+    fn compose_environment_list_items() {
+        let text = "services:\n  app:\n    environment:\n      - OIDC_CLIENT_ID=app\n      - \"OIDC_SCOPES=openid offline_access\"\n";
+        let stream = crate::yaml::parse(text).unwrap();
+        let found = from_yaml(text, &stream);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            &text[found[0].client_id_span.start..found[0].client_id_span.end],
+            "app"
+        );
+        assert_eq!(
+            &text[found[0].scope_span.start..found[0].scope_span.end],
+            "openid offline_access"
+        );
     }
 
     #[test]

@@ -96,6 +96,10 @@ pub struct Diagnostic {
     pub help: Option<String>,
     pub related: Vec<Related>,
     pub fix: Option<Fix>,
+    /// What kind of object (`provider`, `flow`) the finding breaks only when its
+    /// entry creates it: where the object exists already, the entry updates it
+    /// and the finding does not hold. `bplint upgrade` counts these apart.
+    pub only_on_create: Option<&'static str>,
 }
 
 /// Whether `d` fails the run: an error always, a warning under
@@ -121,7 +125,15 @@ impl Diagnostic {
             help: None,
             related: Vec::new(),
             fix: None,
+            only_on_create: None,
         }
+    }
+
+    /// Marks a finding that holds only when the entry creates its object, a
+    /// `kind` of object (`provider`).
+    pub fn only_on_create(mut self, kind: &'static str) -> Self {
+        self.only_on_create = Some(kind);
+        self
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {

@@ -216,9 +216,16 @@ pub fn normalize(path: &Path) -> PathBuf {
 }
 
 pub fn has_extension(path: &Path, extensions: &[&str]) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| extensions.contains(&e))
+    // `.env`, `.env.local`: dotenv files whose whole name is the "extension".
+    let dotenv = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n == ".env" || n.starts_with(".env."));
+    (dotenv && extensions.contains(&"env"))
+        || path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| extensions.contains(&e))
 }
 
 /// A walk error with the path it happened at (an unreadable folder deep in the

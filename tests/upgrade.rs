@@ -280,3 +280,36 @@ fn the_current_release_is_the_one_the_repository_pins() {
         "{report:#}"
     );
 }
+
+/// Findings that hold only where an entry creates its object (BP108 on a
+/// provider created without `grant_types`, BP101's required invalidation flow)
+/// are counted apart: an install that has the provider already is not affected.
+#[test]
+fn creation_only_findings_are_counted_apart() {
+    let (code, report) = json("2026.2", "2026.8", &[NO_GRANTS, GRANTS]);
+    assert_eq!(code, Some(1));
+    let message = report["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("only creation breaks"), "{message}");
+    assert_eq!(
+        report["breaks_creation"],
+        serde_json::json!({"provider": 1})
+    );
+    // A proxy provider without an invalidation flow and an OAuth2 provider
+    // without grant types.
+    let (_, stdout, _) = upgrade("2024.8", "2026.8", &[PROXY, NO_GRANTS]);
+    assert!(
+        stdout.contains(
+            "Breaks creation of 2 providers: 2 new findings hold only where an entry creates \
+             its object; on an install that has the object already the entry updates it, and \
+             they do not apply.\n"
+        ),
+        "{stdout}"
+    );
+    // `check` has no such count.
+    let output = common::bplint()
+        .args(["check", "--isolated", "--format", "json", NO_GRANTS])
+        .output()
+        .unwrap();
+    let check: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(check.get("breaks_creation").is_none(), "{check:#}");
+}

@@ -4,7 +4,12 @@
 
 #[rustfmt::skip]
 mod generated;
+#[rustfmt::skip]
+mod startup_generated;
+#[rustfmt::skip]
+mod clients_generated;
 pub mod builtin_links;
+pub mod clients;
 pub mod duration;
 pub mod expressions;
 pub mod serializers;
@@ -13,7 +18,7 @@ pub mod types;
 pub mod unique;
 pub mod versions;
 
-pub use types::{BuiltinDef, FieldDef, ModelDef, StrFormat, Ty, VersionDef};
+pub use types::{BuiltinDef, FieldDef, ModelDef, StartupDef, StrFormat, Ty, VersionDef};
 pub use versions::Version;
 
 use std::collections::HashMap;
@@ -256,9 +261,10 @@ impl Knowledge {
             .map(|i| &m.fields[i])
     }
 
-    /// Built-in objects of this release.
+    /// Built-in objects of this release: those the shipped blueprints create, then
+    /// those Authentik's start-up code creates.
     pub fn builtins(&self) -> impl Iterator<Item = &'static BuiltinDef> + '_ {
-        generated::BUILTINS.iter().filter(|b| self.ships(b))
+        every_builtin().filter(|b| self.ships(b))
     }
 
     /// Whether this release has the built-in object.
@@ -285,13 +291,33 @@ impl Knowledge {
             Some(first) => builtins_by_field()
                 .get(first)
                 .and_then(|candidates| candidates.iter().copied().find(matching)),
-            None => generated::BUILTINS.iter().find(matching),
+            None => every_builtin().find(matching),
         }
     }
 
     /// Names of every model of this release, for suggestions.
     pub fn model_names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.def.models.iter().map(|m| m.name)
+    }
+}
+
+/// What an object of `model` is called in a count ("breaks creation of 2
+/// providers"): its kind for the models that share one (providers, stages,
+/// sources, policies, property mappings), else the model's own name.
+pub fn object_kind(model: &'static str) -> &'static str {
+    let (app, name) = model.split_once('.').unwrap_or(("", model));
+    if app.starts_with("authentik_providers_") {
+        "provider"
+    } else if app.starts_with("authentik_stages_") {
+        "stage"
+    } else if app.starts_with("authentik_sources_") {
+        "source"
+    } else if app.starts_with("authentik_policies_") {
+        "policy"
+    } else if name.ends_with("propertymapping") {
+        "property mapping"
+    } else {
+        name
     }
 }
 
@@ -322,6 +348,21 @@ fn line_start(def: &VersionDef) -> Version {
     Version::parse(def.name).unwrap_or(Version::new(0, 0, 0))
 }
 
+/// The built-ins of every release, shipped blueprints' first.
+fn every_builtin() -> impl Iterator<Item = &'static BuiltinDef> {
+    generated::BUILTINS
+        .iter()
+        .chain(startup_generated::STARTUP.iter().map(|s| &s.builtin))
+}
+
+/// Where Authentik's code creates a start-up built-in (`None` for one a shipped
+/// blueprint creates).
+pub fn startup_origin(builtin: &BuiltinDef) -> Option<&'static StartupDef> {
+    startup_generated::STARTUP
+        .iter()
+        .find(|s| std::ptr::eq(&s.builtin, builtin))
+}
+
 /// The built-ins of every release by each of their lookup fields and its value
 /// (the first one, as [`BuiltinDef::field`] reads it), in table order. Built on
 /// first use from the static table: a few hundred inserts, nothing parsed.
@@ -330,7 +371,7 @@ fn builtins_by_field() -> &'static HashMap<(&'static str, &'static str), Vec<&'s
         OnceLock::new();
     INDEX.get_or_init(|| {
         let mut index: HashMap<_, Vec<_>> = HashMap::new();
-        for builtin in generated::BUILTINS {
+        for builtin in every_builtin() {
             for (i, &(field, value)) in builtin.fields.iter().enumerate() {
                 if builtin.fields[..i].iter().all(|(f, _)| *f != field) {
                     index.entry((field, value)).or_default().push(builtin);

@@ -127,6 +127,25 @@ pub struct BuiltinDef {
     /// Minor release keys (`VersionDef::name`) that ship it; empty = every release.
     pub versions: &'static [&'static str],
     /// Shipped blueprint file it comes from (`default/flow-default-authentication-flow.yaml`),
-    /// or `"startup"`.
+    /// or `"startup"` (then [`StartupDef`] says where in Authentik's code).
     pub source: &'static str,
+}
+
+/// A built-in object Authentik's start-up code creates, not a blueprint: an app's
+/// reconciler (`reconcile_tenant` / `reconcile_global` in its `apps.py`) or a task
+/// run when a worker starts. Written by `scripts/gen-startup.py` from
+/// `knowledge/startup.json`, which records every release's tag, file and line.
+#[derive(Debug)]
+pub struct StartupDef {
+    pub builtin: BuiltinDef,
+    /// The file of Authentik's code that creates it, at the newest tag read
+    /// (`authentik/core/apps.py`).
+    pub code: &'static str,
+    /// The reconciler or task (`source_inbuilt`; `a -> b` when a helper does it).
+    pub function: &'static str,
+    /// The tags read that create it (`version/2024.2.4 .. version/2026.2.2`).
+    pub tags: &'static str,
+    /// The conditions around the create call, as the code writes them (empty:
+    /// always); an install whose environment fails them lacks the object.
+    pub condition: &'static str,
 }

@@ -23,12 +23,22 @@ pub fn render(outcome: &Outcome, json: bool) -> String {
                     "line": line,
                 })
             });
+            // The catalog entry of Authentik's integration guides it matched.
+            let app = found.client.app.map(|app| {
+                serde_json::json!({
+                    "name": app.name,
+                    "slug": app.slug,
+                    "guide": app.guide,
+                })
+            });
             serde_json::json!({
                 "client_id": found.client.client_id,
                 "kind": found.client.kind,
                 "file": display_path(path),
                 "line": line,
                 "scopes": found.client.scopes,
+                "default_scopes": found.client.default_scopes,
+                "app": app,
                 "provider": provider,
             })
         })
@@ -66,8 +76,15 @@ pub fn render(outcome: &Outcome, json: bool) -> String {
             .as_array()
             .map(|s| s.iter().filter_map(|v| v.as_str()).collect())
             .unwrap_or_default();
+        let defaults = if row["default_scopes"] == true {
+            " (none set: the application's defaults)"
+        } else if scopes.is_empty() {
+            "(none set)"
+        } else {
+            ""
+        };
         out.push_str(&format!(
-            "{} client `{}` at {}:{}\n  scopes:   {}\n  uses:     {}\n",
+            "{} client `{}` at {}:{}\n  scopes:   {}{defaults}\n  uses:     {}\n",
             row["kind"].as_str().unwrap_or(""),
             row["client_id"].as_str().unwrap_or(""),
             row["file"].as_str().unwrap_or(""),
@@ -75,6 +92,12 @@ pub fn render(outcome: &Outcome, json: bool) -> String {
             scopes.join(" "),
             provider
         ));
+        if let Some(guide) = row["app"]["guide"].as_str() {
+            out.push_str(&format!(
+                "  catalog:  {} ({guide})\n",
+                row["app"]["name"].as_str().unwrap_or("")
+            ));
+        }
     }
     out
 }

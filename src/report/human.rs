@@ -237,6 +237,7 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
         out.push_str(&resolved);
         out.push('\n');
     }
+    out.push_str(&super::creation_breaks_line(outcome));
     out.push_str(&super::summary_line(outcome));
     out.push('\n');
     out

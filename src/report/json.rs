@@ -27,6 +27,10 @@ struct Report<'a> {
     /// shape of `diagnostics`; absent for `check`.
     #[serde(skip_serializing_if = "Option::is_none")]
     resolved: Option<Vec<JsonDiagnostic<'a>>>,
+    /// `bplint upgrade`: how many objects of each kind the new findings break
+    /// only when an entry creates them (`{"provider": 2}`); absent when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    breaks_creation: Option<std::collections::BTreeMap<&'static str, usize>>,
 }
 
 #[derive(Serialize)]
@@ -200,6 +204,10 @@ pub fn render(outcome: &Outcome) -> String {
                 .map(|d| diagnostic(outcome, d, false))
                 .collect()
         }),
+        breaks_creation: {
+            let (kinds, _) = super::creation_breaks(outcome);
+            (!kinds.is_empty()).then(|| kinds.into_iter().collect())
+        },
     };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
     text.push('\n');

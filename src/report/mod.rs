@@ -123,6 +123,64 @@ pub fn resolved_list(outcome: &Outcome) -> String {
     out
 }
 
+/// The objects whose creation an upgrade's new findings break, by kind, in the
+/// order first met (`[("provider", 2), ("flow", 1)]`), and how many findings
+/// that is: those that hold only where their entry creates its object
+/// (`Diagnostic::only_on_create`), counted apart since an install that has the
+/// objects already is not affected. Each object counts once. Empty for `check`.
+pub fn creation_breaks(outcome: &Outcome) -> (Vec<(&'static str, usize)>, usize) {
+    if outcome.upgrade.is_none() {
+        return (Vec::new(), 0);
+    }
+    let mut objects: Vec<(&'static str, usize, usize)> = Vec::new();
+    let mut findings = 0;
+    for d in &outcome.diagnostics {
+        if let Some(kind) = d.only_on_create {
+            findings += 1;
+            if !objects.contains(&(kind, d.file, d.span.start)) {
+                objects.push((kind, d.file, d.span.start));
+            }
+        }
+    }
+    let mut kinds: Vec<(&'static str, usize)> = Vec::new();
+    for (kind, _, _) in objects {
+        match kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((kind, 1)),
+        }
+    }
+    (kinds, findings)
+}
+
+/// "Breaks creation of 2 providers: 3 new findings hold only where ...", or
+/// empty when no new finding is creation-only.
+pub fn creation_breaks_line(outcome: &Outcome) -> String {
+    let (kinds, findings) = creation_breaks(outcome);
+    if kinds.is_empty() {
+        return String::new();
+    }
+    let counted: Vec<String> = kinds
+        .iter()
+        .map(|(kind, n)| match n {
+            1 => format!("1 {kind}"),
+            n => match kind.strip_suffix('y') {
+                Some(stem) => format!("{n} {stem}ies"),
+                None => format!("{n} {kind}s"),
+            },
+        })
+        .collect();
+    let (hold, they) = if findings == 1 {
+        ("1 new finding holds".to_string(), "it does")
+    } else {
+        (format!("{findings} new findings hold"), "they do")
+    };
+    format!(
+        "Breaks creation of {}: {hold} only where an entry creates its object; on an \
+         install that has the object already the entry updates it, and {they} not apply.\n",
+        crate::diagnostic::and_list(&counted)
+    )
+}
+
 /// "Authentik 2025.10.1 from deploy/helmrelease.yaml:12": the release a run
 /// judged by, so a reader never has to guess which release a finding holds for.
 pub fn release_phrase(judged: &Judged) -> String {

@@ -113,12 +113,13 @@ impl Rule for ClientScopeUnmapped {
                 let who = match first {
                     Asker::Declared(client) => format!("client `{}`", client.name),
                     Asker::Found(found) => format!(
-                        "the {} client in {} (client id `{}`)",
+                        "the {} client in {} (client id `{}`){}",
                         found.client.kind,
                         cx.paths
                             .get(found.file)
                             .map_or_else(String::new, |p| crate::source::display_path(p)),
-                        found.client.client_id
+                        found.client.client_id,
+                        super::offline_access_unmapped::by_default(found)
                     ),
                 };
                 let also = if others.is_empty() {

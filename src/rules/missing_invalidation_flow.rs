@@ -44,6 +44,7 @@ impl Rule for MissingInvalidationFlow {
                     cx.kb.version
                 ),
             )
+            .only_on_create("provider")
             .label("created without invalidation_flow")
             .help(format!("add under `attrs`: `{LINE}`"));
             if let Some(fix) =

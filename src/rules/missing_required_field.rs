@@ -66,6 +66,7 @@ impl Rule for MissingRequiredField {
                         cx.kb.def.name
                     ),
                 )
+                .only_on_create(crate::knowledge::object_kind(model.name))
                 .label(format!("missing {list}"))
                 .help(format!(
                     "add {list} under `attrs`; an existing object is updated partially, so the \

@@ -50,8 +50,9 @@ impl Rule for OAuth2GrantTypesMissing {
                         .unwrap_or_default();
                 format!(
                     "OAuth2 provider has no `grant_types`: a provider this entry creates gets \
-                     an empty list and Authentik refuses every authorization request to it \
-                     ({since}target: {})",
+                     an empty list and Authentik refuses every authorization request to it; \
+                     only creation breaks, since an existing provider keeps its grant types \
+                     (the 2026.5 migration gave every provider all of them) ({since}target: {})",
                     cx.kb.version
                 )
             };
@@ -74,6 +75,10 @@ impl Rule for OAuth2GrantTypesMissing {
                     "created without grant_types"
                 })
                 .help(help);
+            // An empty list is written on update too; a missing one only on create.
+            if !empty {
+                diag = diag.only_on_create("provider");
+            }
             let fix = if empty {
                 entry.field(FIELD).and_then(|list| {
                     super::edits::append_to_sequence(&cx.file.text, list, grants).map(|edit| {

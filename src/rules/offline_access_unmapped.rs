@@ -88,12 +88,13 @@ impl Rule for OfflineAccessUnmapped {
                         client.name
                     ),
                     (None, Some(found)) => format!(
-                        "the {} client in {} requests `offline_access` for client id `{}`, but \
+                        "the {} client in {} requests `offline_access`{} for client id `{}`, but \
                          this provider does not map that scope",
                         found.client.kind,
                         cx.paths
                             .get(found.file)
                             .map_or_else(String::new, |p| crate::source::display_path(p)),
+                        by_default(found),
                         found.client.client_id
                     ),
                     (None, None) if refresh.is_some() => "this provider sets a non-default \
@@ -272,5 +273,15 @@ fn is_offline(scope_name: Option<String>, managed: Option<String>) -> Mapped {
         Mapped::Yes
     } else {
         Mapped::No
+    }
+}
+
+/// ` by default (...)` when a discovered client's scopes are its application's
+/// defaults from Authentik's integration guide, not a setting of its file.
+pub(crate) fn by_default(found: &crate::clients::ClientMatch) -> &'static str {
+    if found.client.default_scopes {
+        " by default (its file sets no scopes; Authentik's guide for it lists them)"
+    } else {
+        ""
     }
 }
