@@ -272,6 +272,7 @@ impl<'a> Builder<'a> {
                 } else {
                     self.properties(span, tag.as_deref())
                 };
+                self.check_tag_end(tag.as_ref())?;
                 let node = Node {
                     span,
                     tag,
@@ -289,6 +290,7 @@ impl<'a> Builder<'a> {
                     self.check_anchor(span)?;
                 }
                 let (tag, _) = self.properties(span, tag.as_deref());
+                self.check_tag_end(tag.as_ref())?;
                 self.stack.push(Frame::Seq {
                     start: span.start,
                     flow: self.text[..span.end].ends_with('['),
@@ -304,6 +306,7 @@ impl<'a> Builder<'a> {
                     self.check_anchor(span)?;
                 }
                 let (tag, _) = self.properties(span, tag.as_deref());
+                self.check_tag_end(tag.as_ref())?;
                 self.stack.push(Frame::Map {
                     start: span.start,
                     flow: self.text[..span.end].ends_with('{'),
@@ -445,6 +448,45 @@ impl<'a> Builder<'a> {
             message: format!(
                 "PyYAML reads this `{}` inside brackets as an indicator, not as text; quote the value",
                 &value[..1]
+            ),
+        })
+    }
+
+    /// PyYAML's scanner takes `[`, `]` and `,` as part of a tag (scanner.py,
+    /// `scan_tag_uri`, whose URI characters include them), where YAML 1.2 ends
+    /// the tag there: `[AND, !Context x]` loads, but `[AND, !Context]` reads as
+    /// the tag `!Context]` and leaves the brackets open, and `!Find[...]` is one
+    /// tag no constructor knows. Either way Authentik's loader refuses the file.
+    fn check_tag_end(&self, tag: Option<&Tag>) -> Result<(), YamlError> {
+        let Some(tag) = tag else {
+            return Ok(());
+        };
+        let bytes = self.text.as_bytes();
+        let start = tag.span.start;
+        if tag.span.is_empty()
+            || bytes.get(start) != Some(&b'!')
+            || bytes.get(start + 1) == Some(&b'<')
+        {
+            return Ok(());
+        }
+        let ours = bytes[start + 1..]
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || b",[]{}".contains(b))
+            .map_or(bytes.len(), |i| start + 1 + i);
+        if !matches!(bytes.get(ours), Some(b'[' | b']' | b',')) {
+            return Ok(());
+        }
+        let theirs = bytes[start + 1..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || b"-;/?:@&=+$,_.!~*'()[]%".contains(b)))
+            .map_or(bytes.len(), |i| start + 1 + i);
+        let written = &self.text[start..theirs];
+        Err(YamlError {
+            span: Span::new(ours, ours + 1),
+            message: format!(
+                "PyYAML reads `{written}` as one tag (a tag may hold `[`, `]` and `,`), so \
+                 Authentik's loader cannot read this: put a space after `{}`",
+                &self.text[start..ours]
             ),
         })
     }
@@ -787,6 +829,31 @@ fn canonical_key(key: &Node) -> Option<CanonicalKey<'_>> {
 #[cfg(test)]
 mod tests {
     use super::{CharToByte, parse};
+
+    /// Verified with PyYAML 6.0.3: each `bad` fails to load (a parser error for
+    /// the open bracket, a constructor error for the tag it cannot know), each
+    /// `good` loads.
+    #[test]
+    fn a_tag_that_pyyaml_reads_over_a_bracket_or_comma_is_refused() {
+        for bad in ["a: [AND, !Context]\n", "a: [!Context, x]\n"] {
+            let error = parse(bad).err().unwrap_or_else(|| panic!("{bad:?} parsed"));
+            assert!(
+                error.message.contains("as one tag"),
+                "{bad:?}: {}",
+                error.message
+            );
+        }
+        // Outside brackets the YAML 1.2 scanner refuses it already.
+        assert!(parse("a: !Find[authentik_flows.flow, [slug, x]]\n").is_err());
+        for good in [
+            "a: [AND, !Context x]\n",
+            "a: !Find [authentik_flows.flow, [slug, x]]\n",
+            "a: {b: !Context x}\n",
+            "a: !!str x\n",
+        ] {
+            assert!(parse(good).is_ok(), "{good:?}");
+        }
+    }
 
     #[test]
     fn char_offsets_become_byte_offsets_in_any_order() {
