@@ -51,12 +51,17 @@ pub fn outside_note(judged: &Judged) -> Option<String> {
 /// rules selected and the repository read for context.
 pub fn build_request(args: &SetArgs, quiet: bool) -> Result<Request, String> {
     let config = load_config(args.config.as_deref())?;
-    let judged = detect::knowledge_for_run(
-        args.authentik_version.as_deref(),
-        &config,
-        &args.paths,
-        quiet,
-    )?;
+    // Standard input is placed where `--stdin-filename` says, else nowhere.
+    let placed: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter_map(|path| match path == Path::new("-") {
+            true => args.stdin_filename.clone(),
+            false => Some(path.clone()),
+        })
+        .collect();
+    let judged =
+        detect::knowledge_for_run(args.authentik_version.as_deref(), &config, &placed, quiet)?;
     if let Some(note) = outside_note(&judged).filter(|_| !quiet) {
         eprintln!("bplint: note: {note}");
     }

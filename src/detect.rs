@@ -44,34 +44,33 @@ pub struct Detection {
 }
 
 /// Detects the release deployed by the repository of `paths` (relative paths are
-/// taken from `cwd`): the git work tree holding the first of them, else `cwd`
-/// (or the first path's folder when it lies outside `cwd`).
+/// taken from `cwd`); see [`detect_in`]. No bplint.toml bounds the search.
 pub fn detect(paths: &[PathBuf], cwd: &Path) -> Option<Detection> {
+    detect_in(paths, cwd, None)
+}
+
+/// Detects the release deployed by the repository of `paths`: the git work tree
+/// holding the first of them, else the folder of the bplint.toml in use
+/// (`config_dir`) when it holds them all, else only the paths themselves, up to
+/// the deepest folder holding all of them. Never the current folder as such: run
+/// from `/` or a home folder outside a repository, a walk of it read the whole
+/// disk and judged the blueprints by an unrelated compose file. `-` (standard
+/// input) names no place and is left out.
+pub fn detect_in(paths: &[PathBuf], cwd: &Path, config_dir: Option<&Path>) -> Option<Detection> {
     let targets: Vec<PathBuf> = paths
         .iter()
+        .filter(|p| p.as_path() != Path::new("-"))
         .map(|p| {
-            let abs = if p.is_absolute() {
-                p.clone()
-            } else {
-                cwd.join(p)
-            };
+            let abs = crate::discover::normalize(&cwd.join(p));
             if abs.is_dir() {
                 abs
             } else {
-                abs.parent()
-                    .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+                abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
             }
         })
         .collect();
-    let start = targets
-        .first()
-        .cloned()
-        .unwrap_or_else(|| cwd.to_path_buf());
-    let root = start
-        .ancestors()
-        .find(|dir| dir.join(".git").exists())
-        .unwrap_or(if start.starts_with(cwd) { cwd } else { &start })
-        .to_path_buf();
+    let config_dir = config_dir.map(|dir| crate::discover::normalize(&cwd.join(dir)));
+    let root = search_root(&targets, config_dir)?;
     let mut files = Vec::new();
     let mut budget = MAX_ENTRIES;
     walk(&root, &mut budget, &mut files);
@@ -82,6 +81,32 @@ pub fn detect(paths: &[PathBuf], cwd: &Path) -> Option<Detection> {
         .flat_map_iter(|(path, name)| scan_file(path, name))
         .collect();
     choose(pins, &targets)
+}
+
+/// Where detection looks for the pins of `targets` (absolute folders): the git
+/// work tree holding the first, else `config_dir` when it holds them all, else
+/// the deepest folder holding all of them. `None` without a target.
+fn search_root(targets: &[PathBuf], config_dir: Option<PathBuf>) -> Option<PathBuf> {
+    let start = targets.first()?;
+    start
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+        .or_else(|| config_dir.filter(|dir| targets.iter().all(|t| t.starts_with(dir))))
+        .or_else(|| Some(common_folder(targets)))
+}
+
+/// The deepest folder holding every one of `folders` (absolute, normalized).
+fn common_folder(folders: &[PathBuf]) -> PathBuf {
+    let mut common = folders.first().cloned().unwrap_or_default();
+    for folder in folders.iter().skip(1) {
+        while !folder.starts_with(&common) {
+            if !common.pop() {
+                break;
+            }
+        }
+    }
+    common
 }
 
 /// Where the release a run judges by came from. Reports name it (JSON
@@ -181,7 +206,8 @@ pub fn knowledge_for_run(
     let Ok(cwd) = std::env::current_dir() else {
         return Ok(Judged::newest());
     };
-    let Some(found) = detect(paths, &cwd) else {
+    let config_dir = config.path.as_deref().and_then(Path::parent);
+    let Some(found) = detect_in(paths, &cwd, config_dir) else {
         return Ok(Judged::newest());
     };
     let relative = |pin: &Pin| {
@@ -675,6 +701,26 @@ mod tests {
             "spec:\n  chart:\n    spec:\n      chart: authentik\n"
         ));
         assert!(names_chart_or_image("      chart: \"authentik\"\n"));
+    }
+
+    #[test]
+    fn outside_a_repository_the_search_stops_at_the_checked_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("x/blueprints");
+        let b = dir.path().join("x/other/deep");
+        assert_eq!(search_root(std::slice::from_ref(&a), None), Some(a.clone()));
+        assert_eq!(
+            search_root(&[a.clone(), b], None),
+            Some(dir.path().join("x"))
+        );
+        // A bplint.toml above the paths bounds the search instead.
+        assert_eq!(
+            search_root(std::slice::from_ref(&a), Some(dir.path().to_path_buf())),
+            Some(dir.path().to_path_buf())
+        );
+        std::fs::create_dir_all(dir.path().join("x/.git")).unwrap();
+        assert_eq!(search_root(&[a], None), Some(dir.path().join("x")));
+        assert_eq!(search_root(&[], None), None);
     }
 
     #[test]
