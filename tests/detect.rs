@@ -377,3 +377,97 @@ fn outside_a_repository_the_current_folder_is_not_searched_above_the_checked_pat
         "{report}"
     );
 }
+
+#[test]
+fn self_built_image_in_a_kustomize_images_entry() {
+    let (version, _) = judged_by(
+        "self-built-kustomize",
+        "deploy/authentik/blueprints",
+        "2025.10",
+        "deploy/authentik/kustomization.yaml:8",
+    );
+    assert_eq!(version, "2025.10.1");
+}
+
+#[test]
+fn self_built_image_in_helm_values_repository_and_tag() {
+    let (version, _) = judged_by(
+        "helm-values-image",
+        "helm/authentik/blueprints",
+        "2025.8",
+        "helm/authentik/values.yaml:5",
+    );
+    assert_eq!(version, "2025.8.4");
+}
+
+#[test]
+fn ansible_variable_far_down_in_group_vars() {
+    let (version, _) = judged_by(
+        "ansible",
+        "roles/authentik/files/blueprints",
+        "2025.6",
+        "inventory/group_vars/authentik.yml:6",
+    );
+    assert_eq!(version, "2025.6.3");
+}
+
+#[test]
+fn terraform_variable_default() {
+    let (version, _) = judged_by("terraform", "blueprints", "2025.4", "variables.tf:9");
+    assert_eq!(version, "2025.4.2");
+}
+
+#[test]
+fn terraform_tfvars_setting() {
+    let (version, stderr) = judged_by(
+        "tfvars",
+        "infra/blueprints",
+        "2025.10",
+        "infra/prod.tfvars:2",
+    );
+    assert_eq!(version, "2025.10.2");
+    assert!(!stderr.contains("note"), "{stderr}");
+}
+
+#[test]
+fn env_file_setting() {
+    let (version, _) = judged_by(
+        "env-file",
+        "stack/blueprints",
+        "2026.2",
+        "stack/authentik.env:2",
+    );
+    assert_eq!(version, "2026.2.1");
+}
+
+#[test]
+fn in_a_large_repository_the_pin_beside_the_blueprints_wins_over_far_ones() {
+    // `archive/` and `clusters/lab/` come first by name and pin other
+    // deployments; the HelmRelease in the blueprints' sibling folder is theirs.
+    let (version, stderr) = judged_by(
+        "far-pins",
+        "clusters/prod/authentik/blueprints",
+        "2025.10",
+        "clusters/prod/authentik/app/helmrelease.yaml:11",
+    );
+    assert_eq!(version, "2025.10.1");
+    assert!(
+        stderr.contains("2024.12.1 (clusters/lab/authentik/helmrelease.yaml:9)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_compose_file_mounting_the_blueprints_wins_over_a_nearer_pin() {
+    let (version, stderr) = judged_by(
+        "compose-deploys",
+        "config/authentik/blueprints",
+        "2025.10",
+        "docker-compose.yml:3",
+    );
+    assert_eq!(version, "2025.10.1");
+    assert!(
+        stderr.contains("2024.12.3 (config/authentik/.env.example:2)"),
+        "{stderr}"
+    );
+}
