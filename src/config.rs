@@ -38,6 +38,28 @@ struct RawConfig {
     discovery: Option<RawDiscovery>,
     #[serde(default)]
     detect: Option<RawDetect>,
+    #[serde(default)]
+    instances: Vec<Spanned<RawInstance>>,
+}
+
+/// `[[instances]]`: an Authentik deployment the repository's files do not show.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInstance {
+    name: String,
+    paths: Vec<String>,
+    authentik_version: Option<String>,
+}
+
+/// An Authentik deployment named in bplint.toml: the blueprint files and
+/// folders it applies (relative to bplint.toml's folder) and its release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfiguredInstance {
+    pub name: String,
+    pub paths: Vec<PathBuf>,
+    pub authentik_version: Option<String>,
+    /// 1-based line of its `[[instances]]` table.
+    pub line: usize,
 }
 
 /// `[detect]`: what bplint reads from the repository's deployment files.
@@ -112,6 +134,8 @@ pub struct Config {
     /// Take the Authentik release from the repository's pins when none is given
     /// (on unless `[detect] version = false`).
     pub detect_version: bool,
+    /// `[[instances]]`: deployments named by hand (see `crate::instances`).
+    pub instances: Vec<ConfiguredInstance>,
 }
 
 impl Default for Config {
@@ -131,6 +155,7 @@ impl Default for Config {
             discover_clients: true,
             context: true,
             baseline: None,
+            instances: Vec::new(),
         }
     }
 }
@@ -298,6 +323,36 @@ impl Config {
                     .collect(),
             })
             .collect();
+        let mut names = Vec::new();
+        for instance in raw.instances {
+            let span = instance.span();
+            let line = lines.line_col(text, span.start).line;
+            let instance = instance.into_inner();
+            if names.contains(&instance.name) {
+                return Err(locate(
+                    Some(span),
+                    &format!(
+                        "instance `{}` is named twice in [[instances]]",
+                        instance.name
+                    ),
+                ));
+            }
+            if let Some(version) = &instance.authentik_version {
+                crate::knowledge::Knowledge::for_version(version).map_err(|e| {
+                    locate(
+                        Some(span.clone()),
+                        &format!("instance `{}`: {e}", instance.name),
+                    )
+                })?;
+            }
+            names.push(instance.name.clone());
+            config.instances.push(ConfiguredInstance {
+                name: instance.name,
+                paths: instance.paths.iter().map(PathBuf::from).collect(),
+                authentik_version: instance.authentik_version,
+                line,
+            });
+        }
         config.clients = raw
             .clients
             .into_iter()

@@ -74,16 +74,66 @@ pub fn detect_in(paths: &[PathBuf], cwd: &Path, config_dir: Option<&Path>) -> Op
         .collect();
     let config_dir = config_dir.map(|dir| crate::discover::normalize(&cwd.join(dir)));
     let root = search_root(&targets, config_dir)?;
+    detect_below(&root, &targets, &|_| false)
+}
+
+/// The repository of `paths` as detection bounds it (see [`detect_in`]): the
+/// git work tree, else bplint.toml's folder, else the folder holding them all.
+pub fn repository_of(paths: &[PathBuf], cwd: &Path, config_dir: Option<&Path>) -> Option<PathBuf> {
+    let targets: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.as_path() != Path::new("-"))
+        .map(|p| crate::discover::normalize(&cwd.join(p)))
+        .map(|abs| match abs.is_dir() {
+            true => abs,
+            false => abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf),
+        })
+        .collect();
+    let config_dir = config_dir.map(|dir| crate::discover::normalize(&cwd.join(dir)));
+    search_root(&targets, config_dir)
+}
+
+/// The release of one instance of the repository at `root`: pins in the files
+/// the instance applies (`deploys`) first, then the nearest to where the
+/// deployment starts (`entries`: an overlay's folder, so its patch of the
+/// chart version wins over the base it pulls in).
+pub fn detect_instance(
+    root: &Path,
+    entries: &[PathBuf],
+    deploys: &dyn Fn(&Path) -> bool,
+) -> Option<Detection> {
+    let targets: Vec<PathBuf> = entries
+        .iter()
+        .map(|b| match b.is_dir() {
+            true => b.clone(),
+            false => b.parent().map_or_else(|| b.clone(), Path::to_path_buf),
+        })
+        .collect();
+    detect_below(root, &targets, deploys)
+}
+
+/// The pins below `root`, ranked for `targets` (absolute folders); a pin in a
+/// file `deploys` accepts counts as deploying them.
+fn detect_below(
+    root: &Path,
+    targets: &[PathBuf],
+    deploys: &dyn Fn(&Path) -> bool,
+) -> Option<Detection> {
     let mut files = Vec::new();
     let mut budget = MAX_ENTRIES;
-    walk(&root, &mut budget, &mut files);
+    walk(root, &mut budget, &mut files);
     // Reading the heads is the cost (a blueprint folder holds thousands of YAML
     // files): in parallel, keeping the walk's order for `choose`.
-    let pins: Vec<Found> = files
+    let mut pins: Vec<Found> = files
         .par_iter()
         .flat_map_iter(|(path, name)| scan_file(path, name))
         .collect();
-    choose(pins, &targets)
+    for found in &mut pins {
+        if deploys(&found.pin.path) {
+            found.deploys.extend(targets.iter().cloned());
+        }
+    }
+    choose(pins, targets)
 }
 
 /// Where detection looks for the pins of `targets` (absolute folders): the git

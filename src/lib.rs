@@ -23,6 +23,7 @@ pub mod fix;
 pub mod graph;
 pub mod graph_command;
 pub mod init;
+pub mod instances;
 pub mod knowledge;
 pub mod model;
 pub mod pipeline;
@@ -64,6 +65,17 @@ pub fn main() -> ExitCode {
             format,
             config,
         } => list_clients(paths, format, config.as_deref()),
+        Command::Instances {
+            paths,
+            format,
+            config,
+            authentik_version,
+        } => list_instances(
+            &paths,
+            format,
+            config.as_deref(),
+            authentik_version.as_deref(),
+        ),
         Command::Init => init::run(),
         Command::Completions { shell } => write_stdout(&cli::completions(shell)),
         Command::Man => match cli::man() {
@@ -92,8 +104,8 @@ fn check(args: CheckArgs) -> u8 {
     if let Some(message) = statistics_conflict(&args) {
         return fail(&message);
     }
-    let mut request = match command::build_request(&args.run.set, args.run.quiet) {
-        Ok(request) => request,
+    let (mut request, instances) = match command::build_requests(&args.run.set, args.run.quiet) {
+        Ok(requests) => requests,
         Err(message) => return fail(&message),
     };
     if (args.fix || args.diff) && request.stdin.is_some() {
@@ -112,7 +124,17 @@ fn check(args: CheckArgs) -> u8 {
     let (mut outcome, not_written) = if args.fix {
         fix_files(&mut request, &args)
     } else {
-        (pipeline::run(&request), Vec::new())
+        // Several Authentik instances: one set each, merged for the report.
+        let outcome = match instances.is_empty() {
+            true => pipeline::run(&request),
+            false => command::merge(
+                instances
+                    .into_iter()
+                    .map(|(name, request)| (name, pipeline::run(&request)))
+                    .collect(),
+            ),
+        };
+        (outcome, Vec::new())
     };
     command::warn_if_nothing_checked(&mut outcome, &request);
     if let Some(path) = &args.write_baseline {
@@ -296,6 +318,36 @@ fn list_clients(paths: Vec<PathBuf>, format: ListFormat, config: Option<&Path>) 
     } else {
         EXIT_TROUBLE
     }
+}
+
+/// `bplint instances`: what the repository's deployment files show.
+fn list_instances(
+    paths: &[PathBuf],
+    format: ListFormat,
+    config: Option<&Path>,
+    flag: Option<&str>,
+) -> u8 {
+    let config = match command::load_config(config) {
+        Ok(config) => config,
+        Err(message) => return fail(&message),
+    };
+    let survey = match command::survey(paths, &config, flag) {
+        Ok(Some(survey)) => survey,
+        Ok(None) => return fail("cannot tell which repository the paths belong to"),
+        Err(message) => return fail(&message),
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    print!(
+        "{}",
+        report::instances::render(
+            &survey.instances,
+            &survey.judged,
+            survey.releases_differ.as_deref(),
+            &cwd,
+            format == ListFormat::Json
+        )
+    );
+    EXIT_OK
 }
 
 fn explain(rule: &str) -> u8 {
