@@ -112,7 +112,6 @@ pub fn find(
     let root = normalize(root);
     let mut files = Vec::new();
     walk(&root, &mut files);
-    let blueprints: Vec<&PathBuf> = files.iter().filter(|f| is_blueprint(f)).collect();
     let mut found: Vec<Instance> = Vec::new();
     let mut notes = Vec::new();
     for file in &files {
@@ -141,6 +140,14 @@ pub fn find(
             });
         }
     }
+    if found.is_empty() && configured.is_empty() {
+        // No deployment shown: one set, and no blueprint needs telling apart.
+        return Instances {
+            notes,
+            ..Instances::default()
+        };
+    }
+    let blueprints: Vec<&PathBuf> = files.iter().filter(|f| is_blueprint(f)).collect();
     let found = merge_nested(found);
     let base = config_dir.map_or_else(|| root.clone(), normalize);
     let mut list: Vec<Instance> = configured
