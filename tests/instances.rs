@@ -48,6 +48,17 @@ fn flux_overlays_are_two_instances_with_their_own_releases() {
     let dir = repository("flux-overlays");
     let (listing, _) = run(dir.path(), &["instances"]);
     insta::assert_snapshot!("flux_overlays_instances", listing);
+    // README's "Several Authentik instances" shows it, the note left out.
+    let shown: String = listing
+        .lines()
+        .filter(|l| !l.starts_with("note:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    assert!(
+        readme.contains(&format!("```\n{shown}```\n")),
+        "README.md's listing differs:\n{shown}"
+    );
     let (human, stderr) = run(dir.path(), &["check"]);
     insta::assert_snapshot!("flux_overlays_check_human", human);
     // One note for the releases, one for the stale ConfigMap; none for the
