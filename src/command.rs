@@ -464,9 +464,10 @@ fn instance_requests(survey: Survey, base: &Request, quiet: bool) -> Vec<(String
         let cwd = std::env::current_dir().unwrap_or_default();
         for file in &survey.instances.undeployed {
             eprintln!(
-                "bplint: note: {}: no instance deploys this blueprint (no kustomization, \
-                 Flux Kustomization, Argo CD Application or compose volume reaches it); it is \
-                 checked apart from the deployed ones, as instance `{NOT_DEPLOYED}`",
+                "bplint: note: {}: no instance deploys this blueprint (no Flux \
+                 Kustomization, Argo CD Application, HelmRelease `values.blueprints`, compose \
+                 volume or `[[instances]]` reaches it); it is checked apart from the deployed \
+                 ones, as instance `{NOT_DEPLOYED}`",
                 source::display_path(file.strip_prefix(&cwd).unwrap_or(file))
             );
         }

@@ -8,6 +8,9 @@
 //!   taken from the repository's top;
 //! - an Argo CD `Application` (`argoproj.io`): `spec.source.path` and each
 //!   `spec.sources[].path`;
+//! - a Flux `HelmRelease`'s `values.blueprints.configMaps` and `secrets`: the
+//!   generators (`configMapGenerator`, `secretGenerator`) and ConfigMap or
+//!   Secret manifests of those names in what its folder's kustomization builds;
 //! - a compose file's volumes onto `/blueprints` (short `src:/blueprints/...`
 //!   and long `source:` / `target:` syntax), taken from the compose file's folder;
 //! - `[[instances]]` in bplint.toml (`paths` relative to its folder).
@@ -17,8 +20,9 @@
 //! and `components` (folders followed the same way) and the `files` of its
 //! `configMapGenerator` and `secretGenerator`; a folder without one gives every
 //! file below it, as Flux generates a kustomization of everything there. A
-//! deployment that applies another's `Kustomization` or `Application` (a
-//! cluster's root applying its apps) is the same Authentik: the two merge.
+//! deployment that applies another's `Kustomization`, `Application` or
+//! `HelmRelease` (a cluster's root applying its apps, overlays pulling in a
+//! base's HelmRelease) is the same Authentik: the two merge.
 //! Only deployments that reach a blueprint count as instances.
 //!
 //! Plain data: the check command builds one blueprint set per instance from it.
@@ -238,28 +242,33 @@ pub fn holds_blueprint(path: &Path) -> bool {
     })
 }
 
-/// Folds a deployment into the one that applies its evidence file (a cluster's
-/// root Kustomization applying the app's), and deployments that apply exactly
-/// the same files into one.
+/// Folds a deployment into every one that applies its evidence file (a
+/// cluster's root Kustomization applying the app's; a HelmRelease in a base two
+/// overlays pull in), and deployments that apply exactly the same files into
+/// one.
 fn merge_nested(mut found: Vec<Instance>) -> Vec<Instance> {
     loop {
         let mut merged = false;
-        'outer: for i in 0..found.len() {
-            for j in 0..found.len() {
-                if i == j {
-                    continue;
-                }
-                let child_evidence = found[i].evidence.iter().all(|e| found[j].holds(&e.file));
-                if child_evidence || found[i].applies == found[j].applies {
-                    let child = found.remove(i);
-                    let parent = if j > i { j - 1 } else { j };
-                    found[parent].applies.extend(child.applies);
-                    found[parent].entries.extend(child.entries);
-                    found[parent].evidence.extend(child.evidence);
-                    merged = true;
-                    break 'outer;
-                }
+        for i in 0..found.len() {
+            let parents: Vec<usize> = (0..found.len())
+                .filter(|&j| j != i)
+                .filter(|&j| {
+                    found[i].evidence.iter().all(|e| found[j].holds(&e.file))
+                        || found[i].applies == found[j].applies
+                })
+                .collect();
+            if parents.is_empty() {
+                continue;
             }
+            let child = found.remove(i);
+            for j in parents {
+                let parent = &mut found[if j > i { j - 1 } else { j }];
+                parent.applies.extend(child.applies.iter().cloned());
+                parent.entries.extend(child.entries.iter().cloned());
+                parent.evidence.extend(child.evidence.iter().cloned());
+            }
+            merged = true;
+            break;
         }
         if !merged {
             return found;
@@ -357,7 +366,8 @@ fn evidence_in(file: &Path, root: &Path) -> Vec<(String, Evidence, Vec<PathBuf>)
     let compose = name.starts_with("docker-compose") || name.starts_with("compose");
     let flux = text.contains("kustomize.toolkit.fluxcd.io");
     let argo = text.contains("argoproj.io");
-    if !compose && !flux && !argo {
+    let helm = text.contains("helm.toolkit.fluxcd.io") && text.contains("blueprints");
+    if !compose && !flux && !argo && !helm {
         return Vec::new();
     }
     let Ok(stream) = yaml::parse(&text) else {
@@ -415,10 +425,93 @@ fn evidence_in(file: &Path, root: &Path) -> Vec<(String, Evidence, Vec<PathBuf>)
                     ));
                 }
             }
+        } else if api.starts_with("helm.toolkit.fluxcd.io") && kind == "HelmRelease" {
+            let Some(blueprints) = spec
+                .and_then(|s| s.get("values"))
+                .and_then(|v| v.get("blueprints"))
+            else {
+                continue;
+            };
+            let names: Vec<&str> = ["configMaps", "secrets"]
+                .iter()
+                .flat_map(|key| strings(blueprints.get(key)))
+                .collect();
+            if names.is_empty() {
+                continue;
+            }
+            out.push((
+                metadata_name.clone(),
+                Evidence {
+                    file: file.to_path_buf(),
+                    line: line(blueprints),
+                    what: format!(
+                        "Flux HelmRelease `{metadata_name}` (values.blueprints: {})",
+                        names.join(", ")
+                    ),
+                },
+                producers(folder, &names),
+            ));
         } else if compose {
             out.extend(compose_mounts(doc, file, folder, root, &line));
         }
     }
+    out
+}
+
+/// The files that produce the ConfigMaps and Secrets `names` in what the
+/// kustomization of `folder` builds (everything below `folder` without one):
+/// the `files` of a generator of that name, and manifests of a ConfigMap or
+/// Secret of that name.
+fn producers(folder: &Path, names: &[&str]) -> Vec<PathBuf> {
+    let mut scope = BTreeSet::new();
+    closure(folder, &mut scope);
+    let mut files = Vec::new();
+    for path in &scope {
+        match path.is_dir() {
+            true => walk(path, &mut files),
+            false => files.push(path.clone()),
+        }
+    }
+    let mut out = Vec::new();
+    for file in files.iter().filter(|f| crate::discover::is_yaml(f)) {
+        if std::fs::metadata(file).map_or(true, |m| m.len() > MAX_FILE_SIZE) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        let Ok(stream) = yaml::parse(&text) else {
+            continue;
+        };
+        let dir = file.parent().unwrap_or(folder);
+        for document in &stream.documents {
+            let doc = &document.root;
+            let name = doc
+                .get("metadata")
+                .and_then(|m| m.get("name"))
+                .and_then(Node::as_str);
+            let kind = doc.get("kind").and_then(Node::as_str);
+            if matches!(kind, Some("ConfigMap" | "Secret"))
+                && name.is_some_and(|n| names.contains(&n))
+            {
+                out.push(file.clone());
+            }
+            for generator in ["configMapGenerator", "secretGenerator"] {
+                for entry in doc.get(generator).and_then(Node::seq).unwrap_or_default() {
+                    let named = entry.get("name").and_then(Node::as_str);
+                    if !named.is_some_and(|n| names.contains(&n)) {
+                        continue;
+                    }
+                    for produced in strings(entry.get("files")) {
+                        let produced = produced.split_once('=').map_or(produced, |(_, p)| p);
+                        out.push(normalize(&dir.join(produced)));
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
     out
 }
 

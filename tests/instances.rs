@@ -116,6 +116,7 @@ fn without_the_deployment_evidence_the_same_files_conflict() {
     // The check before instances: one set, BP212 and BP208 across overlays.
     let dir = repository("flux-overlays");
     std::fs::remove_dir_all(dir.path().join("clusters")).unwrap();
+    std::fs::remove_file(dir.path().join("apps/authentik/base/helmrelease.yaml")).unwrap();
     let (json, _) = run(dir.path(), &["check", "--format", "json"]);
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     let found = codes(&report);
@@ -231,4 +232,23 @@ fn a_repository_without_evidence_is_one_set() {
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert!(report.get("instances").is_none(), "{json}");
     assert!(codes(&report).contains(&"BP212".to_string()), "{json}");
+}
+
+#[test]
+fn a_helmrelease_deploys_the_configmaps_its_values_name() {
+    let dir = repository("helmrelease-configmaps");
+    let (listing, _) = run(dir.path(), &["instances"]);
+    insta::assert_snapshot!("helmrelease_configmaps_instances", listing);
+    let (json, stderr) = run(dir.path(), &["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // The old ConfigMap no value names holds the same blueprint name and flow:
+    // checked apart, it raises neither BP212 nor BP208 against the deployed one.
+    assert!(codes(&report).is_empty(), "{json}");
+    assert!(
+        stderr
+            .contains("kubernetes/authentik/old/login-v1.yaml: no instance deploys this blueprint"),
+        "{stderr}"
+    );
+    assert_eq!(report["instances"][0]["files_checked"], 2, "{json}");
+    assert_eq!(report["instances"][1]["name"], "not deployed", "{json}");
 }
