@@ -342,6 +342,11 @@ fn run_from_the_root_folder_outside_a_repository_reads_no_folder_above_the_file(
     let report = report_from(Path::new("/"), &[&file]);
     // Neither the parent's pin nor anything else on the disk: the default.
     assert_eq!(report["authentik_version"]["source"], "default", "{report}");
+    // The search is bounded by the file's own folder, not by `/`.
+    assert_eq!(
+        bplint::detect::repository_of(std::slice::from_ref(&file), Path::new("/"), None),
+        Some(dir.path().join("blueprints"))
+    );
     assert!(report.get("files_context").is_none(), "{report}");
 }
 
