@@ -67,6 +67,12 @@ pub fn build_requests(
         true => None,
         false => survey(&args.paths, &config, args.authentik_version.as_deref())?,
     };
+    // Unclear evidence keeps one set, and says why.
+    if let Some(survey) = survey.as_ref().filter(|s| !splits(s) && !quiet) {
+        for note in &survey.instances.notes {
+            eprintln!("bplint: note: {note}");
+        }
+    }
     let survey = survey.filter(splits);
     let base = request_from(args, quiet || survey.is_some(), config)?;
     let runs = match survey {

@@ -31,6 +31,7 @@ use crate::config::ConfiguredInstance;
 use crate::discover::normalize;
 use crate::source::LineIndex;
 use crate::yaml::{self, Node};
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -111,38 +112,43 @@ pub fn find(
     root: &Path,
     configured: &[ConfiguredInstance],
     config_dir: Option<&Path>,
-    is_blueprint: &dyn Fn(&Path) -> bool,
+    is_blueprint: &(dyn Fn(&Path) -> bool + Sync),
 ) -> Instances {
     let root = normalize(root);
     let mut files = Vec::new();
     walk(&root, &mut files);
     let mut found: Vec<Instance> = Vec::new();
     let mut notes = Vec::new();
-    for file in &files {
-        for (name, evidence, paths) in evidence_in(file, &root) {
-            let mut applies = BTreeSet::new();
-            for path in &paths {
-                if !path.exists() {
-                    notes.push(format!(
-                        "{}:{}: {} deploys {}, which does not exist",
-                        crate::source::display_path(&evidence.file),
-                        evidence.line,
-                        evidence.what,
-                        crate::source::display_path(path)
-                    ));
-                    continue;
-                }
-                closure(path, &mut applies);
+    // Reading every YAML file is the cost: in parallel, in the walk's order.
+    let shown: Vec<_> = files
+        .par_iter()
+        .flat_map_iter(|file| evidence_in(file, &root))
+        .collect();
+    for (name, evidence, paths) in shown {
+        let mut applies = BTreeSet::new();
+        for path in &paths {
+            if !path.exists() {
+                notes.push(format!(
+                    "{}:{}: {} deploys {}, which does not exist here",
+                    crate::source::display_path(
+                        evidence.file.strip_prefix(&root).unwrap_or(&evidence.file)
+                    ),
+                    evidence.line,
+                    evidence.what,
+                    crate::source::display_path(path.strip_prefix(&root).unwrap_or(path))
+                ));
+                continue;
             }
-            found.push(Instance {
-                name,
-                applies,
-                entries: paths.iter().map(|p| normalize(p)).collect(),
-                evidence: vec![evidence],
-                authentik_version: None,
-                blueprints: Vec::new(),
-            });
+            closure(path, &mut applies);
         }
+        found.push(Instance {
+            name,
+            applies,
+            entries: paths.iter().map(|p| normalize(p)).collect(),
+            evidence: vec![evidence],
+            authentik_version: None,
+            blueprints: Vec::new(),
+        });
     }
     if found.is_empty() && configured.is_empty() {
         // No deployment shown: one set, and no blueprint needs telling apart.
@@ -151,8 +157,27 @@ pub fn find(
             ..Instances::default()
         };
     }
-    let blueprints: Vec<&PathBuf> = files.iter().filter(|f| is_blueprint(f)).collect();
+    let blueprints: Vec<&PathBuf> = files.par_iter().filter(|f| is_blueprint(f)).collect();
     let found = merge_nested(found);
+    let reaching = found
+        .iter()
+        .filter(|i| blueprints.iter().any(|b| i.holds(b)))
+        .count();
+    if reaching == 0
+        && configured.is_empty()
+        && let Some(evidence) = found.first().and_then(|i| i.evidence.first())
+    {
+        notes.push(format!(
+            "{}:{}: {} reaches none of the repository's blueprints (nor does any other \
+             deployment file), so the evidence says nothing about them: they are checked as \
+             one set",
+            crate::source::display_path(
+                evidence.file.strip_prefix(&root).unwrap_or(&evidence.file)
+            ),
+            evidence.line,
+            evidence.what,
+        ));
+    }
     let base = config_dir.map_or_else(|| root.clone(), normalize);
     let mut list: Vec<Instance> = configured
         .iter()

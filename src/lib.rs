@@ -337,17 +337,14 @@ fn list_instances(
         Err(message) => return fail(&message),
     };
     let cwd = std::env::current_dir().unwrap_or_default();
-    print!(
-        "{}",
-        report::instances::render(
-            &survey.instances,
-            &survey.judged,
-            survey.releases_differ.as_deref(),
-            &cwd,
-            format == ListFormat::Json
-        )
+    let text = report::instances::render(
+        &survey.instances,
+        &survey.judged,
+        survey.releases_differ.as_deref(),
+        &cwd,
+        format == ListFormat::Json,
     );
-    EXIT_OK
+    write_stdout(text.as_bytes())
 }
 
 fn explain(rule: &str) -> u8 {

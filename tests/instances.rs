@@ -252,3 +252,21 @@ fn a_helmrelease_deploys_the_configmaps_its_values_name() {
     assert_eq!(report["instances"][0]["files_checked"], 2, "{json}");
     assert_eq!(report["instances"][1]["name"], "not deployed", "{json}");
 }
+
+#[test]
+fn evidence_that_reaches_no_blueprint_keeps_one_set_with_a_note() {
+    let dir = repository("argocd-apps");
+    for env in ["prod", "dev"] {
+        let app = dir.path().join(format!("argocd/authentik-{env}.yaml"));
+        let text = std::fs::read_to_string(&app).unwrap();
+        std::fs::write(&app, text.replace("path: deploy/", "path: elsewhere/")).unwrap();
+    }
+    let (json, stderr) = run(dir.path(), &["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(report.get("instances").is_none(), "{json}");
+    assert!(
+        stderr.contains("argocd/authentik-dev.yaml:11: Argo CD Application `authentik-dev` (path elsewhere/dev) deploys elsewhere/dev, which does not exist here"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("they are checked as one set"), "{stderr}");
+}
