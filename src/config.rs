@@ -447,4 +447,50 @@ unknown-tag = "off"
         let err = parse("[rules]\nBP1O3 = \"off\"\n").unwrap_err();
         assert!(err.0.contains("bplint.toml:2:9"), "{}", err.0);
     }
+
+    #[test]
+    fn instances_with_paths_and_release() {
+        let config = parse(
+            "[[instances]]\nname = \"prod\"\npaths = [\"k8s/prod\", \"shared\"]\nauthentik_version = \"2025.10\"\n\n\
+             [[instances]]\nname = \"lab\"\npaths = [\"lab\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.instances,
+            vec![
+                ConfiguredInstance {
+                    name: "prod".into(),
+                    paths: vec![PathBuf::from("k8s/prod"), PathBuf::from("shared")],
+                    authentik_version: Some("2025.10".into()),
+                    line: 1,
+                },
+                ConfiguredInstance {
+                    name: "lab".into(),
+                    paths: vec![PathBuf::from("lab")],
+                    authentik_version: None,
+                    line: 6,
+                },
+            ]
+        );
+        let err = parse(
+            "[[instances]]\nname = \"a\"\npaths = []\n[[instances]]\nname = \"a\"\npaths = []\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.0
+                .contains("bplint.toml:4:1: instance `a` is named twice"),
+            "{}",
+            err.0
+        );
+        let err =
+            parse("[[instances]]\nname = \"a\"\npaths = []\nauthentik_version = \"2019.1\"\n")
+                .unwrap_err();
+        assert!(
+            err.0.contains("bplint.toml:1:1: instance `a`:"),
+            "{}",
+            err.0
+        );
+        let err = parse("[[instances]]\nname = \"a\"\npath = []\n").unwrap_err();
+        assert!(err.0.contains("path"), "{}", err.0);
+    }
 }
