@@ -121,7 +121,9 @@ fn check(args: CheckArgs) -> u8 {
     if args.fix {
         command::remove_temporaries_on_signals();
     }
-    let (mut outcome, not_written) = if args.fix {
+    let (mut outcome, not_written) = if args.fix && !instances.is_empty() {
+        fix_instances(instances, &args)
+    } else if args.fix {
         fix_files(&mut request, &args)
     } else {
         // Several Authentik instances: one set each, merged for the report.
@@ -255,6 +257,48 @@ fn fix_files(
         eprintln!(
             "bplint: {}",
             report::fixed_line(&written, run.changes.len(), unsafe_left)
+        );
+    }
+    (outcome, written.skipped)
+}
+
+/// `--fix` on a repository of several instances: each instance's set is fixed
+/// in turn at its own release (a file two instances deploy is fixed by the
+/// first and judged again, as written, by the second), then every set is
+/// checked again for the report.
+fn fix_instances(
+    mut instances: Vec<(String, pipeline::Request)>,
+    args: &CheckArgs,
+) -> (pipeline::Outcome, Vec<fix::Skipped>) {
+    let mut written = fix::Written {
+        fixes: 0,
+        files: 0,
+        skipped: Vec::new(),
+    };
+    let mut changed = 0;
+    for (_, request) in &mut instances {
+        let run = fix::fix(request, args.unsafe_fixes);
+        let done = fix::write(&run.changes);
+        changed += run.changes.len();
+        written.fixes += done.fixes;
+        written.files += done.files;
+        written.skipped.extend(done.skipped);
+    }
+    let outcome = command::merge(
+        instances
+            .into_iter()
+            .map(|(name, mut request)| {
+                request.overlay.clear();
+                (name, pipeline::run(&request))
+            })
+            .collect(),
+    );
+    if !args.run.quiet {
+        let (_, unsafe_left) = report::statistics::fixable(&outcome.diagnostics);
+        let unsafe_left = if args.unsafe_fixes { 0 } else { unsafe_left };
+        eprintln!(
+            "bplint: {}",
+            report::fixed_line(&written, changed, unsafe_left)
         );
     }
     (outcome, written.skipped)

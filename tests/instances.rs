@@ -270,3 +270,23 @@ fn evidence_that_reaches_no_blueprint_keeps_one_set_with_a_note() {
     );
     assert!(stderr.contains("they are checked as one set"), "{stderr}");
 }
+
+#[test]
+fn fix_works_per_instance() {
+    let dir = repository("flux-overlays");
+    let (_, stderr) = run(dir.path(), &["check", "--fix", "--unsafe-fixes"]);
+    assert!(stderr.contains("applied 1 fix in 1 file"), "{stderr}");
+    let staging = std::fs::read_to_string(
+        dir.path()
+            .join("apps/authentik/overlays/staging/blueprints/grafana.yaml"),
+    )
+    .unwrap();
+    assert!(
+        staging.contains("meta_description: Dashboards (staging)"),
+        "{staging}"
+    );
+    // Fixed, and judged per instance again: nothing left, no conflict across.
+    let (json, _) = run(dir.path(), &["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(codes(&report).is_empty(), "{json}");
+}
