@@ -52,7 +52,7 @@ pub fn outside_note(judged: &Judged) -> Option<String> {
 /// rules selected and the repository read for context.
 pub fn build_request(args: &SetArgs, quiet: bool) -> Result<Request, String> {
     let config = load_config(args.config.as_deref())?;
-    request_from(args, quiet, config)
+    request_from(args, quiet, config, None)
 }
 
 /// The request `args` describe, and one request per Authentik instance when
@@ -73,8 +73,25 @@ pub fn build_requests(
             eprintln!("bplint: note: {note}");
         }
     }
+    // One instance deploying every blueprint: one set, at the release the pin
+    // of the files that deploy it names.
+    let single = survey
+        .as_ref()
+        .filter(|s| !splits(s) && s.instances.list.len() == 1)
+        .filter(|s| {
+            s.judged
+                .first()
+                .is_some_and(|j| matches!(j.source, detect::VersionSource::Pin { .. }))
+        });
+    let note = single
+        .and_then(|s| s.disagreeing.first())
+        .and_then(Option::as_ref);
+    if let Some(note) = note.filter(|_| !quiet) {
+        eprintln!("bplint: note: {note}");
+    }
+    let single = single.and_then(|s| s.judged.first()).cloned();
     let survey = survey.filter(splits);
-    let base = request_from(args, quiet || survey.is_some(), config)?;
+    let base = request_from(args, quiet || survey.is_some(), config, single)?;
     let runs = match survey {
         Some(survey) => instance_requests(survey, &base, quiet),
         None => Vec::new(),
@@ -82,7 +99,12 @@ pub fn build_requests(
     Ok((base, runs))
 }
 
-fn request_from(args: &SetArgs, quiet: bool, config: Config) -> Result<Request, String> {
+fn request_from(
+    args: &SetArgs,
+    quiet: bool,
+    config: Config,
+    judged: Option<Judged>,
+) -> Result<Request, String> {
     // Standard input is placed where `--stdin-filename` says, else nowhere.
     let placed: Vec<PathBuf> = args
         .paths
@@ -92,8 +114,12 @@ fn request_from(args: &SetArgs, quiet: bool, config: Config) -> Result<Request, 
             false => Some(path.clone()),
         })
         .collect();
-    let judged =
-        detect::knowledge_for_run(args.authentik_version.as_deref(), &config, &placed, quiet)?;
+    let judged = match judged {
+        Some(judged) => judged,
+        None => {
+            detect::knowledge_for_run(args.authentik_version.as_deref(), &config, &placed, quiet)?
+        }
+    };
     if let Some(note) = outside_note(&judged).filter(|_| !quiet) {
         eprintln!("bplint: note: {note}");
     }
@@ -361,6 +387,9 @@ pub struct Survey {
     pub judged: Vec<Judged>,
     /// Instances that pin different releases, for a note.
     pub releases_differ: Option<String>,
+    /// Per instance: a note naming another pin of another release that the
+    /// instance's release was chosen over.
+    pub disagreeing: Vec<Option<String>>,
 }
 
 pub fn survey(
@@ -383,6 +412,7 @@ pub fn survey(
     );
     let mut judged = Vec::new();
     let mut pinned = Vec::new();
+    let mut disagreeing = Vec::new();
     for instance in &instances.list {
         let given = match (flag, &instance.authentik_version) {
             (None, Some(version)) => Some(
@@ -392,11 +422,33 @@ pub fn survey(
             ),
             _ => Judged::given(flag, config),
         };
+        let mut other = None;
         let one = match given {
             Some(given) => given?,
             None if config.detect_version => {
                 let found = detect::detect_instance(&root, &instance.entries, &|p| {
                     instance.applies.contains(p)
+                });
+                let shown = |pin: &detect::Pin| {
+                    let path = pin.path.strip_prefix(&cwd).unwrap_or(&pin.path);
+                    format!(
+                        "{} ({}:{})",
+                        pin.version,
+                        source::display_path(path),
+                        pin.line
+                    )
+                };
+                other = found.as_ref().and_then(|found| {
+                    found.disagreeing.as_ref().map(|pin| {
+                        format!(
+                            "the repository pins Authentik {} and {}; judging `{}` by the first, \
+                             the pin of the files that deploy it or else the nearest (set \
+                             `authentik_version` in bplint.toml to settle it)",
+                            shown(&found.chosen),
+                            shown(pin),
+                            instance.name
+                        )
+                    })
                 });
                 let chosen = found.and_then(|found| {
                     let kb =
@@ -427,6 +479,7 @@ pub fn survey(
             ));
         }
         judged.push(one);
+        disagreeing.push(other);
     }
     let versions: std::collections::BTreeSet<String> = judged
         .iter()
@@ -444,6 +497,7 @@ pub fn survey(
         instances,
         judged,
         releases_differ,
+        disagreeing,
     }))
 }
 
