@@ -290,3 +290,34 @@ fn fix_works_per_instance() {
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert!(codes(&report).is_empty(), "{json}");
 }
+
+#[test]
+fn one_instance_is_judged_by_the_pin_of_the_files_that_deploy_it() {
+    // Production alone: one set. Its overlay patches the chart version; the
+    // base's HelmRelease, as near to the base's blueprints, names another.
+    let dir = repository("flux-overlays");
+    for gone in [
+        "clusters/staging",
+        "apps/authentik/overlays/staging",
+        "apps/authentik/stale",
+    ] {
+        std::fs::remove_dir_all(dir.path().join(gone)).unwrap();
+    }
+    let patch = dir
+        .path()
+        .join("apps/authentik/overlays/production/helmrelease-patch.yaml");
+    let text = std::fs::read_to_string(&patch).unwrap();
+    std::fs::write(&patch, text.replace("2025.10.1", "2025.8.0")).unwrap();
+    let (json, stderr) = run(dir.path(), &["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(report.get("instances").is_none(), "{json}");
+    assert_eq!(
+        report["authentik_version"]["source"],
+        "apps/authentik/overlays/production/helmrelease-patch.yaml:9",
+        "{json}"
+    );
+    assert!(
+        stderr.contains("2025.10.1 (apps/authentik/base/helmrelease.yaml:9)"),
+        "{stderr}"
+    );
+}
