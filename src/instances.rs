@@ -158,14 +158,14 @@ pub fn find(
         };
     }
     let blueprints: Vec<&PathBuf> = files.par_iter().filter(|f| is_blueprint(f)).collect();
+    // Deployments of other apps (a large Flux repository has hundreds) are
+    // dropped before merging, which compares every pair.
+    let first = found.first().and_then(|i| i.evidence.first()).cloned();
+    found.retain(|i| blueprints.iter().any(|b| i.holds(b)));
     let found = merge_nested(found);
-    let reaching = found
-        .iter()
-        .filter(|i| blueprints.iter().any(|b| i.holds(b)))
-        .count();
-    if reaching == 0
+    if found.is_empty()
         && configured.is_empty()
-        && let Some(evidence) = found.first().and_then(|i| i.evidence.first())
+        && let Some(evidence) = first
     {
         notes.push(format!(
             "{}:{}: {} reaches none of the repository's blueprints (nor does any other \
@@ -196,9 +196,6 @@ pub fn find(
         .collect();
     // Found deployments that bplint.toml does not already describe.
     for instance in found {
-        if !blueprints.iter().any(|b| instance.holds(b)) {
-            continue;
-        }
         let described = list.iter().any(|known| {
             blueprints
                 .iter()
