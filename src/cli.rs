@@ -102,6 +102,24 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// The Authentik instances (deployments) the repository's files show, the
+    /// evidence for each (Flux Kustomization, Argo CD Application, compose
+    /// volumes, `[[instances]]` in bplint.toml), their blueprints and release,
+    /// and the blueprints no instance deploys. `check` checks each instance as a
+    /// blueprint set of its own.
+    Instances {
+        /// Files or folders of the repository (the default folder is `.`).
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+        /// Configuration file (default: the nearest bplint.toml).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// The release for every instance, as `check --authentik-version`.
+        #[arg(long, value_name = "VERSION")]
+        authentik_version: Option<String>,
+    },
     /// List every rule with its code, name, default severity and fix.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]

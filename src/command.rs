@@ -7,6 +7,7 @@ use crate::cli::{Color, Format, RunArgs, SetArgs};
 use crate::config::Config;
 use crate::detect::{self, Judged};
 use crate::diagnostic::fails_run;
+use crate::instances::{self, InstanceRun, Instances};
 use crate::pipeline::{Outcome, Request};
 use crate::{EXIT_FINDINGS, EXIT_OK, EXIT_TROUBLE, discover, report, selection, source};
 use std::io::{IsTerminal, Read, Write};
@@ -51,12 +52,74 @@ pub fn outside_note(judged: &Judged) -> Option<String> {
 /// rules selected and the repository read for context.
 pub fn build_request(args: &SetArgs, quiet: bool) -> Result<Request, String> {
     let config = load_config(args.config.as_deref())?;
-    let judged = detect::knowledge_for_run(
-        args.authentik_version.as_deref(),
-        &config,
-        &args.paths,
-        quiet,
-    )?;
+    request_from(args, quiet, config, None)
+}
+
+/// The request `args` describe, and one request per Authentik instance when
+/// the repository holds several (see [`instance_requests`]); the repository's
+/// single release is then not noted, each instance having its own.
+pub fn build_requests(
+    args: &SetArgs,
+    quiet: bool,
+) -> Result<(Request, Vec<(String, Request)>), String> {
+    let config = load_config(args.config.as_deref())?;
+    let survey = match args.paths.iter().any(|p| p == Path::new("-")) {
+        true => None,
+        false => survey(&args.paths, &config, args.authentik_version.as_deref())?,
+    };
+    // Unclear evidence keeps one set, and says why.
+    if let Some(survey) = survey.as_ref().filter(|s| !splits(s) && !quiet) {
+        for note in &survey.instances.notes {
+            eprintln!("bplint: note: {note}");
+        }
+    }
+    // One instance deploying every blueprint: one set, at the release the pin
+    // of the files that deploy it names.
+    let single = survey
+        .as_ref()
+        .filter(|s| !splits(s) && s.instances.list.len() == 1)
+        .filter(|s| {
+            s.judged
+                .first()
+                .is_some_and(|j| matches!(j.source, detect::VersionSource::Pin { .. }))
+        });
+    let note = single
+        .and_then(|s| s.disagreeing.first())
+        .and_then(Option::as_ref);
+    if let Some(note) = note.filter(|_| !quiet) {
+        eprintln!("bplint: note: {note}");
+    }
+    let single = single.and_then(|s| s.judged.first()).cloned();
+    let survey = survey.filter(splits);
+    let base = request_from(args, quiet || survey.is_some(), config, single)?;
+    let runs = match survey {
+        Some(survey) => instance_requests(survey, &base, quiet),
+        None => Vec::new(),
+    };
+    Ok((base, runs))
+}
+
+fn request_from(
+    args: &SetArgs,
+    quiet: bool,
+    config: Config,
+    judged: Option<Judged>,
+) -> Result<Request, String> {
+    // Standard input is placed where `--stdin-filename` says, else nowhere.
+    let placed: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter_map(|path| match path == Path::new("-") {
+            true => args.stdin_filename.clone(),
+            false => Some(path.clone()),
+        })
+        .collect();
+    let judged = match judged {
+        Some(judged) => judged,
+        None => {
+            detect::knowledge_for_run(args.authentik_version.as_deref(), &config, &placed, quiet)?
+        }
+    };
     if let Some(note) = outside_note(&judged).filter(|_| !quiet) {
         eprintln!("bplint: note: {note}");
     }
@@ -311,4 +374,255 @@ pub fn exit_code(outcome: &Outcome, deny_warnings: bool) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// The Authentik instances of the repository the paths lie in, and the
+/// release each is judged by: `--authentik-version`, else the instance's own
+/// `authentik_version` in `[[instances]]`, else bplint.toml's, else the pin of
+/// the files that deploy it (or the nearest to where it starts), else the
+/// newest. The root is the repository as detection bounds it.
+pub struct Survey {
+    pub root: PathBuf,
+    pub instances: Instances,
+    pub judged: Vec<Judged>,
+    /// Instances that pin different releases, for a note.
+    pub releases_differ: Option<String>,
+    /// Per instance: a note naming another pin of another release that the
+    /// instance's release was chosen over.
+    pub disagreeing: Vec<Option<String>>,
+}
+
+pub fn survey(
+    paths: &[PathBuf],
+    config: &Config,
+    flag: Option<&str>,
+) -> Result<Option<Survey>, String> {
+    let Ok(cwd) = std::env::current_dir() else {
+        return Ok(None);
+    };
+    let config_dir = config.path.as_deref().and_then(Path::parent);
+    let Some(root) = detect::repository_of(paths, &cwd, config_dir) else {
+        return Ok(None);
+    };
+    let instances = instances::find(
+        &root,
+        &config.instances,
+        config_dir.map(|d| cwd.join(d)).as_deref(),
+        &instances::holds_blueprint,
+    );
+    let mut judged = Vec::new();
+    let mut pinned = Vec::new();
+    let mut disagreeing = Vec::new();
+    for instance in &instances.list {
+        let given = match (flag, &instance.authentik_version) {
+            (None, Some(version)) => Some(
+                crate::knowledge::Knowledge::for_version(version)
+                    .map(|kb| Judged::new(kb, detect::VersionSource::Config))
+                    .map_err(|e| format!("instance `{}`: {e}", instance.name)),
+            ),
+            _ => Judged::given(flag, config),
+        };
+        let mut other = None;
+        let one = match given {
+            Some(given) => given?,
+            None if config.detect_version => {
+                let found = detect::detect_instance(&root, &instance.entries, &|p| {
+                    instance.applies.contains(p)
+                });
+                let shown = |pin: &detect::Pin| {
+                    let path = pin.path.strip_prefix(&cwd).unwrap_or(&pin.path);
+                    format!(
+                        "{} ({}:{})",
+                        pin.version,
+                        source::display_path(path),
+                        pin.line
+                    )
+                };
+                other = found.as_ref().and_then(|found| {
+                    found.disagreeing.as_ref().map(|pin| {
+                        format!(
+                            "the repository pins Authentik {} and {}; judging `{}` by the first, \
+                             the pin of the files that deploy it or else the nearest (set \
+                             `authentik_version` in bplint.toml to settle it)",
+                            shown(&found.chosen),
+                            shown(pin),
+                            instance.name
+                        )
+                    })
+                });
+                let chosen = found.and_then(|found| {
+                    let kb =
+                        crate::knowledge::Knowledge::for_version(&found.chosen.version).ok()?;
+                    let path = found
+                        .chosen
+                        .path
+                        .strip_prefix(&cwd)
+                        .unwrap_or(&found.chosen.path)
+                        .to_path_buf();
+                    Some(Judged::new(
+                        kb,
+                        detect::VersionSource::Pin {
+                            path,
+                            line: found.chosen.line,
+                        },
+                    ))
+                });
+                chosen.unwrap_or_else(Judged::newest)
+            }
+            None => Judged::newest(),
+        };
+        if matches!(one.source, detect::VersionSource::Pin { .. }) {
+            pinned.push(format!(
+                "{} {}",
+                instance.name,
+                report::release_phrase(&one).trim_start_matches("Authentik ")
+            ));
+        }
+        judged.push(one);
+        disagreeing.push(other);
+    }
+    let versions: std::collections::BTreeSet<String> = judged
+        .iter()
+        .filter(|j| matches!(j.source, detect::VersionSource::Pin { .. }))
+        .map(|j| j.kb.version.to_string())
+        .collect();
+    let releases_differ = (versions.len() > 1).then(|| {
+        format!(
+            "the instances pin different Authentik releases ({}); each is checked at its own",
+            pinned.join(", ")
+        )
+    });
+    Ok(Some(Survey {
+        root,
+        instances,
+        judged,
+        releases_differ,
+        disagreeing,
+    }))
+}
+
+/// Whether the survey splits the run: more than one instance, or blueprints
+/// no instance deploys (those form a set of their own, `not deployed`, so they
+/// conflict with nothing deployed). No evidence, or one instance deploying
+/// every blueprint, keeps one set.
+fn splits(survey: &Survey) -> bool {
+    let list = &survey.instances.list;
+    list.len() > 1 || (list.len() == 1 && !survey.instances.undeployed.is_empty())
+}
+
+/// One request per instance of `survey`, and one for the blueprints no
+/// instance deploys; `base` is the request the flags describe.
+fn instance_requests(survey: Survey, base: &Request, quiet: bool) -> Vec<(String, Request)> {
+    let list = &survey.instances.list;
+    if !quiet {
+        for note in &survey.instances.notes {
+            eprintln!("bplint: note: {note}");
+        }
+        if let Some(note) = &survey.releases_differ {
+            eprintln!("bplint: note: {note}");
+        }
+        let cwd = std::env::current_dir().unwrap_or_default();
+        for file in &survey.instances.undeployed {
+            eprintln!(
+                "bplint: note: {}: no instance deploys this blueprint (no Flux \
+                 Kustomization, Argo CD Application, HelmRelease `values.blueprints`, compose \
+                 volume or `[[instances]]` reaches it); it is checked apart from the deployed \
+                 ones, as instance `{NOT_DEPLOYED}`",
+                source::display_path(file.strip_prefix(&cwd).unwrap_or(file))
+            );
+        }
+    }
+    let every: Vec<&PathBuf> = list
+        .iter()
+        .flat_map(|i| &i.blueprints)
+        .chain(&survey.instances.undeployed)
+        .collect();
+    let request_for = |own: &[PathBuf], judged: Judged| {
+        let mut request = Request::new(base.paths.clone(), base.config.clone(), judged);
+        request.selection = base.selection.clone();
+        request.max_file_size = base.max_file_size;
+        request.context_root = base.context_root.clone();
+        request.outside = every
+            .iter()
+            .filter(|b| !own.contains(b))
+            .map(|b| (*b).clone())
+            .collect();
+        request
+    };
+    let mut requests: Vec<(String, Request)> = list
+        .iter()
+        .zip(&survey.judged)
+        .map(|(instance, judged)| {
+            (
+                instance.name.clone(),
+                request_for(&instance.blueprints, judged.clone()),
+            )
+        })
+        .collect();
+    if !survey.instances.undeployed.is_empty() {
+        requests.push((
+            NOT_DEPLOYED.to_string(),
+            request_for(&survey.instances.undeployed, base.judged.clone()),
+        ));
+    }
+    requests
+}
+
+/// The name the blueprints no instance deploys are reported under.
+pub const NOT_DEPLOYED: &str = "not deployed";
+
+/// The outcomes of the instances' runs as one: file ids shifted so each
+/// finding still names its own file record, notes and errors said once.
+pub fn merge(runs: Vec<(String, Outcome)>) -> Outcome {
+    let mut merged = Outcome::default();
+    for (name, mut outcome) in runs {
+        let offset = merged.files.len();
+        let shift = |d: &mut crate::diagnostic::Diagnostic| {
+            d.file += offset;
+            for related in &mut d.related {
+                related.file += offset;
+            }
+        };
+        outcome.diagnostics.iter_mut().for_each(shift);
+        outcome.baselined.iter_mut().for_each(shift);
+        for client in &mut outcome.clients {
+            client.file += offset;
+            if let Some((_, file, _)) = &mut client.provider {
+                *file += offset;
+            }
+        }
+        for facts in &mut outcome.facts {
+            facts.file += offset;
+        }
+        if merged.instances.is_empty() {
+            merged.judged = outcome.judged.clone();
+        }
+        merged.instances.push(InstanceRun {
+            name,
+            judged: outcome.judged.clone(),
+            files: offset..offset + outcome.files.len(),
+        });
+        merged.files.append(&mut outcome.files);
+        merged.diagnostics.append(&mut outcome.diagnostics);
+        merged.baselined.append(&mut outcome.baselined);
+        merged.clients.append(&mut outcome.clients);
+        merged.facts.append(&mut outcome.facts);
+        for (into, from) in [
+            (&mut merged.notes, outcome.notes),
+            (&mut merged.warnings, outcome.warnings),
+            (&mut merged.io_errors, outcome.io_errors),
+        ] {
+            for line in from {
+                if !into.contains(&line) {
+                    into.push(line);
+                }
+            }
+        }
+        for template in outcome.templates {
+            if !merged.templates.contains(&template) {
+                merged.templates.push(template);
+            }
+        }
+    }
+    merged
 }

@@ -38,6 +38,28 @@ struct RawConfig {
     discovery: Option<RawDiscovery>,
     #[serde(default)]
     detect: Option<RawDetect>,
+    #[serde(default)]
+    instances: Vec<Spanned<RawInstance>>,
+}
+
+/// `[[instances]]`: an Authentik deployment the repository's files do not show.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInstance {
+    name: String,
+    paths: Vec<String>,
+    authentik_version: Option<String>,
+}
+
+/// An Authentik deployment named in bplint.toml: the blueprint files and
+/// folders it applies (relative to bplint.toml's folder) and its release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfiguredInstance {
+    pub name: String,
+    pub paths: Vec<PathBuf>,
+    pub authentik_version: Option<String>,
+    /// 1-based line of its `[[instances]]` table.
+    pub line: usize,
 }
 
 /// `[detect]`: what bplint reads from the repository's deployment files.
@@ -112,6 +134,8 @@ pub struct Config {
     /// Take the Authentik release from the repository's pins when none is given
     /// (on unless `[detect] version = false`).
     pub detect_version: bool,
+    /// `[[instances]]`: deployments named by hand (see `crate::instances`).
+    pub instances: Vec<ConfiguredInstance>,
 }
 
 impl Default for Config {
@@ -131,6 +155,7 @@ impl Default for Config {
             discover_clients: true,
             context: true,
             baseline: None,
+            instances: Vec::new(),
         }
     }
 }
@@ -298,6 +323,36 @@ impl Config {
                     .collect(),
             })
             .collect();
+        let mut names = Vec::new();
+        for instance in raw.instances {
+            let span = instance.span();
+            let line = lines.line_col(text, span.start).line;
+            let instance = instance.into_inner();
+            if names.contains(&instance.name) {
+                return Err(locate(
+                    Some(span),
+                    &format!(
+                        "instance `{}` is named twice in [[instances]]",
+                        instance.name
+                    ),
+                ));
+            }
+            if let Some(version) = &instance.authentik_version {
+                crate::knowledge::Knowledge::for_version(version).map_err(|e| {
+                    locate(
+                        Some(span.clone()),
+                        &format!("instance `{}`: {e}", instance.name),
+                    )
+                })?;
+            }
+            names.push(instance.name.clone());
+            config.instances.push(ConfiguredInstance {
+                name: instance.name,
+                paths: instance.paths.iter().map(PathBuf::from).collect(),
+                authentik_version: instance.authentik_version,
+                line,
+            });
+        }
         config.clients = raw
             .clients
             .into_iter()
@@ -391,5 +446,51 @@ unknown-tag = "off"
     fn unknown_rules_suggest_the_nearest() {
         let err = parse("[rules]\nBP1O3 = \"off\"\n").unwrap_err();
         assert!(err.0.contains("bplint.toml:2:9"), "{}", err.0);
+    }
+
+    #[test]
+    fn instances_with_paths_and_release() {
+        let config = parse(
+            "[[instances]]\nname = \"prod\"\npaths = [\"k8s/prod\", \"shared\"]\nauthentik_version = \"2025.10\"\n\n\
+             [[instances]]\nname = \"lab\"\npaths = [\"lab\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.instances,
+            vec![
+                ConfiguredInstance {
+                    name: "prod".into(),
+                    paths: vec![PathBuf::from("k8s/prod"), PathBuf::from("shared")],
+                    authentik_version: Some("2025.10".into()),
+                    line: 1,
+                },
+                ConfiguredInstance {
+                    name: "lab".into(),
+                    paths: vec![PathBuf::from("lab")],
+                    authentik_version: None,
+                    line: 6,
+                },
+            ]
+        );
+        let err = parse(
+            "[[instances]]\nname = \"a\"\npaths = []\n[[instances]]\nname = \"a\"\npaths = []\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.0
+                .contains("bplint.toml:4:1: instance `a` is named twice"),
+            "{}",
+            err.0
+        );
+        let err =
+            parse("[[instances]]\nname = \"a\"\npaths = []\nauthentik_version = \"2019.1\"\n")
+                .unwrap_err();
+        assert!(
+            err.0.contains("bplint.toml:1:1: instance `a`:"),
+            "{}",
+            err.0
+        );
+        let err = parse("[[instances]]\nname = \"a\"\npath = []\n").unwrap_err();
+        assert!(err.0.contains("path"), "{}", err.0);
     }
 }

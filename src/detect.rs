@@ -1,6 +1,9 @@
 //! Release detection: the Authentik release a repository deploys, read from the
 //! pins Renovate bumps (Flux HelmRelease and OCIRepository, kustomize, Helm
-//! dependencies, Argo CD Applications, docker compose with `.env`, Dockerfiles).
+//! dependencies and values, Argo CD Applications, docker compose with `.env`,
+//! Dockerfiles, self-built images named `.../authentik`) and plain
+//! `authentik_version` settings (Ansible, Terraform, env files); the forms
+//! surveyed in the reference data's research/version-pins.md.
 //!
 //! A light line scan rather than a YAML parse: pins sit in files that are often
 //! templated or not YAML at all, and only a key and its siblings matter. Only
@@ -44,44 +47,119 @@ pub struct Detection {
 }
 
 /// Detects the release deployed by the repository of `paths` (relative paths are
-/// taken from `cwd`): the git work tree holding the first of them, else `cwd`
-/// (or the first path's folder when it lies outside `cwd`).
+/// taken from `cwd`); see [`detect_in`]. No bplint.toml bounds the search.
 pub fn detect(paths: &[PathBuf], cwd: &Path) -> Option<Detection> {
+    detect_in(paths, cwd, None)
+}
+
+/// Detects the release deployed by the repository of `paths`: the git work tree
+/// holding the first of them, else the folder of the bplint.toml in use
+/// (`config_dir`) when it holds them all, else only the paths themselves, up to
+/// the deepest folder holding all of them. Never the current folder as such: run
+/// from `/` or a home folder outside a repository, a walk of it read the whole
+/// disk and judged the blueprints by an unrelated compose file. `-` (standard
+/// input) names no place and is left out.
+pub fn detect_in(paths: &[PathBuf], cwd: &Path, config_dir: Option<&Path>) -> Option<Detection> {
     let targets: Vec<PathBuf> = paths
         .iter()
+        .filter(|p| p.as_path() != Path::new("-"))
         .map(|p| {
-            let abs = if p.is_absolute() {
-                p.clone()
-            } else {
-                cwd.join(p)
-            };
+            let abs = crate::discover::normalize(&cwd.join(p));
             if abs.is_dir() {
                 abs
             } else {
-                abs.parent()
-                    .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+                abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
             }
         })
         .collect();
-    let start = targets
-        .first()
-        .cloned()
-        .unwrap_or_else(|| cwd.to_path_buf());
-    let root = start
-        .ancestors()
-        .find(|dir| dir.join(".git").exists())
-        .unwrap_or(if start.starts_with(cwd) { cwd } else { &start })
-        .to_path_buf();
+    let config_dir = config_dir.map(|dir| crate::discover::normalize(&cwd.join(dir)));
+    let root = search_root(&targets, config_dir)?;
+    detect_below(&root, &targets, &|_| false)
+}
+
+/// The repository of `paths` as detection bounds it (see [`detect_in`]): the
+/// git work tree, else bplint.toml's folder, else the folder holding them all.
+pub fn repository_of(paths: &[PathBuf], cwd: &Path, config_dir: Option<&Path>) -> Option<PathBuf> {
+    let targets: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.as_path() != Path::new("-"))
+        .map(|p| crate::discover::normalize(&cwd.join(p)))
+        .map(|abs| match abs.is_dir() {
+            true => abs,
+            false => abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf),
+        })
+        .collect();
+    let config_dir = config_dir.map(|dir| crate::discover::normalize(&cwd.join(dir)));
+    search_root(&targets, config_dir)
+}
+
+/// The release of one instance of the repository at `root`: pins in the files
+/// the instance applies (`deploys`) first, then the nearest to where the
+/// deployment starts (`entries`: an overlay's folder, so its patch of the
+/// chart version wins over the base it pulls in).
+pub fn detect_instance(
+    root: &Path,
+    entries: &[PathBuf],
+    deploys: &dyn Fn(&Path) -> bool,
+) -> Option<Detection> {
+    let targets: Vec<PathBuf> = entries
+        .iter()
+        .map(|b| match b.is_dir() {
+            true => b.clone(),
+            false => b.parent().map_or_else(|| b.clone(), Path::to_path_buf),
+        })
+        .collect();
+    detect_below(root, &targets, deploys)
+}
+
+/// The pins below `root`, ranked for `targets` (absolute folders); a pin in a
+/// file `deploys` accepts counts as deploying them.
+fn detect_below(
+    root: &Path,
+    targets: &[PathBuf],
+    deploys: &dyn Fn(&Path) -> bool,
+) -> Option<Detection> {
     let mut files = Vec::new();
     let mut budget = MAX_ENTRIES;
-    walk(&root, &mut budget, &mut files);
+    walk(root, &mut budget, &mut files);
     // Reading the heads is the cost (a blueprint folder holds thousands of YAML
     // files): in parallel, keeping the walk's order for `choose`.
-    let pins: Vec<Pin> = files
+    let mut pins: Vec<Found> = files
         .par_iter()
         .flat_map_iter(|(path, name)| scan_file(path, name))
         .collect();
-    choose(pins, &targets)
+    for found in &mut pins {
+        if deploys(&found.pin.path) {
+            found.deploys.extend(targets.iter().cloned());
+        }
+    }
+    choose(pins, targets)
+}
+
+/// Where detection looks for the pins of `targets` (absolute folders): the git
+/// work tree holding the first, else `config_dir` when it holds them all, else
+/// the deepest folder holding all of them. `None` without a target.
+fn search_root(targets: &[PathBuf], config_dir: Option<PathBuf>) -> Option<PathBuf> {
+    let start = targets.first()?;
+    start
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+        .or_else(|| config_dir.filter(|dir| targets.iter().all(|t| t.starts_with(dir))))
+        .or_else(|| Some(common_folder(targets)))
+}
+
+/// The deepest folder holding every one of `folders` (absolute, normalized).
+fn common_folder(folders: &[PathBuf]) -> PathBuf {
+    let mut common = folders.first().cloned().unwrap_or_default();
+    for folder in folders.iter().skip(1) {
+        while !folder.starts_with(&common) {
+            if !common.pop() {
+                break;
+            }
+        }
+    }
+    common
 }
 
 /// Where the release a run judges by came from. Reports name it (JSON
@@ -181,7 +259,8 @@ pub fn knowledge_for_run(
     let Ok(cwd) = std::env::current_dir() else {
         return Ok(Judged::newest());
     };
-    let Some(found) = detect(paths, &cwd) else {
+    let config_dir = config.path.as_deref().and_then(Path::parent);
+    let Some(found) = detect_in(paths, &cwd, config_dir) else {
         return Ok(Judged::newest());
     };
     let relative = |pin: &Pin| {
@@ -220,26 +299,37 @@ pub fn knowledge_for_run(
     }
 }
 
-/// How far a pin's folder is from the blueprints: the same folder, then parents
-/// (nearest first), then the rest of the repository.
-fn distance(pin: &Path, targets: &[PathBuf]) -> usize {
-    let dir = pin.parent().unwrap_or(pin);
-    targets
+/// How far a pin is from the blueprints, nearest first: a pin whose file
+/// deploys a checked folder (a compose volume onto `/blueprints`) before any
+/// other; then by the steps up from the blueprints' folder to the nearest
+/// folder the pin's folder shares with it, then the steps down from there. The
+/// same folder is (0, 0), a parent (1, 0), a sibling folder of the blueprints'
+/// (1, 1): another app's or another deployment's pin far off in a large
+/// repository never wins over the one beside the blueprints.
+fn distance(found: &Found, targets: &[PathBuf]) -> (bool, usize, usize) {
+    let deploys = targets
         .iter()
-        .map(|target| {
-            target
+        .any(|target| found.deploys.iter().any(|dir| target.starts_with(dir)));
+    let dir = found.pin.path.parent().unwrap_or(&found.pin.path);
+    let (up, down) = targets
+        .iter()
+        .filter_map(|target| {
+            let (up, common) = target
                 .ancestors()
-                .position(|a| a == dir)
-                .unwrap_or(usize::MAX / 2)
+                .enumerate()
+                .find(|(_, a)| dir.starts_with(a))?;
+            let down = dir.strip_prefix(common).ok()?.components().count();
+            Some((up, down))
         })
         .min()
-        .unwrap_or(usize::MAX / 2)
+        .unwrap_or((usize::MAX / 2, usize::MAX / 2));
+    (!deploys, up, down)
 }
 
-fn choose(pins: Vec<Pin>, targets: &[PathBuf]) -> Option<Detection> {
-    let mut ranked: Vec<(usize, Pin)> = pins
+fn choose(pins: Vec<Found>, targets: &[PathBuf]) -> Option<Detection> {
+    let mut ranked: Vec<((bool, usize, usize), Pin)> = pins
         .into_iter()
-        .map(|pin| (distance(&pin.path, targets), pin))
+        .map(|found| (distance(&found, targets), found.pin))
         .collect();
     ranked.sort_by(|a, b| (a.0, &a.1.path, a.1.line).cmp(&(b.0, &b.1.path, b.1.line)));
     let mut ranked = ranked.into_iter().map(|(_, pin)| pin);
@@ -288,29 +378,50 @@ fn is_yaml(name: &str) -> bool {
 }
 
 /// The pins of one file (none for a file whose name and head cannot hold one).
-fn scan_file(path: &Path, name: &str) -> Vec<Pin> {
-    let mut pins = Vec::new();
+fn scan_file(path: &Path, name: &str) -> Vec<Found> {
+    let mut pins: Vec<Pin> = Vec::new();
     let dockerfile = name.starts_with("Dockerfile");
+    let compose =
+        is_yaml(name) && (name.starts_with("docker-compose") || name.starts_with("compose"));
+    let env = is_env_file(name);
+    let terraform = name.ends_with(".tf") || name.ends_with(".tfvars");
     let named = dockerfile
+        || compose
+        || env
+        || terraform
         || matches!(
             name,
             "Chart.yaml" | "Chart.lock" | "kustomization.yaml" | "kustomization.yml"
-        )
-        || (is_yaml(name) && (name.starts_with("docker-compose") || name.starts_with("compose")));
+        );
     if !named && !is_yaml(name) {
-        return pins;
+        return Vec::new();
     }
-    // The head first: it is one read, and most YAML files fail it.
-    if !named && !head_may_pin(path) {
-        return pins;
+    // The head first: it is one read, and most YAML files fail it. Ansible keeps
+    // its variables in folders of their own, where a long file may set the
+    // release far down.
+    if !named && !in_ansible_vars(path) && !head_may_pin(path) {
+        return Vec::new();
     }
     if std::fs::metadata(path).map_or(true, |m| m.len() > MAX_FILE_SIZE) {
-        return pins;
+        return Vec::new();
     }
     let Ok(bytes) = std::fs::read(path) else {
-        return pins;
+        return Vec::new();
     };
     let text = String::from_utf8_lossy(&bytes);
+    let here = |line: usize| (path.to_path_buf(), line);
+    if env {
+        for (line, version) in env_pins(&text) {
+            pins.push(line_pin(version, here(line)));
+        }
+        return found(pins, Vec::new());
+    }
+    if terraform {
+        for (line, version) in terraform_pins(&text) {
+            pins.push(line_pin(version, here(line)));
+        }
+        return found(pins, Vec::new());
+    }
     let vars = if dockerfile {
         dockerfile_args(&text)
     } else {
@@ -322,15 +433,210 @@ fn scan_file(path: &Path, name: &str) -> Vec<Pin> {
         pins.push(line_pin(version, line));
     }
     if !dockerfile {
-        for (line, version) in chart_pins(&text) {
-            pins.push(Pin {
-                version,
-                path: path.to_path_buf(),
-                line,
+        for (line, version) in chart_pins(&text)
+            .into_iter()
+            .chain(repository_pins(&text))
+            .chain(setting_pins(&text))
+        {
+            pins.push(line_pin(version, here(line)));
+        }
+    }
+    let deploys = if compose {
+        mounted_blueprints(&text, path.parent().unwrap_or(Path::new("")))
+    } else {
+        Vec::new()
+    };
+    found(pins, deploys)
+}
+
+/// A pin and the folders the file that holds it deploys as blueprints (a
+/// compose file's volumes onto `/blueprints`): evidence that the pin is the
+/// release of the blueprints there, whatever lies nearer.
+#[derive(Debug, Clone)]
+struct Found {
+    pin: Pin,
+    deploys: Vec<PathBuf>,
+}
+
+fn found(pins: Vec<Pin>, deploys: Vec<PathBuf>) -> Vec<Found> {
+    let mut out: Vec<Found> = Vec::new();
+    for pin in pins {
+        // One line can be reached twice (a compose tag resolved from `.env`, and
+        // the `.env` setting itself).
+        if !out.iter().any(|f| f.pin == pin) {
+            out.push(Found {
+                pin,
+                deploys: deploys.clone(),
             });
         }
     }
+    out
+}
+
+/// `.env`, `.env.example`, `prod.env`, `authentik.env.example`: files of
+/// `NAME=value` lines.
+fn is_env_file(name: &str) -> bool {
+    name == ".env"
+        || name.starts_with(".env.")
+        || name.ends_with(".env")
+        || name.ends_with(".env.example")
+        || name.ends_with(".env.sample")
+}
+
+/// Whether the file lies in one of Ansible's variable folders.
+fn in_ansible_vars(path: &Path) -> bool {
+    path.components().any(|c| {
+        matches!(
+            c.as_os_str().to_str(),
+            Some("group_vars" | "host_vars" | "defaults" | "vars")
+        )
+    })
+}
+
+/// Setting names that hold the release (compared ignoring case):
+/// `authentik_version` in Ansible and Terraform, `AUTHENTIK_TAG` as compose's
+/// `.env` spells it.
+const SETTINGS: [&str; 2] = ["authentik_version", "authentik_tag"];
+
+fn is_setting(name: &str) -> bool {
+    SETTINGS.iter().any(|s| name.eq_ignore_ascii_case(s))
+}
+
+/// `AUTHENTIK_VERSION=...` and `AUTHENTIK_TAG=...` lines of an env file, the last
+/// assignment of each name winning as in compose.
+fn env_pins(text: &str) -> Vec<(usize, String)> {
+    let mut last: HashMap<String, (usize, &str)> = HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        if line.starts_with('#') {
+            continue;
+        }
+        if let Some((name, value)) = line.split_once('=')
+            && is_setting(name.trim())
+        {
+            let value = value.split(" #").next().unwrap_or("");
+            last.insert(name.trim().to_ascii_lowercase(), (i + 1, value));
+        }
+    }
+    let mut pins: Vec<(usize, String)> = last
+        .into_values()
+        .filter_map(|(line, value)| normalize(value).map(|v| (line, v)))
+        .collect();
+    pins.sort();
     pins
+}
+
+/// Terraform: `variable "authentik_version" { default = "2025.10.1" }` (on one
+/// line or over several) and `authentik_version = "2025.10.1"` (a `.tfvars`
+/// file, a `locals` block, a module argument).
+fn terraform_pins(text: &str) -> Vec<(usize, String)> {
+    let mut pins = Vec::new();
+    let mut in_variable = false;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if let Some(rest) = line.strip_prefix("variable") {
+            let name = rest.trim().trim_start_matches('"');
+            let name = name.split('"').next().unwrap_or("");
+            in_variable = is_setting(name);
+        }
+        for part in line.split(['{', ';']) {
+            let Some((key, value)) = part.split_once('=') else {
+                continue;
+            };
+            let key = key.trim();
+            let value = value.trim().trim_end_matches('}').trim();
+            if (is_setting(key) || (in_variable && key == "default"))
+                && let Some(version) = normalize(value)
+            {
+                pins.push((i + 1, version));
+            }
+        }
+        if in_variable && line.ends_with('}') && !line.contains('{') {
+            in_variable = false;
+        }
+    }
+    pins
+}
+
+/// `authentik_version: 2025.10.1` (Ansible variables, any YAML), and
+/// `AUTHENTIK_TAG: ...` in a compose `environment` map.
+fn setting_pins(text: &str) -> Vec<(usize, String)> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let (_, key, value) = key_line(line)?;
+            if !is_setting(key) {
+                return None;
+            }
+            normalize(value).map(|v| (i + 1, v))
+        })
+        .collect()
+}
+
+/// Whether `image` (without a tag) is Authentik's image: the official names, or
+/// a self-built one whose name ends in `/authentik`.
+fn is_authentik_image(image: &str) -> bool {
+    let image = unquote(image);
+    IMAGES.contains(&image)
+        || (image.ends_with("/authentik") && !image.contains(char::is_whitespace))
+}
+
+/// Helm values: `repository:` naming Authentik's image with a `tag:` beside it
+/// (`image.repository` / `image.tag`, `global.image.*`).
+fn repository_pins(text: &str) -> Vec<(usize, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some((indent, key, value)) = key_line(line) else {
+            continue;
+        };
+        if key != "repository" || !is_authentik_image(value) {
+            continue;
+        }
+        for (j, (key, value)) in siblings(&lines, i, indent) {
+            if key == "tag"
+                && let Some(version) = normalize(value)
+            {
+                found.push((j + 1, version));
+            }
+        }
+    }
+    found
+}
+
+/// The folders a compose file mounts onto Authentik's `/blueprints` (`-
+/// ./blueprints:/blueprints/custom`, long syntax `source:` / `target:` too),
+/// relative sources taken from the compose file's folder.
+fn mounted_blueprints(text: &str, dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    let mount = |source: &str| {
+        let source = unquote(source.trim());
+        let source = Path::new(source);
+        crate::discover::normalize(&dir.join(source))
+    };
+    for (i, line) in lines.iter().enumerate() {
+        let item = line.trim().trim_start_matches("- ").trim();
+        let item = unquote(item);
+        if let Some((source, target)) = item.split_once(':')
+            && (source.starts_with('.') || source.starts_with('/'))
+            && target.starts_with("/blueprints")
+        {
+            out.push(mount(source));
+            continue;
+        }
+        // Long syntax: `target: /blueprints...` with a `source:` in the same item.
+        if let Some((indent, "target", target)) = key_line(line)
+            && unquote(target).starts_with("/blueprints")
+            && let Some((_, (_, source))) = siblings(&lines, i, indent)
+                .into_iter()
+                .find(|(_, (key, _))| *key == "source")
+        {
+            out.push(mount(source));
+        }
+    }
+    out
 }
 
 /// Whether a YAML file's first kilobyte names the authentik chart or image, as
@@ -354,7 +660,15 @@ fn head_may_pin(path: &Path) -> bool {
 /// (`goauthentik.io/...`) name it in most blueprints, which pin nothing.
 fn names_chart_or_image(head: &str) -> bool {
     let head = head.to_ascii_lowercase();
-    head.contains("goauthentik/")
+    let self_built = head.match_indices("/authentik").any(|(at, m)| {
+        !head[at + m.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    });
+    self_built
+        || SETTINGS.iter().any(|s| head.contains(s))
+        || head.contains("goauthentik/")
         || head.contains("charts.goauthentik.io")
         || head.contains("beryju/authentik")
         || [
@@ -456,10 +770,7 @@ fn image_pins(text: &str, vars: &Vars, path: &Path) -> Vec<((PathBuf, usize), St
     let mut found = Vec::new();
     let lines: Vec<&str> = text.lines().collect();
     for (i, line) in lines.iter().enumerate() {
-        for image in IMAGES {
-            let Some(at) = line.find(image) else {
-                continue;
-            };
+        for (at, image) in image_names(line) {
             let rest = &line[at + image.len()..];
             // `${AUTHENTIK_IMAGE:-ghcr.io/goauthentik/server}:${AUTHENTIK_TAG:-...}`
             let rest = rest.strip_prefix('}').unwrap_or(rest);
@@ -489,6 +800,35 @@ fn image_pins(text: &str, vars: &Vars, path: &Path) -> Vec<((PathBuf, usize), St
         }
     }
     found
+}
+
+/// Where `line` names Authentik's image: the official names, and a self-built
+/// image whose name ends in `/authentik` (`registry.example.com/me/authentik`).
+fn image_names(line: &str) -> Vec<(usize, &str)> {
+    let mut out: Vec<(usize, &str)> = IMAGES
+        .iter()
+        .filter_map(|image| line.find(image).map(|at| (at, &line[at..at + image.len()])))
+        .collect();
+    for (at, m) in line.match_indices("/authentik") {
+        let end = at + m.len();
+        let next = line[end..].chars().next();
+        if next.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')) {
+            continue;
+        }
+        // Back to the start of the image name (after `:-` in `${IMAGE:-...}`).
+        let mut start = line[..at]
+            .rfind(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | '{'))
+            .map_or(0, |p| p + 1);
+        if let Some(default) = line[start..at].rfind(":-") {
+            start += default + 2;
+        }
+        let name = &line[start..end];
+        let known = out.iter().any(|(a, image)| a + image.len() == end);
+        if !known && !name.is_empty() && !name.contains("://") {
+            out.push((start, name));
+        }
+    }
+    out
 }
 
 /// The tag after `IMAGE:`: a `${...}` expression or the run of tag characters.
@@ -675,6 +1015,54 @@ mod tests {
             "spec:\n  chart:\n    spec:\n      chart: authentik\n"
         ));
         assert!(names_chart_or_image("      chart: \"authentik\"\n"));
+    }
+
+    #[test]
+    fn outside_a_repository_the_search_stops_at_the_checked_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("x/blueprints");
+        let b = dir.path().join("x/other/deep");
+        assert_eq!(search_root(std::slice::from_ref(&a), None), Some(a.clone()));
+        assert_eq!(
+            search_root(&[a.clone(), b], None),
+            Some(dir.path().join("x"))
+        );
+        // A bplint.toml above the paths bounds the search instead.
+        assert_eq!(
+            search_root(std::slice::from_ref(&a), Some(dir.path().to_path_buf())),
+            Some(dir.path().to_path_buf())
+        );
+        std::fs::create_dir_all(dir.path().join("x/.git")).unwrap();
+        assert_eq!(search_root(&[a], None), Some(dir.path().join("x")));
+        assert_eq!(search_root(&[], None), None);
+    }
+
+    #[test]
+    fn settings_in_terraform_env_files_and_yaml() {
+        let tf = "variable \"authentik_version\" { default = \"2025.4.2\" }\nvariable \"other\" {\n  default = \"1.2.3\"\n}\n";
+        assert_eq!(terraform_pins(tf), vec![(1, "2025.4.2".to_string())]);
+        let env = "AUTHENTIK_TAG=2025.8.1\nexport authentik_version=\"2025.10.1\"\nAUTHENTIK_TAG=2026.2.0 # newest\n";
+        assert_eq!(
+            env_pins(env),
+            vec![(2, "2025.10.1".to_string()), (3, "2026.2.0".to_string())]
+        );
+        let yaml = "authentik_version: \"{{ lookup('env', 'V') }}\"\nauthentik_tag: v2025.6.3\n";
+        assert_eq!(setting_pins(yaml), vec![(2, "2025.6.3".to_string())]);
+    }
+
+    #[test]
+    fn self_built_images_end_in_authentik() {
+        let line = "FROM registry.example.com/my-org/authentik:2025.10.1";
+        assert_eq!(
+            image_names(line),
+            vec![(5, "registry.example.com/my-org/authentik")]
+        );
+        assert!(image_names("image: registry.example.com/authentik-proxy:1.0").is_empty());
+        assert!(image_names("url: https://example.com/authentik").is_empty());
+        // The official legacy name is found once.
+        assert_eq!(image_names("FROM beryju/authentik:2023.1").len(), 1);
+        let line = "image: ${IMAGE:-reg.example.com/authentik}:${TAG:-2025.2.1}";
+        assert_eq!(image_names(line), vec![(16, "reg.example.com/authentik")]);
     }
 
     #[test]

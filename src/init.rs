@@ -187,6 +187,16 @@ fn template(release: Option<&Detected>) -> String {
 #model = "authentik_flows.flow"
 #slug = "legacy-login"
 
+# Authentik instances the repository's files do not show (Flux Kustomizations,
+# Argo CD Applications and compose volumes onto /blueprints are found by
+# themselves): the blueprint files and folders each applies, relative to this
+# file's folder, and optionally its release. Each instance is checked as a
+# blueprint set of its own; `bplint instances` lists what was found.
+#[[instances]]
+#name = "lab"
+#paths = ["lab/blueprints"]
+#authentik_version = "2025.10"
+
 # What bplint reads besides the checked blueprints. `clients`: OIDC client
 # configuration next to them (oauth2-proxy, Grafana, ...). `context`: when some
 # files of a repository are checked, the repository's other blueprints, so

@@ -23,6 +23,7 @@ pub mod fix;
 pub mod graph;
 pub mod graph_command;
 pub mod init;
+pub mod instances;
 pub mod knowledge;
 pub mod model;
 pub mod pipeline;
@@ -64,6 +65,17 @@ pub fn main() -> ExitCode {
             format,
             config,
         } => list_clients(paths, format, config.as_deref()),
+        Command::Instances {
+            paths,
+            format,
+            config,
+            authentik_version,
+        } => list_instances(
+            &paths,
+            format,
+            config.as_deref(),
+            authentik_version.as_deref(),
+        ),
         Command::Init => init::run(),
         Command::Completions { shell } => write_stdout(&cli::completions(shell)),
         Command::Man => match cli::man() {
@@ -92,8 +104,8 @@ fn check(args: CheckArgs) -> u8 {
     if let Some(message) = statistics_conflict(&args) {
         return fail(&message);
     }
-    let mut request = match command::build_request(&args.run.set, args.run.quiet) {
-        Ok(request) => request,
+    let (mut request, instances) = match command::build_requests(&args.run.set, args.run.quiet) {
+        Ok(requests) => requests,
         Err(message) => return fail(&message),
     };
     if (args.fix || args.diff) && request.stdin.is_some() {
@@ -109,10 +121,22 @@ fn check(args: CheckArgs) -> u8 {
     if args.fix {
         command::remove_temporaries_on_signals();
     }
-    let (mut outcome, not_written) = if args.fix {
+    let (mut outcome, not_written) = if args.fix && !instances.is_empty() {
+        fix_instances(instances, &args)
+    } else if args.fix {
         fix_files(&mut request, &args)
     } else {
-        (pipeline::run(&request), Vec::new())
+        // Several Authentik instances: one set each, merged for the report.
+        let outcome = match instances.is_empty() {
+            true => pipeline::run(&request),
+            false => command::merge(
+                instances
+                    .into_iter()
+                    .map(|(name, request)| (name, pipeline::run(&request)))
+                    .collect(),
+            ),
+        };
+        (outcome, Vec::new())
     };
     command::warn_if_nothing_checked(&mut outcome, &request);
     if let Some(path) = &args.write_baseline {
@@ -238,6 +262,48 @@ fn fix_files(
     (outcome, written.skipped)
 }
 
+/// `--fix` on a repository of several instances: each instance's set is fixed
+/// in turn at its own release (a file two instances deploy is fixed by the
+/// first and judged again, as written, by the second), then every set is
+/// checked again for the report.
+fn fix_instances(
+    mut instances: Vec<(String, pipeline::Request)>,
+    args: &CheckArgs,
+) -> (pipeline::Outcome, Vec<fix::Skipped>) {
+    let mut written = fix::Written {
+        fixes: 0,
+        files: 0,
+        skipped: Vec::new(),
+    };
+    let mut changed = 0;
+    for (_, request) in &mut instances {
+        let run = fix::fix(request, args.unsafe_fixes);
+        let done = fix::write(&run.changes);
+        changed += run.changes.len();
+        written.fixes += done.fixes;
+        written.files += done.files;
+        written.skipped.extend(done.skipped);
+    }
+    let outcome = command::merge(
+        instances
+            .into_iter()
+            .map(|(name, mut request)| {
+                request.overlay.clear();
+                (name, pipeline::run(&request))
+            })
+            .collect(),
+    );
+    if !args.run.quiet {
+        let (_, unsafe_left) = report::statistics::fixable(&outcome.diagnostics);
+        let unsafe_left = if args.unsafe_fixes { 0 } else { unsafe_left };
+        eprintln!(
+            "bplint: {}",
+            report::fixed_line(&written, changed, unsafe_left)
+        );
+    }
+    (outcome, written.skipped)
+}
+
 /// `--write-baseline`: record every finding and stop; the findings are the
 /// baseline's, not failures, so the run exits 0 (2 if a path could not be read,
 /// since the baseline then misses that file's findings).
@@ -296,6 +362,33 @@ fn list_clients(paths: Vec<PathBuf>, format: ListFormat, config: Option<&Path>) 
     } else {
         EXIT_TROUBLE
     }
+}
+
+/// `bplint instances`: what the repository's deployment files show.
+fn list_instances(
+    paths: &[PathBuf],
+    format: ListFormat,
+    config: Option<&Path>,
+    flag: Option<&str>,
+) -> u8 {
+    let config = match command::load_config(config) {
+        Ok(config) => config,
+        Err(message) => return fail(&message),
+    };
+    let survey = match command::survey(paths, &config, flag) {
+        Ok(Some(survey)) => survey,
+        Ok(None) => return fail("cannot tell which repository the paths belong to"),
+        Err(message) => return fail(&message),
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let text = report::instances::render(
+        &survey.instances,
+        &survey.judged,
+        survey.releases_differ.as_deref(),
+        &cwd,
+        format == ListFormat::Json,
+    );
+    write_stdout(text.as_bytes())
 }
 
 fn explain(rule: &str) -> u8 {

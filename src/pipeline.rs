@@ -45,6 +45,10 @@ pub struct Request {
     /// Keep every blueprint's text, not only those with findings: `graph`
     /// places each object it draws by line and column.
     pub keep_sources: bool,
+    /// Blueprint files (absolute) that belong to other Authentik instances
+    /// (`crate::instances`): left out of this set, so nothing resolves or
+    /// conflicts across instances.
+    pub outside: std::collections::BTreeSet<PathBuf>,
 }
 
 impl Request {
@@ -78,6 +82,7 @@ impl Request {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             context_root: None,
             keep_sources: false,
+            outside: Default::default(),
         }
     }
 }
@@ -134,6 +139,9 @@ pub struct Outcome {
     /// it is kept here because it is the bulk of a large run's memory, freed
     /// with the outcome, and `check` does not wait for that at exit.
     pub facts: Vec<BlueprintFacts>,
+    /// Set when the repository holds several Authentik instances: each was
+    /// checked as a set of its own and the outcomes merged (`command`).
+    pub instances: Vec<crate::instances::InstanceRun>,
 }
 
 /// What `bplint upgrade` adds to an outcome whose `judged` is the current
@@ -173,6 +181,14 @@ impl Outcome {
 
     pub fn source(&self, file: FileId) -> Option<&SourceFile> {
         self.files.get(file)?.source.as_ref()
+    }
+
+    /// The instance a file of a merged run belongs to, by name.
+    pub fn instance_of(&self, file: FileId) -> Option<&str> {
+        self.instances
+            .iter()
+            .find(|i| i.files.contains(&file))
+            .map(|i| i.name.as_str())
     }
 }
 
@@ -217,6 +233,14 @@ pub fn run(request: &Request) -> Outcome {
             also,
         );
         candidates.extend(context);
+    }
+    if !request.outside.is_empty() {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        candidates.retain(|c| {
+            !request
+                .outside
+                .contains(&crate::discover::normalize(&cwd.join(&c.path)))
+        });
     }
     if let Some((name, _)) = &request.stdin {
         // Without `--stdin-filename` the text has no name Authentik's discovery

@@ -293,3 +293,186 @@ fn bplint_own_repository_detects_no_release_from_its_fixtures() {
     );
     assert_eq!(found, None);
 }
+
+/// A folder outside any repository: `parent/docker-compose.yml` pins 2024.12.1,
+/// `parent/other/docker-compose.yml` pins 2024.8.1, and `parent/blueprints/`
+/// holds a blueprint (and, with `beside`, a compose file pinning 2025.10.1).
+fn outside_a_repository(beside: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let compose =
+        |tag: &str| format!("services:\n  server:\n    image: ghcr.io/goauthentik/server:{tag}\n");
+    std::fs::create_dir_all(dir.path().join("blueprints")).unwrap();
+    std::fs::create_dir_all(dir.path().join("other")).unwrap();
+    std::fs::write(dir.path().join("docker-compose.yml"), compose("2024.12.1")).unwrap();
+    std::fs::write(
+        dir.path().join("other/docker-compose.yml"),
+        compose("2024.8.1"),
+    )
+    .unwrap();
+    std::fs::copy(
+        "fixtures/BP101/bad.yaml",
+        dir.path().join("blueprints/app.yaml"),
+    )
+    .unwrap();
+    if beside {
+        std::fs::write(
+            dir.path().join("blueprints/compose.yaml"),
+            compose("2025.10.1"),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn report_from(cwd: &Path, paths: &[&Path]) -> serde_json::Value {
+    let out = Command::cargo_bin("bplint")
+        .unwrap()
+        .current_dir(cwd)
+        .args(["check", "--format", "json"])
+        .args(paths)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn run_from_the_root_folder_outside_a_repository_reads_no_folder_above_the_file() {
+    let dir = outside_a_repository(false);
+    let file = dir.path().join("blueprints/app.yaml");
+    let report = report_from(Path::new("/"), &[&file]);
+    // Neither the parent's pin nor anything else on the disk: the default.
+    assert_eq!(report["authentik_version"]["source"], "default", "{report}");
+    // The search is bounded by the file's own folder, not by `/`.
+    assert_eq!(
+        bplint::detect::repository_of(std::slice::from_ref(&file), Path::new("/"), None),
+        Some(dir.path().join("blueprints"))
+    );
+    assert!(report.get("files_context").is_none(), "{report}");
+}
+
+#[test]
+fn outside_a_repository_a_pin_beside_the_checked_file_still_counts() {
+    let dir = outside_a_repository(true);
+    let file = dir.path().join("blueprints/app.yaml");
+    let report = report_from(Path::new("/"), &[&file]);
+    let beside = dir.path().join("blueprints/compose.yaml");
+    let shown = beside.strip_prefix("/").unwrap();
+    assert_eq!(
+        report["authentik_version"],
+        serde_json::json!({
+            "version": "2025.10.1",
+            "knowledge": "2025.10",
+            "source": format!("{}:3", shown.display()),
+        })
+    );
+}
+
+#[test]
+fn outside_a_repository_the_current_folder_is_not_searched_above_the_checked_paths() {
+    // Run from `parent`, checking `blueprints`: parent's own compose file is
+    // above the checked folder, so it is not read.
+    let dir = outside_a_repository(false);
+    let report = report_from(dir.path(), &[Path::new("blueprints")]);
+    assert_eq!(report["authentik_version"]["source"], "default", "{report}");
+    // Two checked folders: the search covers the folder holding both, parent's
+    // pins included, the nearest to them first.
+    let report = report_from(dir.path(), &[Path::new("blueprints"), Path::new("other")]);
+    assert_eq!(
+        report["authentik_version"]["version"], "2024.8.1",
+        "{report}"
+    );
+}
+
+#[test]
+fn self_built_image_in_a_kustomize_images_entry() {
+    let (version, _) = judged_by(
+        "self-built-kustomize",
+        "deploy/authentik/blueprints",
+        "2025.10",
+        "deploy/authentik/kustomization.yaml:8",
+    );
+    assert_eq!(version, "2025.10.1");
+}
+
+#[test]
+fn self_built_image_in_helm_values_repository_and_tag() {
+    let (version, _) = judged_by(
+        "helm-values-image",
+        "helm/authentik/blueprints",
+        "2025.8",
+        "helm/authentik/values.yaml:5",
+    );
+    assert_eq!(version, "2025.8.4");
+}
+
+#[test]
+fn ansible_variable_far_down_in_group_vars() {
+    let (version, _) = judged_by(
+        "ansible",
+        "roles/authentik/files/blueprints",
+        "2025.6",
+        "inventory/group_vars/authentik.yml:6",
+    );
+    assert_eq!(version, "2025.6.3");
+}
+
+#[test]
+fn terraform_variable_default() {
+    let (version, _) = judged_by("terraform", "blueprints", "2025.4", "variables.tf:9");
+    assert_eq!(version, "2025.4.2");
+}
+
+#[test]
+fn terraform_tfvars_setting() {
+    let (version, stderr) = judged_by(
+        "tfvars",
+        "infra/blueprints",
+        "2025.10",
+        "infra/prod.tfvars:2",
+    );
+    assert_eq!(version, "2025.10.2");
+    assert!(!stderr.contains("note"), "{stderr}");
+}
+
+#[test]
+fn env_file_setting() {
+    let (version, _) = judged_by(
+        "env-file",
+        "stack/blueprints",
+        "2026.2",
+        "stack/authentik.env:2",
+    );
+    assert_eq!(version, "2026.2.1");
+}
+
+#[test]
+fn in_a_large_repository_the_pin_beside_the_blueprints_wins_over_far_ones() {
+    // `archive/` and `clusters/lab/` come first by name and pin other
+    // deployments; the HelmRelease in the blueprints' sibling folder is theirs.
+    let (version, stderr) = judged_by(
+        "far-pins",
+        "clusters/prod/authentik/blueprints",
+        "2025.10",
+        "clusters/prod/authentik/app/helmrelease.yaml:11",
+    );
+    assert_eq!(version, "2025.10.1");
+    assert!(
+        stderr.contains("2024.12.1 (clusters/lab/authentik/helmrelease.yaml:9)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_compose_file_mounting_the_blueprints_wins_over_a_nearer_pin() {
+    let (version, stderr) = judged_by(
+        "compose-deploys",
+        "config/authentik/blueprints",
+        "2025.10",
+        "docker-compose.yml:3",
+    );
+    assert_eq!(version, "2025.10.1");
+    assert!(
+        stderr.contains("2024.12.3 (config/authentik/.env.example:2)"),
+        "{stderr}"
+    );
+}

@@ -19,6 +19,10 @@ struct Report<'a> {
     files_context: usize,
     diagnostics: Vec<JsonDiagnostic<'a>>,
     summary: Summary,
+    /// The Authentik instances the run was split into, each checked as a set
+    /// of its own; absent when the run was one set.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    instances: Vec<super::InstanceSummary>,
     /// `bplint upgrade`: the releases compared (`diagnostics` are the findings
     /// new at `to`); absent for `check`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -66,6 +70,9 @@ struct JsonDiagnostic<'a> {
     /// Held back by the baseline; present (and `true`) only then.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     suppressed: bool,
+    /// The instance whose set the finding is in, when the run was split.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instance: Option<&'a str>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -164,7 +171,7 @@ fn fix<'a>(outcome: &Outcome, d: &Diagnostic, fix: &'a Fix) -> JsonFix<'a> {
     }
 }
 
-fn diagnostic<'a>(outcome: &Outcome, d: &'a Diagnostic, suppressed: bool) -> JsonDiagnostic<'a> {
+fn diagnostic<'a>(outcome: &'a Outcome, d: &'a Diagnostic, suppressed: bool) -> JsonDiagnostic<'a> {
     let region = Region::of(outcome, d.file, d.span);
     JsonDiagnostic {
         code: d.code,
@@ -180,6 +187,7 @@ fn diagnostic<'a>(outcome: &Outcome, d: &'a Diagnostic, suppressed: bool) -> Jso
         related: d.related.iter().map(|r| related(outcome, r)).collect(),
         fix: d.fix.as_ref().map(|f| fix(outcome, d, f)),
         suppressed,
+        instance: outcome.instance_of(d.file),
     }
 }
 
@@ -197,6 +205,7 @@ pub fn render(outcome: &Outcome) -> String {
             suppressed: outcome.baselined.len(),
             ..Summary::of(&outcome.diagnostics)
         },
+        instances: super::InstanceSummary::all(outcome),
         upgrade: UpgradeRange::of(outcome),
         resolved: outcome.upgrade.as_ref().map(|u| {
             u.resolved

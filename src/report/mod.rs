@@ -6,6 +6,7 @@ pub mod concise;
 pub mod diff;
 pub mod github;
 pub mod human;
+pub mod instances;
 pub mod json;
 pub mod junit;
 pub mod output;
@@ -57,16 +58,21 @@ pub fn summary_line(outcome: &Outcome) -> String {
             upgrade.to.version
         );
     }
+    let release = match outcome.instances.is_empty() {
+        true => release_phrase(&outcome.judged),
+        false => outcome
+            .instances
+            .iter()
+            .map(|i| format!("instance {}: {}", i.name, release_phrase(&i.judged)))
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
     let mut line = if outcome.files_checked() == 0 && outcome.diagnostics.is_empty() {
-        format!(
-            "No blueprint found, nothing checked ({}",
-            release_phrase(&outcome.judged)
-        )
+        format!("No blueprint found, nothing checked ({release}")
     } else {
         format!(
-            "{} in {files} ({}",
+            "{} in {files} ({release}",
             count_phrase(summary.errors, summary.warnings),
-            release_phrase(&outcome.judged)
         )
     };
     let context = outcome.context_files();
@@ -199,6 +205,33 @@ pub struct AuthentikVersion {
     pub version: String,
     pub knowledge: &'static str,
     pub source: String,
+}
+
+/// One instance of a run split by Authentik instance, as JSON and SARIF's
+/// run properties list it: its name, release and the blueprint files checked
+/// in it.
+#[derive(Serialize)]
+pub struct InstanceSummary {
+    pub name: String,
+    pub authentik_version: AuthentikVersion,
+    pub files_checked: usize,
+}
+
+impl InstanceSummary {
+    pub fn all(outcome: &Outcome) -> Vec<InstanceSummary> {
+        outcome
+            .instances
+            .iter()
+            .map(|i| InstanceSummary {
+                name: i.name.clone(),
+                authentik_version: AuthentikVersion::of(&i.judged),
+                files_checked: outcome.files[i.files.clone()]
+                    .iter()
+                    .filter(|f| f.linted && !f.context)
+                    .count(),
+            })
+            .collect()
+    }
 }
 
 impl AuthentikVersion {

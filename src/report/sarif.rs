@@ -43,6 +43,9 @@ struct RunProperties {
     /// new at `to`.
     #[serde(skip_serializing_if = "Option::is_none")]
     upgrade: Option<super::json::UpgradeRange>,
+    /// The Authentik instances the run was split into; absent for one set.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    instances: Vec<super::InstanceSummary>,
 }
 
 #[derive(Serialize)]
@@ -373,6 +376,7 @@ pub fn render(outcome: &Outcome) -> String {
             properties: RunProperties {
                 authentik_version: super::AuthentikVersion::of(&outcome.judged),
                 upgrade: super::json::UpgradeRange::of(outcome),
+                instances: super::InstanceSummary::all(outcome),
             },
         }],
     };
