@@ -251,7 +251,6 @@ pub static ALL: &[&dyn Rule] = &[
     &find_forward_reference::FindForwardReference,
     &list_replaces_members::ListReplacesMembers,
     &source_not_offered::SourceNotOffered,
-    &source_enrollment_no_username::SourceEnrollmentNoUsername,
     &oauth2_provider_maps_no_scope::OAuth2ProviderMapsNoScope,
     &outpost_providers_owned_elsewhere::OutpostProvidersOwnedElsewhere,
     &attribute_name_holds_value::AttributeNameHoldsValue,
@@ -259,6 +258,7 @@ pub static ALL: &[&dyn Rule] = &[
     &refused_dependency::RefusedDependency,
     &install_specific_pk::InstallSpecificPk,
     &client_scope_unmapped::ClientScopeUnmapped,
+    &source_enrollment_no_username::SourceEnrollmentNoUsername,
     &unknown_model::UnknownModel,
     &unknown_field::UnknownField,
     &invalid_field_value::InvalidFieldValue,
@@ -280,10 +280,10 @@ pub static ALL: &[&dyn Rule] = &[
     &must_created_exists::MustCreatedExists,
     &created_state_ignores_attrs::CreatedStateIgnoresAttrs,
     &expression_syntax::ExpressionSyntax,
-    &expression_import_unknown::ExpressionImportUnknown,
-    &expression_name_undefined::ExpressionNameUndefined,
     &constant_condition::ConstantCondition,
     &entry_permission_unknown::EntryPermissionUnknown,
+    &expression_import_unknown::ExpressionImportUnknown,
+    &expression_name_undefined::ExpressionNameUndefined,
     &plaintext_secret::PlaintextSecret,
 ];
 
