@@ -60,37 +60,40 @@ pub fn detect(paths: &[PathBuf], cwd: &Path) -> Option<Detection> {
 /// disk and judged the blueprints by an unrelated compose file. `-` (standard
 /// input) names no place and is left out.
 pub fn detect_in(paths: &[PathBuf], cwd: &Path, config_dir: Option<&Path>) -> Option<Detection> {
-    let targets: Vec<PathBuf> = paths
-        .iter()
-        .filter(|p| p.as_path() != Path::new("-"))
-        .map(|p| {
-            let abs = crate::discover::normalize(&cwd.join(p));
-            if abs.is_dir() {
-                abs
-            } else {
-                abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
-            }
-        })
-        .collect();
+    let (targets, checked_dirs) = targets_of(paths, cwd);
     let config_dir = config_dir.map(|dir| crate::discover::normalize(&cwd.join(dir)));
-    let root = search_root(&targets, config_dir)?;
-    detect_below(&root, &targets, &|_| false)
+    let scope = search_scope(&targets, &checked_dirs, config_dir)?;
+    let files = scope_files(&scope, &targets, &checked_dirs);
+    rank_pins(files, &targets, &|_| false)
+}
+
+/// The folders of `paths` (a file's own folder, absolute and normalized), and
+/// those of them the user named as folders.
+fn targets_of(paths: &[PathBuf], cwd: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut targets = Vec::new();
+    let mut checked_dirs = Vec::new();
+    for path in paths.iter().filter(|p| p.as_path() != Path::new("-")) {
+        let abs = crate::discover::normalize(&cwd.join(path));
+        if abs.is_dir() {
+            checked_dirs.push(abs.clone());
+            targets.push(abs);
+        } else {
+            targets.push(abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf));
+        }
+    }
+    (targets, checked_dirs)
 }
 
 /// The repository of `paths` as detection bounds it (see [`detect_in`]): the
 /// git work tree, else bplint.toml's folder, else the folder holding them all.
 pub fn repository_of(paths: &[PathBuf], cwd: &Path, config_dir: Option<&Path>) -> Option<PathBuf> {
-    let targets: Vec<PathBuf> = paths
-        .iter()
-        .filter(|p| p.as_path() != Path::new("-"))
-        .map(|p| crate::discover::normalize(&cwd.join(p)))
-        .map(|abs| match abs.is_dir() {
-            true => abs,
-            false => abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf),
-        })
-        .collect();
+    let (targets, checked_dirs) = targets_of(paths, cwd);
     let config_dir = config_dir.map(|dir| crate::discover::normalize(&cwd.join(dir)));
-    search_root(&targets, config_dir)
+    // Outside a repository only a folder the user named may be surveyed whole.
+    match search_scope(&targets, &checked_dirs, config_dir)? {
+        Scope::Tree(root) => Some(root),
+        Scope::Bounded(_) => None,
+    }
 }
 
 /// The release of one instance of the repository at `root`: pins in the files
@@ -122,6 +125,15 @@ fn detect_below(
     let mut files = Vec::new();
     let mut budget = MAX_ENTRIES;
     walk(root, &mut budget, &mut files);
+    rank_pins(files, targets, deploys)
+}
+
+/// The pins of `files`, ranked for `targets`.
+fn rank_pins(
+    files: Vec<(PathBuf, String)>,
+    targets: &[PathBuf],
+    deploys: &dyn Fn(&Path) -> bool,
+) -> Option<Detection> {
     // Reading the heads is the cost (a blueprint folder holds thousands of YAML
     // files): in parallel, keeping the walk's order for `choose`.
     let mut pins: Vec<Found> = files
@@ -134,6 +146,76 @@ fn detect_below(
         }
     }
     choose(pins, targets)
+}
+
+/// What detection may read.
+#[derive(Debug, PartialEq, Eq)]
+enum Scope {
+    /// A repository (git work tree, or bplint.toml's folder), or, outside one,
+    /// a folder the user named that holds every checked path: all of it.
+    Tree(PathBuf),
+    /// Outside a repository: the folder holding every checked path, of which
+    /// only the checked folders (whole) and the files of the folders between
+    /// the checked paths and it are read, never other folders below it.
+    Bounded(PathBuf),
+}
+
+/// [`search_root`], and whether its whole tree may be read.
+fn search_scope(
+    targets: &[PathBuf],
+    checked_dirs: &[PathBuf],
+    config_dir: Option<PathBuf>,
+) -> Option<Scope> {
+    let start = targets.first()?;
+    let in_repository = start.ancestors().any(|dir| dir.join(".git").exists())
+        || config_dir
+            .as_ref()
+            .is_some_and(|dir| targets.iter().all(|t| t.starts_with(dir)));
+    let root = search_root(targets, config_dir)?;
+    Some(if in_repository || checked_dirs.contains(&root) {
+        Scope::Tree(root)
+    } else {
+        Scope::Bounded(root)
+    })
+}
+
+/// The files `scope` lets detection read for `targets`.
+fn scope_files(
+    scope: &Scope,
+    targets: &[PathBuf],
+    checked_dirs: &[PathBuf],
+) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    let mut budget = MAX_ENTRIES;
+    match scope {
+        Scope::Tree(root) => walk(root, &mut budget, &mut files),
+        Scope::Bounded(root) => {
+            for dir in checked_dirs {
+                walk(dir, &mut budget, &mut files);
+            }
+            let mut folders: Vec<&Path> = targets
+                .iter()
+                .flat_map(|t| t.ancestors().take_while(move |a| a.starts_with(root)))
+                .collect();
+            folders.sort();
+            folders.dedup();
+            for folder in folders {
+                let Ok(entries) = std::fs::read_dir(folder) else {
+                    continue;
+                };
+                let mut direct: Vec<_> = entries
+                    .flatten()
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                    .map(|e| (e.path(), e.file_name().to_string_lossy().into_owned()))
+                    .collect();
+                direct.sort();
+                files.extend(direct);
+            }
+            files.sort();
+            files.dedup();
+        }
+    }
+    files
 }
 
 /// Where detection looks for the pins of `targets` (absolute folders): the git

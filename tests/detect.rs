@@ -342,12 +342,35 @@ fn run_from_the_root_folder_outside_a_repository_reads_no_folder_above_the_file(
     let report = report_from(Path::new("/"), &[&file]);
     // Neither the parent's pin nor anything else on the disk: the default.
     assert_eq!(report["authentik_version"]["source"], "default", "{report}");
-    // The search is bounded by the file's own folder, not by `/`.
+    // No repository to survey for instances: only a folder the user names
+    // may be read whole outside one.
     assert_eq!(
         bplint::detect::repository_of(std::slice::from_ref(&file), Path::new("/"), None),
+        None
+    );
+    assert_eq!(
+        bplint::detect::repository_of(&[dir.path().join("blueprints")], Path::new("/"), None),
         Some(dir.path().join("blueprints"))
     );
     assert!(report.get("files_context").is_none(), "{report}");
+}
+
+#[test]
+fn outside_a_repository_a_checked_file_does_not_open_the_folders_below_its_own() {
+    // `bplint check ~/app.yaml` must not read the rest of the home folder: a
+    // pin in a folder below the file's (another project) is not the file's.
+    let dir = outside_a_repository(false);
+    let file = dir.path().join("app.yaml");
+    std::fs::copy("fixtures/BP101/bad.yaml", &file).unwrap();
+    std::fs::remove_file(dir.path().join("docker-compose.yml")).unwrap();
+    let report = report_from(Path::new("/"), &[&file]);
+    assert_eq!(report["authentik_version"]["source"], "default", "{report}");
+    // Named as a folder, it is read whole: `other/`'s pin is found.
+    let report = report_from(Path::new("/"), &[dir.path()]);
+    assert_eq!(
+        report["authentik_version"]["version"], "2024.8.1",
+        "{report}"
+    );
 }
 
 #[test]
