@@ -30,6 +30,7 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod selection;
+pub mod server;
 pub mod source;
 pub mod suggest;
 pub mod suppression;
@@ -65,6 +66,7 @@ pub fn main() -> ExitCode {
             config,
         } => list_clients(paths, format, config.as_deref()),
         Command::Init => init::run(),
+        Command::Server => server::run(),
         Command::Completions { shell } => write_stdout(&cli::completions(shell)),
         Command::Man => match cli::man() {
             Ok(page) => write_stdout(&page),
