@@ -212,8 +212,11 @@ pub fn hover(session: &Session, path: &Path, offset: usize) -> Option<Hover> {
             body = Some(format!("```yaml\n{shape}\n```\n{what}"));
         }
     }
-    if body.is_none() {
-        body = find_hover(session, path, offset);
+    if let Some(found) = find_hover(session, path, offset) {
+        body = Some(match body {
+            Some(tag) => format!("{found}\n\n---\n{tag}"),
+            None => found,
+        });
     }
     if body.is_none() && kb.model(token).is_some() {
         body = Some(model_hover(session, token));
