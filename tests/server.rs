@@ -509,3 +509,160 @@ fn a_request_before_any_document_and_an_unknown_method_are_answered() {
     assert_eq!(symbols[0]["children"].as_array().unwrap().len(), 3);
     client.shutdown();
 }
+
+mod random_edits {
+    //! Half-typed text is the normal case in an editor: random edit sequences,
+    //! each followed by the requests an editor sends while typing, must never
+    //! stop the server or get anything but an answer. In memory (lsp-server's
+    //! own connection pair), so many sequences run quickly.
+
+    use super::{APP, FLOWS, uri, workspace};
+    use lsp_server::{Connection, Message, Notification, Request, RequestId};
+    use proptest::prelude::*;
+    use serde_json::json;
+    use std::time::Duration;
+
+    /// Pieces of blueprints and of broken YAML to insert.
+    const PIECES: &[&str] = &[
+        "!", "!KeyOf ", "!Find [", "]", "[", "{", "}", ":", ": ", "\n", "\n  ", "- ", "model: ",
+        "attrs:\n", "é", "𝄞", "\t", "\"", "'", "#", " # bplint: disable=", "&a ", "*a", "---\n",
+        "state: ", "identifiers:", "!Enumerate [", "|\n", "\r\n", "authentik_flows.flow",
+    ];
+
+    #[derive(Debug, Clone)]
+    enum Edit {
+        Insert { at: usize, piece: usize },
+        Delete { at: usize, len: usize },
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        prop_oneof![
+            (any::<usize>(), 0..PIECES.len()).prop_map(|(at, piece)| Edit::Insert { at, piece }),
+            (any::<usize>(), 0usize..40).prop_map(|(at, len)| Edit::Delete { at, len }),
+        ]
+    }
+
+    fn floor(text: &str, mut at: usize) -> usize {
+        at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+
+    fn apply(text: &mut String, edit: &Edit) {
+        match *edit {
+            Edit::Insert { at, piece } => {
+                let at = floor(text, at % (text.len() + 1));
+                text.insert_str(at, PIECES[piece]);
+            }
+            Edit::Delete { at, len } => {
+                let start = floor(text, at % (text.len() + 1));
+                let end = floor(text, start + len);
+                text.replace_range(start..end, "");
+            }
+        }
+    }
+
+    struct Memory {
+        client: Connection,
+        server: Option<std::thread::JoinHandle<Result<(), String>>>,
+        id: i32,
+    }
+
+    impl Memory {
+        fn start(root: &std::path::Path) -> Memory {
+            let (server, client) = Connection::memory();
+            let handle = std::thread::spawn(move || bplint::server::serve(&server));
+            let mut memory = Memory {
+                client,
+                server: Some(handle),
+                id: 0,
+            };
+            memory.request(
+                "initialize",
+                json!({"processId": null, "rootUri": uri(root), "capabilities": {}}),
+            );
+            memory.notify("initialized", json!({}));
+            memory
+        }
+
+        fn notify(&self, method: &str, params: serde_json::Value) {
+            let n = Notification::new(method.into(), params);
+            self.client.sender.send(Message::Notification(n)).unwrap();
+        }
+
+        fn request(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+            self.id += 1;
+            let id = RequestId::from(self.id);
+            let r = Request::new(id.clone(), method.into(), params);
+            self.client.sender.send(Message::Request(r)).unwrap();
+            loop {
+                let message = self
+                    .client
+                    .receiver
+                    .recv_timeout(Duration::from_secs(60))
+                    .expect("the server answers");
+                if let Message::Response(response) = message
+                    && response.id == id
+                {
+                    match response.response_result {
+                        Ok(value) => return value,
+                        Err(e) => panic!("{method}: {e:?}"),
+                    }
+                }
+            }
+        }
+
+        fn stop(mut self) {
+            self.request("shutdown", serde_json::Value::Null);
+            self.notify("exit", serde_json::Value::Null);
+            let result = self.server.take().unwrap().join();
+            assert!(matches!(result, Ok(Ok(()))), "{result:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn random_edits_never_stop_the_server(
+            edits in proptest::collection::vec((edit(), any::<u32>(), any::<u32>()), 1..12),
+            start_with_app in any::<bool>(),
+        ) {
+            let (_dir, root) = workspace();
+            let target = if start_with_app { "app.yaml" } else { "flows.yaml" };
+            let other = if start_with_app { "flows.yaml" } else { "app.yaml" };
+            let mut text = if start_with_app { APP } else { FLOWS }.to_string();
+            let target = uri(&root.join(target));
+            let mut memory = Memory::start(&root);
+            memory.notify("textDocument/didOpen", json!({"textDocument": {
+                "uri": uri(&root.join(other)), "languageId": "yaml", "version": 1,
+                "text": if start_with_app { FLOWS } else { APP }}}));
+            memory.notify("textDocument/didOpen", json!({"textDocument": {
+                "uri": target, "languageId": "yaml", "version": 1, "text": text}}));
+            for (version, (edit, line, character)) in edits.iter().enumerate() {
+                apply(&mut text, edit);
+                memory.notify("textDocument/didChange", json!({
+                    "textDocument": {"uri": target, "version": version + 2},
+                    "contentChanges": [{"text": text}]}));
+                // Positions anywhere, past the end of lines and of the text too.
+                let position = json!({"line": line % 40, "character": character % 90});
+                let at = json!({"textDocument": {"uri": target}, "position": position});
+                memory.request("textDocument/hover", at.clone());
+                memory.request("textDocument/completion", at.clone());
+                memory.request("textDocument/definition", at.clone());
+                let mut refs = at.clone();
+                refs["context"] = json!({"includeDeclaration": true});
+                memory.request("textDocument/references", refs);
+                memory.request("textDocument/codeAction", json!({
+                    "textDocument": {"uri": target},
+                    "range": {"start": {"line": 0, "character": 0}, "end": position},
+                    "context": {"diagnostics": []}}));
+                memory.request("textDocument/documentSymbol",
+                    json!({"textDocument": {"uri": target}}));
+            }
+            memory.stop();
+        }
+    }
+}
