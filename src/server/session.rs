@@ -60,6 +60,9 @@ impl Session {
                 .filter(|repo| *repo != root)
                 .map(Path::to_path_buf);
         }
+        // Each check re-reads the set; files whose bytes did not change keep
+        // their parse, model and per-file findings.
+        request.memo = Some(std::sync::Arc::new(pipeline::FileMemo::default()));
         let docs_base = docs_base.unwrap_or_else(write_rule_docs);
         Ok(Session {
             root,
