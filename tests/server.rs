@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 const FLOWS: &str = "\
@@ -149,10 +149,7 @@ impl Client {
     }
 
     fn recv(&mut self) -> Option<Value> {
-        match self.incoming.recv_timeout(Duration::from_secs(60)) {
-            Ok(message) => Some(message),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+        self.incoming.recv_timeout(Duration::from_secs(60)).ok()
     }
 
     /// The next diagnostics published for `uri` (already received or coming).

@@ -207,10 +207,10 @@ pub fn hover(session: &Session, path: &Path, offset: usize) -> Option<Hover> {
                 "`!KeyOf {id}`: no entry of this blueprint has `id: {id}`, so the importer stops with an error."
             ),
         });
-    } else if let Some(tag) = token.strip_prefix('!') {
-        if let Some((_, shape, what)) = TAGS.iter().find(|(name, _, _)| *name == tag) {
-            body = Some(format!("```yaml\n{shape}\n```\n{what}"));
-        }
+    } else if let Some(tag) = token.strip_prefix('!')
+        && let Some((_, shape, what)) = TAGS.iter().find(|(name, _, _)| *name == tag)
+    {
+        body = Some(format!("```yaml\n{shape}\n```\n{what}"));
     }
     if let Some(found) = find_hover(session, path, offset) {
         body = Some(match body {
