@@ -507,6 +507,29 @@ fn a_request_before_any_document_and_an_unknown_method_are_answered() {
     client.shutdown();
 }
 
+#[test]
+fn a_broken_configuration_is_shown_and_the_defaults_judge_meanwhile() {
+    let (_dir, root) = workspace();
+    std::fs::write(root.join("bplint.toml"), "select = [\n").unwrap();
+    let mut client = Client::start(&root);
+    let app = uri(&root.join("app.yaml"));
+    client.open(&app, APP);
+    assert_eq!(codes(&client.diagnostics(&app)), ["BP004"]);
+    let shown = client
+        .notifications
+        .iter()
+        .find(|n| n["method"] == "window/showMessage")
+        .expect("the configuration's error is shown");
+    assert!(
+        shown["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("bplint.toml"),
+        "{shown}"
+    );
+    client.shutdown();
+}
+
 mod random_edits {
     //! Half-typed text is the normal case in an editor: random edit sequences,
     //! each followed by the requests an editor sends while typing, must never

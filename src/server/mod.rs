@@ -22,7 +22,7 @@ use crate::{EXIT_OK, EXIT_TROUBLE};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics,
+    Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, References,
@@ -30,9 +30,9 @@ use lsp_types::request::{
 };
 use lsp_types::{
     CodeActionProviderCapability, CompletionOptions, DocumentSymbolResponse,
-    GotoDefinitionResponse, HoverProviderCapability, InitializeParams, OneOf,
-    PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentPositionParams,
-    TextDocumentSyncCapability, TextDocumentSyncKind,
+    GotoDefinitionResponse, HoverProviderCapability, InitializeParams, MessageType, OneOf,
+    PublishDiagnosticsParams, ServerCapabilities, ServerInfo, ShowMessageParams,
+    TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind,
 };
 use session::{Document, Session};
 use std::path::PathBuf;
@@ -94,7 +94,19 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     connection
         .initialize_finish(id, result)
         .map_err(|e| format!("the client left during initialization: {e}"))?;
-    let mut session = Session::new(root, docs_base)?;
+    let (mut session, problem) = Session::new(root, docs_base);
+    if let Some(problem) = problem {
+        let params = ShowMessageParams {
+            typ: MessageType::ERROR,
+            message: format!(
+                "bplint: {problem} (checking with the defaults until it is fixed and the server restarted)"
+            ),
+        };
+        send(
+            connection,
+            Message::Notification(Notification::new(ShowMessage::METHOD.into(), params)),
+        )?;
+    }
     loop {
         let Ok(message) = connection.receiver.recv() else {
             return Ok(());

@@ -39,12 +39,28 @@ impl Session {
     /// The session for a workspace folder: bplint.toml from the folder up, the
     /// release the repository pins, and the repository around the folder as
     /// context when the configuration asks for it, as `check` run there would.
-    pub fn new(root: PathBuf, docs_base: Option<String>) -> Result<Self, String> {
-        let config = match Config::discover(&root) {
-            Some(path) => Config::load(&path).map_err(|e| e.0)?,
+    ///
+    /// A configuration or release that cannot be read is not the end of the
+    /// session: the message comes back for the editor to show, and the set is
+    /// judged with the defaults (every rule, the newest release) meanwhile.
+    pub fn new(root: PathBuf, docs_base: Option<String>) -> (Self, Option<String>) {
+        let mut problem = None;
+        let config = match Config::discover(&root).map(|path| Config::load(&path)) {
+            Some(Ok(config)) => config,
+            Some(Err(e)) => {
+                problem = Some(e.0);
+                Config::default()
+            }
             None => Config::default(),
         };
-        let judged = detect::knowledge_for_run(None, &config, std::slice::from_ref(&root), true)?;
+        let judged =
+            match detect::knowledge_for_run(None, &config, std::slice::from_ref(&root), true) {
+                Ok(judged) => judged,
+                Err(message) => {
+                    problem.get_or_insert(message);
+                    detect::Judged::newest()
+                }
+            };
         let mut request = Request::new(vec![root.clone()], config, judged);
         request.base = request
             .config
@@ -64,7 +80,7 @@ impl Session {
         // their parse, model and per-file findings.
         request.memo = Some(std::sync::Arc::new(pipeline::FileMemo::default()));
         let docs_base = docs_base.unwrap_or_else(write_rule_docs);
-        Ok(Session {
+        let session = Session {
             root,
             request,
             docs: HashMap::new(),
@@ -72,7 +88,8 @@ impl Session {
             dirty: true,
             published: HashMap::new(),
             docs_base,
-        })
+        };
+        (session, problem)
     }
 
     /// Check the set with the open documents' texts. A document outside the
