@@ -366,6 +366,18 @@ fn the_server_serves_a_workspace_of_blueprints() {
     );
     assert_eq!(refs.as_array().unwrap().len(), 1, "{refs}");
     assert_eq!(refs[0]["range"]["start"]["line"], 21);
+    let refs = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": flows}, "position": position_of(FLOWS, "id: login-flow", 5),
+               "context": {"includeDeclaration": true}}),
+    );
+    let lines: Vec<&Value> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["range"]["start"]["line"])
+        .collect();
+    assert_eq!(lines, [4, 21], "{refs}");
 
     // An edit of flows.yaml changes app.yaml's findings, which are sent again.
     let renamed = FLOWS.replace("slug: team-login", "slug: team-signin");

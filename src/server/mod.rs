@@ -309,9 +309,9 @@ fn respond(session: &mut Session, request: Request) -> Answer {
             let Some((path, offset)) = place(session, &p.text_document_position) else {
                 return json(serde_json::Value::Null);
             };
-            json(serde_json::json!(navigate::references(
-                session, &path, offset
-            )))
+            let declaration = p.context.include_declaration;
+            let found = navigate::references(session, &path, offset, declaration);
+            json(serde_json::json!(found))
         }
         Completion::METHOD => {
             let p: lsp_types::CompletionParams =

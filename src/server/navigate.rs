@@ -397,7 +397,13 @@ pub fn definition(session: &Session, path: &Path, offset: usize) -> Vec<Location
 
 /// On an entry's `id:` line, every `!KeyOf` of it in its blueprint; anywhere
 /// else in an entry, every `!Find` of the set that reaches its object.
-pub fn references(session: &Session, path: &Path, offset: usize) -> Vec<Location> {
+/// With `declaration`, the entry itself comes first.
+pub fn references(
+    session: &Session,
+    path: &Path,
+    offset: usize,
+    declaration: bool,
+) -> Vec<Location> {
     let Some((bp, entry)) = entry_at(session, path, offset) else {
         return Vec::new();
     };
@@ -407,6 +413,9 @@ pub fn references(session: &Session, path: &Path, offset: usize) -> Vec<Location
     let lines = Lines::new(&text);
     let (_, line) = lines.line_around(offset);
     let mut out = Vec::new();
+    if declaration {
+        out.extend(location(session, path, entry.item));
+    }
     if let Some(id) = entry.id.as_deref().filter(|_| {
         line.trim_start()
             .trim_start_matches("- ")
