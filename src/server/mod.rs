@@ -277,7 +277,11 @@ fn respond(session: &mut Session, request: Request) -> Answer {
     let method = request.method.as_str();
     let bad = |e: serde_json::Error| (ErrorCode::InvalidParams, e.to_string());
     let json = |v: serde_json::Value| Ok(v);
-    session.ensure_checked();
+    // Completion reads the line being typed and answers at once; the rest
+    // read the findings and facts, which must be of the text the client has.
+    if method != Completion::METHOD {
+        session.ensure_checked();
+    }
     match method {
         CodeActionRequest::METHOD => {
             let p: lsp_types::CodeActionParams =
