@@ -120,6 +120,15 @@ pub enum Command {
         #[arg(long, value_name = "VERSION")]
         authentik_version: Option<String>,
     },
+    /// Run the language server: the Language Server Protocol over standard input
+    /// and output, for editors (docs/editors.md).
+    ///
+    /// The workspace folder the editor opens is the blueprint set, checked as
+    /// `check` checks it (bplint.toml, the detected release, the rules) with
+    /// the text of open files in place of what is on disk. Diagnostics, quick
+    /// fixes, suppression comments, hover, go to definition, references,
+    /// completion and the outline.
+    Server,
     /// List every rule with its code, name, default severity and fix.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]

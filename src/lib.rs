@@ -31,6 +31,7 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod selection;
+pub mod server;
 pub mod source;
 pub mod suggest;
 pub mod suppression;
@@ -77,6 +78,7 @@ pub fn main() -> ExitCode {
             authentik_version.as_deref(),
         ),
         Command::Init => init::run(),
+        Command::Server => server::run(),
         Command::Completions { shell } => write_stdout(&cli::completions(shell)),
         Command::Man => match cli::man() {
             Ok(page) => write_stdout(&page),

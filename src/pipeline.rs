@@ -49,6 +49,10 @@ pub struct Request {
     /// (`crate::instances`): left out of this set, so nothing resolves or
     /// conflicts across instances.
     pub outside: std::collections::BTreeSet<PathBuf>,
+    /// Per-file results of earlier runs to reuse where a file's bytes and place
+    /// in the run are unchanged (`bplint server` re-checks the set on every
+    /// edit); `None` for a batch run, which reads every file once.
+    pub memo: Option<std::sync::Arc<FileMemo>>,
 }
 
 impl Request {
@@ -83,6 +87,7 @@ impl Request {
             context_root: None,
             keep_sources: false,
             outside: Default::default(),
+            memo: None,
         }
     }
 }
@@ -288,7 +293,14 @@ pub fn run(request: &Request) -> Outcome {
             };
             let shown = crate::source::display_path(&candidate.path);
             match bytes {
-                Ok(bytes) => lint_file(id, candidate, bytes, request, &runs),
+                Ok(bytes) => match &request.memo {
+                    Some(memo) if Some(id) != stdin_id => {
+                        memo.lint(id, candidate, bytes, |bytes| {
+                            lint_file(id, candidate, bytes, request, &runs)
+                        })
+                    }
+                    _ => lint_file(id, candidate, bytes, request, &runs),
+                },
                 Err(ReadError::Io(message)) => unread(Some(format!("{shown}: {message}")), None),
                 Err(ReadError::TooLarge { size }) => {
                     // Size is judged for blueprints only: a huge CRD or `.env`
@@ -621,4 +633,65 @@ fn lint_file(
 fn with_scanned_secrets(source: SourceFile) -> SourceFile {
     let secrets = rules::plaintext_secret::scan_lines(&source.text);
     source.with_secrets(secrets)
+}
+
+/// The per-file stage's results by file, kept between runs of one request
+/// (`Request::memo`): a file whose bytes, id and place in the run are those of
+/// the last run is not parsed, modelled or checked again; the set stage always
+/// runs on every file's current facts, so nothing stale crosses files. One
+/// result per path is kept, so the memo holds one set's worth at most.
+#[derive(Default)]
+pub struct FileMemo {
+    files: std::sync::Mutex<HashMap<PathBuf, (u64, FileOutcome)>>,
+}
+
+impl FileMemo {
+    fn lint(
+        &self,
+        id: FileId,
+        candidate: &Candidate,
+        bytes: Vec<u8>,
+        lint: impl FnOnce(Vec<u8>) -> FileOutcome,
+    ) -> FileOutcome {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut hasher = DefaultHasher::new();
+        (id, &bytes, &candidate.relative, candidate.explicit).hash(&mut hasher);
+        let key = hasher.finish();
+        let lock = || self.files.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((known, outcome)) = lock().get(&candidate.path)
+            && *known == key
+        {
+            return outcome.copy();
+        }
+        let outcome = lint(bytes);
+        lock().insert(candidate.path.clone(), (key, outcome.copy()));
+        outcome
+    }
+}
+
+impl FileOutcome {
+    /// A copy for the memo (the text itself is shared).
+    fn copy(&self) -> FileOutcome {
+        let record = &self.record;
+        FileOutcome {
+            record: FileRecord {
+                path: record.path.clone(),
+                source: record.source.as_ref().map(|s| {
+                    SourceFile::new(s.path.clone(), s.text.clone())
+                        .with_secrets(s.secrets().to_vec())
+                }),
+                linted: record.linted,
+                context: record.context,
+                suppressions: record.suppressions.clone(),
+                malformed: record.malformed.clone(),
+                dropped_text: record.dropped_text,
+            },
+            diagnostics: self.diagnostics.clone(),
+            facts: self.facts.clone(),
+            note: self.note.clone(),
+            io_error: self.io_error.clone(),
+            template: self.template,
+            clients: self.clients.clone(),
+        }
+    }
 }
