@@ -1,18 +1,14 @@
 //! The catalog of client applications: generated from Authentik's integration
 //! guides by a tested generator, up to date, and sound as data.
 
+mod common;
+
 use bplint::knowledge::clients::{apps, normalize};
 use std::collections::HashSet;
-use std::process::Command;
-
-fn python() -> Option<Command> {
-    let probe = Command::new("python3").arg("--version").output().ok()?;
-    probe.status.success().then(|| Command::new("python3"))
-}
 
 #[test]
 fn the_generated_table_matches_the_record() {
-    let Some(mut python) = python() else {
+    let Some(mut python) = common::python3() else {
         eprintln!("python3 not found; skipped");
         return;
     };

@@ -3,17 +3,9 @@
 
 mod common;
 
-use std::process::Command;
-
-/// `python3` when it runs here (a fresh clone without it still passes the rest).
-fn python() -> Option<Command> {
-    let probe = Command::new("python3").arg("--version").output().ok()?;
-    probe.status.success().then(|| Command::new("python3"))
-}
-
 #[test]
 fn the_generator_passes_its_own_tests() {
-    let Some(mut python) = python() else {
+    let Some(mut python) = common::python3() else {
         eprintln!("python3 not found; skipped");
         return;
     };
@@ -30,7 +22,7 @@ fn the_generator_passes_its_own_tests() {
 
 #[test]
 fn the_generated_tables_match_the_recorded_introspection() {
-    let Some(mut python) = python() else {
+    let Some(mut python) = common::python3() else {
         eprintln!("python3 not found; skipped");
         return;
     };

@@ -2,17 +2,11 @@
 //! reading of Authentik's code by a tested generator, up to date, and found by
 //! `!Find` like the objects shipped blueprints create.
 
-use std::process::Command;
-
-/// `python3` when it runs here (a fresh clone without it still passes the rest).
-fn python() -> Option<Command> {
-    let probe = Command::new("python3").arg("--version").output().ok()?;
-    probe.status.success().then(|| Command::new("python3"))
-}
+mod common;
 
 #[test]
 fn the_generated_table_matches_the_record() {
-    let Some(mut python) = python() else {
+    let Some(mut python) = common::python3() else {
         eprintln!("python3 not found; skipped");
         return;
     };

@@ -12,16 +12,6 @@ use regex::Regex;
 use std::path::Path;
 use std::sync::OnceLock;
 
-/// Keys an entry may have (authentik/blueprints/v1/common.py, `BlueprintEntry`).
-const ENTRY_KEYS: &[&str] = &[
-    "model",
-    "state",
-    "id",
-    "identifiers",
-    "attrs",
-    "conditions",
-    "permissions",
-];
 const STATES: &[&str] = &["present", "created", "must_created", "absent"];
 
 struct Patterns {
@@ -153,7 +143,7 @@ pub fn complete(session: &Session, path: &Path, offset: usize) -> Vec<Completion
                 })
                 .unwrap_or_default()
         }
-        Some(Section::Entry) => ENTRY_KEYS
+        Some(Section::Entry) => crate::model::ENTRY_KEYS
             .iter()
             .map(|k| item(k, CompletionItemKind::PROPERTY, None))
             .collect(),

@@ -101,3 +101,15 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `python3` when it runs here (a fresh clone without it still passes the rest).
+pub fn python3() -> Option<std::process::Command> {
+    let probe = std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .ok()?;
+    probe
+        .status
+        .success()
+        .then(|| std::process::Command::new("python3"))
+}
