@@ -505,14 +505,14 @@ pub fn survey(
 /// no instance deploys (those form a set of their own, `not deployed`, so they
 /// conflict with nothing deployed). No evidence, or one instance deploying
 /// every blueprint, keeps one set.
-fn splits(survey: &Survey) -> bool {
+pub fn splits(survey: &Survey) -> bool {
     let list = &survey.instances.list;
     list.len() > 1 || (list.len() == 1 && !survey.instances.undeployed.is_empty())
 }
 
 /// One request per instance of `survey`, and one for the blueprints no
 /// instance deploys; `base` is the request the flags describe.
-fn instance_requests(survey: Survey, base: &Request, quiet: bool) -> Vec<(String, Request)> {
+pub fn instance_requests(survey: Survey, base: &Request, quiet: bool) -> Vec<(String, Request)> {
     let list = &survey.instances.list;
     if !quiet {
         for note in &survey.instances.notes {

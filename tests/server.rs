@@ -2,6 +2,8 @@
 //! a small JSON-RPC client of our own (Content-Length framing, requests with ids,
 //! notifications kept aside), on a workspace of several blueprints.
 
+mod common;
+
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -539,6 +541,25 @@ fn a_broken_configuration_is_shown_and_the_defaults_judge_meanwhile() {
             .contains("bplint.toml"),
         "{shown}"
     );
+    client.shutdown();
+}
+
+/// A repository that runs two Authentik sites: the editor judges each site's
+/// blueprints as `check` does, as a set of their own (the same application in
+/// both sites is no BP208, the same blueprint name no BP212).
+#[test]
+fn each_instance_of_the_workspace_is_a_set_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    common::copy_tree(Path::new("fixtures/repos/compose-sites"), &root);
+    let path = root.join("site-b/blueprints/grafana.yaml");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "    attrs:\n",
+        "    attrs:\n      policy_engine_mode: every\n",
+    );
+    let mut client = Client::start(&root);
+    client.open(&uri(&path), &text);
+    assert_eq!(codes(&client.diagnostics(&uri(&path))), ["BP203"]);
     client.shutdown();
 }
 

@@ -33,6 +33,10 @@ pub struct Session {
     published: HashMap<PathBuf, u64>,
     /// Where the rule docs linked from each diagnostic are.
     docs_base: String,
+    /// One request per Authentik instance when the repository deploys several
+    /// (`bplint instances`), each judged at its own release as `check` judges
+    /// them; empty for one set, checked with `request`.
+    instances: Vec<(String, Request)>,
 }
 
 impl Session {
@@ -79,6 +83,7 @@ impl Session {
         // Each check re-reads the set; files whose bytes did not change keep
         // their parse, model and per-file findings.
         request.memo = Some(std::sync::Arc::new(pipeline::FileMemo::default()));
+        let instances = instances_of(&root, &request, &mut problem);
         let docs_base = docs_base.unwrap_or_else(write_rule_docs);
         let session = Session {
             root,
@@ -88,6 +93,7 @@ impl Session {
             dirty: true,
             published: HashMap::new(),
             docs_base,
+            instances,
         };
         (session, problem)
     }
@@ -108,8 +114,18 @@ impl Session {
                 .cloned(),
         );
         paths.sort();
-        self.request.paths = paths;
-        self.outcome = pipeline::run(&self.request);
+        if self.instances.is_empty() {
+            self.request.paths = paths;
+            self.outcome = pipeline::run(&self.request);
+        } else {
+            let mut runs = Vec::with_capacity(self.instances.len());
+            for (name, request) in &mut self.instances {
+                request.overlay = self.request.overlay.clone();
+                request.paths = paths.clone();
+                runs.push((name.clone(), pipeline::run(request)));
+            }
+            self.outcome = crate::command::merge(runs);
+        }
         self.dirty = false;
     }
 
@@ -153,14 +169,15 @@ impl Session {
     }
 
     pub fn diagnostics_of(&self, path: &Path, text: &str) -> Vec<lsp_types::Diagnostic> {
-        let Some(file) = self.file_of(path) else {
-            return Vec::new();
-        };
+        // A file two instances deploy has a record in each instance's run.
+        let files: Vec<FileId> = (0..self.outcome.files.len())
+            .filter(|&i| self.outcome.files[i].path == path)
+            .collect();
         let lines = Lines::new(text);
         self.outcome
             .diagnostics
             .iter()
-            .filter(|d| d.file == file)
+            .filter(|d| files.contains(&d.file))
             .map(|d| self.to_lsp(d, &lines))
             .collect()
     }
@@ -233,4 +250,33 @@ fn write_rule_docs() -> String {
         }
     }
     path_to_uri(&dir).map_or_else(|| "file:///".into(), |u| u.as_str().to_string())
+}
+
+/// The instances of the repository around `root`, as `check` run there finds
+/// them, each request set up as the session's own (per-file memo included).
+/// A survey that fails leaves one set, and its message for the editor.
+fn instances_of(
+    root: &Path,
+    base: &Request,
+    problem: &mut Option<String>,
+) -> Vec<(String, Request)> {
+    let survey = match crate::command::survey(
+        std::slice::from_ref(&root.to_path_buf()),
+        &base.config,
+        None,
+    ) {
+        Ok(Some(survey)) if crate::command::splits(&survey) => survey,
+        Ok(_) => return Vec::new(),
+        Err(message) => {
+            problem.get_or_insert(message);
+            return Vec::new();
+        }
+    };
+    let mut runs = crate::command::instance_requests(survey, base, true);
+    for (_, request) in &mut runs {
+        request.base = base.base.clone();
+        request.exclude = base.exclude.clone();
+        request.memo = Some(std::sync::Arc::new(pipeline::FileMemo::default()));
+    }
+    runs
 }
