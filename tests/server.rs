@@ -411,6 +411,11 @@ fn the_server_serves_a_workspace_of_blueprints() {
         text.contains("One of:") && text.contains("authentication"),
         "{text}"
     );
+    // What Authentik's API schema says of the field.
+    assert!(
+        text.contains("Decides what this Flow is used for"),
+        "{text}"
+    );
     let text = hover(
         &mut client,
         &flows,
@@ -745,4 +750,32 @@ mod random_edits {
             memory.stop();
         }
     }
+}
+
+/// The field descriptions hover shows are the ones the shared reference's
+/// newest API schema gives (checked only where ../shared is present).
+#[test]
+fn hover_descriptions_match_the_newest_api_schema() {
+    if !Path::new("../shared/authentik/openapi").is_dir() {
+        eprintln!("../shared not present; skipped");
+        return;
+    }
+    let Some(mut python) = common::python3() else {
+        eprintln!("python3 not found; skipped");
+        return;
+    };
+    let out = python
+        .args([
+            "scripts/gen-descriptions.py",
+            "--shared",
+            "../shared",
+            "--check",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "knowledge/descriptions.tsv is stale: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -10,6 +10,7 @@ mod startup_generated;
 mod clients_generated;
 pub mod builtin_links;
 pub mod clients;
+pub mod descriptions;
 pub mod duration;
 pub mod expressions;
 pub mod serializers;

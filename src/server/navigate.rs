@@ -263,6 +263,12 @@ fn model_hover(session: &Session, model: &str) -> String {
 
 fn field_hover(model: &str, field: &FieldDef) -> String {
     let mut out = format!("**{}** `{}`\n\n", field.name, type_name(&field.ty));
+    if let Some(description) = crate::knowledge::descriptions::of(model, field.name) {
+        out.push_str(&format!(
+            "{description} (Authentik {}'s API schema)\n\n",
+            crate::knowledge::descriptions::release()
+        ));
+    }
     if field.required {
         out.push_str("Required when the entry creates the object. ");
     }
