@@ -232,36 +232,49 @@ impl LineFacts {
         }
     }
 
-    /// Every name an expression policy can use without binding it: Python's
-    /// builtins, the evaluator's globals and the policy context.
-    pub fn policy_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+    /// Whether an expression policy can use `name` without binding it: one of
+    /// Python's builtins, the evaluator's globals or the policy context.
+    pub fn is_policy_name(&self, name: &str) -> bool {
         let table = &*FACTS;
-        let bit = self.bit();
-        table.builtins.iter().copied().chain(
-            table
-                .globals
-                .iter()
-                .chain(&table.policy)
-                .filter(move |(lines, _)| lines & bit != 0)
-                .flat_map(|(_, names)| names.iter().copied()),
-        )
+        table.builtins.contains(name)
+            || self.in_rows(&table.globals, name)
+            || self.in_rows(&table.policy, name)
     }
 
-    /// Every name a property mapping (or a prompt's expression, which runs the
-    /// same evaluator) of any kind could be given: builtins, globals, what
-    /// `PropertyMappingEvaluator` sets, and every name the code of any release
-    /// read could pass it. A name outside it is undefined whatever the kind.
-    pub fn mapping_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+    /// Whether a property mapping (or a prompt's expression, which runs the
+    /// same evaluator) of some kind could be given `name`: a builtin, a global,
+    /// what `PropertyMappingEvaluator` sets, or a name the code of any release
+    /// read could pass it. A name outside them is undefined whatever the kind.
+    pub fn is_mapping_name(&self, name: &str) -> bool {
         let table = &*FACTS;
+        table.builtins.contains(name)
+            || table.passable.contains(name)
+            || self.in_rows(&table.globals, name)
+            || self.in_rows(&table.mapping, name)
+    }
+
+    fn in_rows(&self, rows: &[(Lines, Vec<&'static str>)], name: &str) -> bool {
         let bit = self.bit();
-        table.builtins.iter().chain(&table.passable).copied().chain(
-            table
-                .globals
-                .iter()
-                .chain(&table.mapping)
-                .filter(move |(lines, _)| lines & bit != 0)
-                .flat_map(|(_, names)| names.iter().copied()),
-        )
+        rows.iter()
+            .any(|(lines, names)| lines & bit != 0 && names.contains(&name))
+    }
+
+    /// The names a policy has, for "did you mean": globals, the policy
+    /// context and Python's builtins (sorted, private ones left out).
+    pub fn policy_suggestions(&self) -> Vec<&'static str> {
+        let bit = self.bit();
+        let mut names: Vec<&'static str> = FACTS
+            .globals
+            .iter()
+            .chain(&FACTS.policy)
+            .filter(|(lines, _)| lines & bit != 0)
+            .flat_map(|(_, names)| names.iter().copied())
+            .chain(FACTS.builtins.iter().copied())
+            .filter(|n| !n.starts_with('_'))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
     /// What `PropertyMappingEvaluator` itself gives every mapping, for messages.
@@ -345,7 +358,6 @@ mod tests {
             facts.module("authentik.core.tests.utils"),
             ModuleVerdict::Unknown
         );
-        let names: HashSet<&str> = facts.policy_names().collect();
         for name in [
             "request",
             "context",
@@ -354,10 +366,9 @@ mod tests {
             "len",
             "print",
         ] {
-            assert!(names.contains(name), "{name}");
+            assert!(facts.is_policy_name(name), "{name}");
         }
-        assert!(!names.contains("user"));
-        let mapping: HashSet<&str> = facts.mapping_names().collect();
+        assert!(!facts.is_policy_name("user"));
         for name in [
             "user",
             "request",
@@ -368,9 +379,9 @@ mod tests {
             "ldap",
             "SkipObject",
         ] {
-            assert!(mapping.contains(name), "{name}");
+            assert!(facts.is_mapping_name(name), "{name}");
         }
-        assert!(!mapping.contains("reqeust"));
+        assert!(!facts.is_mapping_name("reqeust"));
         // Other packages are judged only where the environment was recorded.
         assert_eq!(facts.module("reqeusts"), ModuleVerdict::Unknown);
         let recorded = for_line("2025.12").expect("2025.12 was read from its tag");

@@ -9,7 +9,6 @@ use super::{BlueprintCx, Rule};
 use crate::diagnostic::Diagnostic;
 use crate::knowledge::expressions::{self, LineFacts};
 use crate::resolve::expression;
-use std::collections::HashSet;
 
 rule! {
     pub struct ExpressionNameUndefined {
@@ -29,8 +28,6 @@ impl Rule for ExpressionNameUndefined {
         let Some(facts) = expressions::for_line(cx.kb.def.name) else {
             return;
         };
-        let mut policy: Option<HashSet<&str>> = None;
-        let mut mapping: Option<HashSet<&str>> = None;
         let judged_by = facts.stand_in().map_or(String::new(), |read| {
             format!(
                 " (as of Authentik {read}, the newest release whose code bplint has read, \
@@ -45,23 +42,19 @@ impl Rule for ExpressionNameUndefined {
             let Some(names) = expression::names(&scalar.value) else {
                 continue;
             };
-            let known = match kind {
-                ExpressionKind::Policy => {
-                    &*policy.get_or_insert_with(|| facts.policy_names().collect())
-                }
-                ExpressionKind::Mapping | ExpressionKind::Prompt => {
-                    &*mapping.get_or_insert_with(|| facts.mapping_names().collect())
-                }
-            };
             for (name, place) in &names.free {
-                if known.contains(name.as_str()) {
+                let known = match kind {
+                    ExpressionKind::Policy => facts.is_policy_name(name),
+                    ExpressionKind::Mapping | ExpressionKind::Prompt => facts.is_mapping_name(name),
+                };
+                if known {
                     continue;
                 }
                 let Some(at) = expression::span_of(&pair.value, &cx.file.text, *place) else {
                     continue;
                 };
                 let (message, help) = match kind {
-                    ExpressionKind::Policy => policy_finding(name, known, facts, &judged_by),
+                    ExpressionKind::Policy => policy_finding(name, facts, &judged_by),
                     ExpressionKind::Mapping | ExpressionKind::Prompt => {
                         mapping_finding(name, kind, facts, &judged_by)
                     }
@@ -84,14 +77,8 @@ fn quoted(names: &[&str]) -> String {
         .join(", ")
 }
 
-fn policy_finding(
-    name: &str,
-    known: &HashSet<&str>,
-    facts: LineFacts,
-    judged_by: &str,
-) -> (String, String) {
-    let close =
-        crate::suggest::closest(name, known.iter().copied().filter(|n| !n.starts_with('_')));
+fn policy_finding(name: &str, facts: LineFacts, judged_by: &str) -> (String, String) {
+    let close = crate::suggest::closest(name, facts.policy_suggestions());
     let first = match (name, close) {
         ("user", _) => "A policy gets the user as `request.user`.".to_string(),
         (_, Some(close)) => format!("Did you mean `{close}`?"),

@@ -32,15 +32,20 @@ impl Rule for UniqueValueTaken {
                 continue;
             }
             for entry in &bp.entries {
-                if !creates(cx, &mut memo, b, entry) {
-                    continue;
-                }
                 let Some(model) = entry.model.as_deref() else {
                     continue;
                 };
-                let Some(serializer) = release.model(model) else {
+                // Whether the entry creates is a lookup in the set: asked only
+                // of models with a unique field.
+                let Some(serializer) = release
+                    .model(model)
+                    .filter(|s| s.fields.iter().any(|c| c.unique.is_some()))
+                else {
                     continue;
                 };
+                if !creates(cx, &mut memo, b, entry) {
+                    continue;
+                }
                 let by_pk = entry
                     .identifiers
                     .iter()
