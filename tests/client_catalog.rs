@@ -8,18 +8,10 @@ use std::collections::HashSet;
 
 #[test]
 fn the_generated_table_matches_the_record() {
-    let Some(mut python) = common::python3() else {
-        eprintln!("python3 not found; skipped");
-        return;
-    };
-    let out = python
-        .args(["scripts/gen-clients.py", "--check"])
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "src/knowledge/clients_generated.rs is stale: {}",
-        String::from_utf8_lossy(&out.stderr)
+    common::assert_generator_current(
+        "scripts/gen-clients.py",
+        &[],
+        "src/knowledge/clients_generated.rs",
     );
 }
 

@@ -22,18 +22,10 @@ fn the_generator_passes_its_own_tests() {
 
 #[test]
 fn the_generated_tables_match_the_recorded_introspection() {
-    let Some(mut python) = common::python3() else {
-        eprintln!("python3 not found; skipped");
-        return;
-    };
-    let out = python
-        .args(["scripts/gen-validators.py", "--check"])
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "src/knowledge/serializers_generated.rs is stale: {}",
-        String::from_utf8_lossy(&out.stderr)
+    common::assert_generator_current(
+        "scripts/gen-validators.py",
+        &[],
+        "src/knowledge/serializers_generated.rs",
     );
 }
 

@@ -760,22 +760,9 @@ fn hover_descriptions_match_the_newest_api_schema() {
         eprintln!("../shared not present; skipped");
         return;
     }
-    let Some(mut python) = common::python3() else {
-        eprintln!("python3 not found; skipped");
-        return;
-    };
-    let out = python
-        .args([
-            "scripts/gen-descriptions.py",
-            "--shared",
-            "../shared",
-            "--check",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "knowledge/descriptions.tsv is stale: {}",
-        String::from_utf8_lossy(&out.stderr)
+    common::assert_generator_current(
+        "scripts/gen-descriptions.py",
+        &["--shared", "../shared"],
+        "knowledge/descriptions.tsv",
     );
 }

@@ -113,3 +113,23 @@ pub fn python3() -> Option<std::process::Command> {
         .success()
         .then(|| std::process::Command::new("python3"))
 }
+
+/// Run a generator's `--check` (`args` after the script): it fails when the
+/// table it writes is stale. Skipped where python3 does not run.
+pub fn assert_generator_current(script: &str, args: &[&str], table: &str) {
+    let Some(mut python) = python3() else {
+        eprintln!("python3 not found; skipped");
+        return;
+    };
+    let out = python
+        .arg(script)
+        .args(args)
+        .arg("--check")
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{table} is stale: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
