@@ -123,7 +123,8 @@ pub enum Command {
     /// Run the language server: the Language Server Protocol over standard input
     /// and output, for editors (docs/editors.md).
     ///
-    /// The workspace folder the editor opens is the blueprint set, checked as
+    /// The workspace folder the editor opens is the blueprint set (one per
+    /// Authentik instance when the repository deploys several), checked as
     /// `check` checks it (bplint.toml, the detected release, the rules) with
     /// the text of open files in place of what is on disk. Diagnostics, quick
     /// fixes, suppression comments, hover, go to definition, references,

@@ -410,16 +410,21 @@ fn evidence_in(file: &Path, root: &Path) -> Vec<(String, Evidence, Vec<PathBuf>)
             .unwrap_or(name)
             .to_string();
         let spec = doc.get("spec");
+        // What this document deploys, shown at `at`.
+        let found = |at: &Node, what: String, paths: Vec<PathBuf>| {
+            let evidence = Evidence {
+                file: file.to_path_buf(),
+                line: line(at),
+                what,
+            };
+            (metadata_name.clone(), evidence, paths)
+        };
         if api.starts_with("kustomize.toolkit.fluxcd.io") && kind == "Kustomization" {
             if let Some(path) = spec.and_then(|s| s.get("path")) {
                 let text = path.as_str().unwrap_or("");
-                out.push((
-                    metadata_name.clone(),
-                    Evidence {
-                        file: file.to_path_buf(),
-                        line: line(path),
-                        what: format!("Flux Kustomization `{metadata_name}` (spec.path {text})"),
-                    },
+                out.push(found(
+                    path,
+                    format!("Flux Kustomization `{metadata_name}` (spec.path {text})"),
                     vec![root.join(text)],
                 ));
             }
@@ -436,13 +441,9 @@ fn evidence_in(file: &Path, root: &Path) -> Vec<(String, Evidence, Vec<PathBuf>)
             for source in sources {
                 if let Some(path) = source.get("path") {
                     let text = path.as_str().unwrap_or("");
-                    out.push((
-                        metadata_name.clone(),
-                        Evidence {
-                            file: file.to_path_buf(),
-                            line: line(path),
-                            what: format!("Argo CD Application `{metadata_name}` (path {text})"),
-                        },
+                    out.push(found(
+                        path,
+                        format!("Argo CD Application `{metadata_name}` (path {text})"),
                         vec![root.join(text)],
                     ));
                 }
@@ -461,16 +462,12 @@ fn evidence_in(file: &Path, root: &Path) -> Vec<(String, Evidence, Vec<PathBuf>)
             if names.is_empty() {
                 continue;
             }
-            out.push((
-                metadata_name.clone(),
-                Evidence {
-                    file: file.to_path_buf(),
-                    line: line(blueprints),
-                    what: format!(
-                        "Flux HelmRelease `{metadata_name}` (values.blueprints: {})",
-                        names.join(", ")
-                    ),
-                },
+            out.push(found(
+                blueprints,
+                format!(
+                    "Flux HelmRelease `{metadata_name}` (values.blueprints: {})",
+                    names.join(", ")
+                ),
                 producers(folder, &names),
             ));
         } else if compose {

@@ -237,8 +237,8 @@ impl LineFacts {
     pub fn is_policy_name(&self, name: &str) -> bool {
         let table = &*FACTS;
         table.builtins.contains(name)
-            || self.in_rows(&table.globals, name)
-            || self.in_rows(&table.policy, name)
+            || self.of_line(&table.globals).contains(&name)
+            || self.of_line(&table.policy).contains(&name)
     }
 
     /// Whether a property mapping (or a prompt's expression, which runs the
@@ -249,26 +249,27 @@ impl LineFacts {
         let table = &*FACTS;
         table.builtins.contains(name)
             || table.passable.contains(name)
-            || self.in_rows(&table.globals, name)
-            || self.in_rows(&table.mapping, name)
+            || self.of_line(&table.globals).contains(&name)
+            || self.of_line(&table.mapping).contains(&name)
     }
 
-    fn in_rows(&self, rows: &[(Lines, Vec<&'static str>)], name: &str) -> bool {
+    /// This line's names of a `G`, `P` or `M` table: the generator groups the
+    /// lines by identical names, so exactly one row holds each line.
+    fn of_line(&self, rows: &'static [(Lines, Vec<&'static str>)]) -> &'static [&'static str] {
         let bit = self.bit();
         rows.iter()
-            .any(|(lines, names)| lines & bit != 0 && names.contains(&name))
+            .find(|(lines, _)| lines & bit != 0)
+            .map_or(&[], |(_, names)| names.as_slice())
     }
 
     /// The names a policy has, for "did you mean": globals, the policy
     /// context and Python's builtins (sorted, private ones left out).
     pub fn policy_suggestions(&self) -> Vec<&'static str> {
-        let bit = self.bit();
-        let mut names: Vec<&'static str> = FACTS
-            .globals
+        let mut names: Vec<&'static str> = self
+            .of_line(&FACTS.globals)
             .iter()
-            .chain(&FACTS.policy)
-            .filter(|(lines, _)| lines & bit != 0)
-            .flat_map(|(_, names)| names.iter().copied())
+            .chain(self.of_line(&FACTS.policy))
+            .copied()
             .chain(FACTS.builtins.iter().copied())
             .filter(|n| !n.starts_with('_'))
             .collect();
@@ -278,25 +279,13 @@ impl LineFacts {
     }
 
     /// What `PropertyMappingEvaluator` itself gives every mapping, for messages.
-    pub fn mapping_context(&self) -> Vec<&'static str> {
-        let bit = self.bit();
-        FACTS
-            .mapping
-            .iter()
-            .filter(|(lines, _)| lines & bit != 0)
-            .flat_map(|(_, names)| names.iter().copied())
-            .collect()
+    pub fn mapping_context(&self) -> &'static [&'static str] {
+        self.of_line(&FACTS.mapping)
     }
 
     /// The policy context alone (what `PolicyEvaluator` adds), for messages.
-    pub fn policy_context(&self) -> Vec<&'static str> {
-        let bit = self.bit();
-        FACTS
-            .policy
-            .iter()
-            .filter(|(lines, _)| lines & bit != 0)
-            .flat_map(|(_, names)| names.iter().copied())
-            .collect()
+    pub fn policy_context(&self) -> &'static [&'static str] {
+        self.of_line(&FACTS.policy)
     }
 
     /// Where this line keeps a module that moved: the modules whose last part

@@ -4,33 +4,42 @@
 //! (each row names the file it was read from). A line newer than the newest
 //! recorded one borrows it, as the expression facts do.
 
+use std::sync::LazyLock;
+
 const TABLE: &str = include_str!("../../knowledge/source_types.tsv");
 
-/// Whether source type `provider_type` gives new users a username at release
-/// line `line`, and the line whose code says so: `None` when it was not
-/// recorded or the code does not say (the type passes on the provider's answer).
-pub fn gives_username(line: &str, provider_type: &str) -> Option<(bool, &'static str)> {
-    let rows: Vec<[&'static str; 4]> = TABLE
+/// `[line, tag, provider type, yes/no/unknown]`, in the table's order (oldest
+/// line first).
+static ROWS: LazyLock<Vec<[&'static str; 4]>> = LazyLock::new(|| {
+    TABLE
         .lines()
         .filter(|r| !r.starts_with('#'))
         .filter_map(|r| {
             let mut cols = r.split('\t');
             Some([cols.next()?, cols.next()?, cols.next()?, cols.next()?])
         })
-        .collect();
-    let read = if rows.iter().any(|r| r[0] == line) {
-        rows.iter().find(|r| r[0] == line)?[0]
-    } else {
-        // Newer than every recorded line: the newest stands in.
-        let newest = rows.last()?[0];
-        let newer = crate::knowledge::Knowledge::for_version(line)
-            .ok()
-            .zip(crate::knowledge::Knowledge::for_version(newest).ok())
-            .is_some_and(|(judged, recorded)| judged.version > recorded.version);
-        if !newer {
-            return None;
+        .collect()
+});
+
+/// Whether source type `provider_type` gives new users a username at release
+/// line `line`, and the line whose code says so: `None` when it was not
+/// recorded or the code does not say (the type passes on the provider's answer).
+pub fn gives_username(line: &str, provider_type: &str) -> Option<(bool, &'static str)> {
+    let rows = &*ROWS;
+    let read = match rows.iter().find(|r| r[0] == line) {
+        Some(row) => row[0],
+        None => {
+            // Newer than every recorded line: the newest stands in.
+            let newest = rows.last()?[0];
+            let newer = crate::knowledge::Knowledge::for_version(line)
+                .ok()
+                .zip(crate::knowledge::Knowledge::for_version(newest).ok())
+                .is_some_and(|(judged, recorded)| judged.version > recorded.version);
+            if !newer {
+                return None;
+            }
+            newest
         }
-        newest
     };
     let row = rows
         .iter()
@@ -41,7 +50,6 @@ pub fn gives_username(line: &str, provider_type: &str) -> Option<(bool, &'static
         _ => None,
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,12 +22,7 @@ rule! {
 
 impl Rule for ExpressionImportUnknown {
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
-        // Outside the embedded lines the nearest tables stand in: not good
-        // enough to say a module is missing.
-        if cx.kb.outside_known().is_some() {
-            return;
-        }
-        let Some(facts) = expressions::for_line(cx.kb.def.name) else {
+        let Some(facts) = fields::expression_facts(cx) else {
             return;
         };
         let release = match facts.stand_in() {

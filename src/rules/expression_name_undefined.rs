@@ -7,7 +7,7 @@
 use super::fields::{self, ExpressionKind};
 use super::{BlueprintCx, Rule};
 use crate::diagnostic::Diagnostic;
-use crate::knowledge::expressions::{self, LineFacts};
+use crate::knowledge::expressions::LineFacts;
 use crate::resolve::expression;
 
 rule! {
@@ -22,10 +22,7 @@ rule! {
 
 impl Rule for ExpressionNameUndefined {
     fn check_blueprint(&self, cx: &BlueprintCx<'_>, out: &mut Vec<Diagnostic>) {
-        if cx.kb.outside_known().is_some() {
-            return;
-        }
-        let Some(facts) = expressions::for_line(cx.kb.def.name) else {
+        let Some(facts) = fields::expression_facts(cx) else {
             return;
         };
         let judged_by = facts.stand_in().map_or(String::new(), |read| {
@@ -94,7 +91,7 @@ fn policy_finding(name: &str, facts: LineFacts, judged_by: &str) -> (String, Str
             "{first} A policy's own names are {}, besides Authentik's helpers \
              (`ak_is_group_member`, `regex_match`, `requests`, ...) and Python's \
              builtins{judged_by}",
-            quoted(&facts.policy_context())
+            quoted(facts.policy_context())
         ),
     )
 }
@@ -129,7 +126,7 @@ fn mapping_finding(
             "{first}Every mapping has {}, besides Authentik's helpers and Python's builtins; \
              each kind adds its own (`token` and `provider` for OAuth scopes, `info` and \
              `properties` for sources, ...){judged_by}",
-            quoted(&own)
+            quoted(own)
         ),
     )
 }

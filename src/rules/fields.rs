@@ -103,6 +103,16 @@ pub enum ExpressionKind {
     Prompt,
 }
 
+/// The expression facts of the release `cx` is judged at. `None` outside the
+/// embedded lines, where the nearest tables stand in: not good enough to call
+/// a module missing or a name undefined (BP226, BP227).
+pub fn expression_facts(cx: &BlueprintCx<'_>) -> Option<crate::knowledge::expressions::LineFacts> {
+    if cx.kb.outside_known().is_some() {
+        return None;
+    }
+    crate::knowledge::expressions::for_line(cx.kb.def.name)
+}
+
 /// Every expression Authentik runs that the file writes out as a plain string
 /// (no tag, nothing a deploy tool fills in), with what runs it: the
 /// `expression` of an expression policy or a property mapping, and a prompt's
