@@ -38,7 +38,7 @@ pub struct ClientMatch {
 
 /// Name the provider each discovered client uses: the OAuth2 provider whose literal
 /// `client_id` it names.
-pub fn match_providers(clients: &mut [ClientMatch], facts: &[BlueprintFacts]) {
+pub fn match_providers(clients: &mut [ClientMatch], facts: &[std::sync::Arc<BlueprintFacts>]) {
     const PROVIDER: &str = "authentik_providers_oauth2.oauth2provider";
     for found in clients {
         found.provider = facts.iter().find_map(|bp| {

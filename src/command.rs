@@ -592,7 +592,8 @@ pub fn merge(runs: Vec<(String, Outcome)>) -> Outcome {
             }
         }
         for facts in &mut outcome.facts {
-            facts.file += offset;
+            // Shared with the server's memo, a blueprint's facts are copied here.
+            std::sync::Arc::make_mut(facts).file += offset;
         }
         if merged.instances.is_empty() {
             merged.judged = outcome.judged.clone();

@@ -143,7 +143,7 @@ pub struct Outcome {
     /// What the set rules read of every blueprint. Nothing reads it after them;
     /// it is kept here because it is the bulk of a large run's memory, freed
     /// with the outcome, and `check` does not wait for that at exit.
-    pub facts: Vec<BlueprintFacts>,
+    pub facts: Vec<std::sync::Arc<BlueprintFacts>>,
     /// Set when the repository holds several Authentik instances: each was
     /// checked as a set of its own and the outcomes merged (`command`).
     pub instances: Vec<crate::instances::InstanceRun>,
@@ -200,7 +200,7 @@ impl Outcome {
 struct FileOutcome {
     record: FileRecord,
     diagnostics: Vec<Diagnostic>,
-    facts: Vec<BlueprintFacts>,
+    facts: Vec<std::sync::Arc<BlueprintFacts>>,
     note: Option<String>,
     io_error: Option<String>,
     /// A Helm/Jinja template that is not YAML until rendered.
@@ -592,13 +592,13 @@ fn lint_file(
         for rule in rules::ALL.iter().filter(|r| runs(r.meta())) {
             rule.check_blueprint(&cx, &mut out.diagnostics);
         }
-        out.facts.push(BlueprintFacts::extract(
+        out.facts.push(std::sync::Arc::new(BlueprintFacts::extract(
             id,
             candidate.path.clone(),
             index,
             bp,
             &source.text,
-        ));
+        )));
     }
     // Set rules may report here later; a file on disk is read again for them, but
     // standard input cannot be (a file of that name may hold other text).

@@ -70,7 +70,7 @@ pub enum Resolution {
 
 pub struct Index<'a> {
     pub kb: Knowledge,
-    pub blueprints: &'a [BlueprintFacts],
+    pub blueprints: &'a [Arc<BlueprintFacts>],
     assumed: &'a [AssumedObject],
     /// field -> lower-cased value -> objects with that value, for the fields
     /// `!Find`s look up, each indexed when first asked for: a set has hundreds
@@ -193,7 +193,7 @@ enum Record<'a> {
 impl<'a> Index<'a> {
     pub fn build(
         kb: Knowledge,
-        blueprints: &'a [BlueprintFacts],
+        blueprints: &'a [Arc<BlueprintFacts>],
         assumed: &'a [AssumedObject],
     ) -> Self {
         let mut index = Index {
@@ -630,7 +630,7 @@ fn canonical(objs: &[ObjId]) -> Option<ObjId> {
 /// [`Index::is_live`] for every blueprint of the set. A `metaapplyblueprint`
 /// names its target by `name` or by `path` (below the blueprints folder, so a
 /// path of the set ending with it); either makes the target live.
-fn live_blueprints(blueprints: &[BlueprintFacts]) -> Vec<bool> {
+fn live_blueprints(blueprints: &[Arc<BlueprintFacts>]) -> Vec<bool> {
     let mut names = HashSet::new();
     let mut paths = Vec::new();
     for apply in blueprints.iter().flat_map(|b| &b.meta_applies) {
@@ -661,19 +661,19 @@ mod tests {
     use super::*;
     use crate::model::locate::Located;
 
-    fn facts(files: &[&str]) -> Vec<BlueprintFacts> {
+    fn facts(files: &[&str]) -> Vec<Arc<BlueprintFacts>> {
         files
             .iter()
             .enumerate()
             .map(|(i, text)| {
                 let located = Located::new(text, crate::yaml::parse(text).unwrap());
-                BlueprintFacts::extract(
+                Arc::new(BlueprintFacts::extract(
                     i,
                     format!("{i}.yaml").into(),
                     0,
                     &located.blueprints()[0],
                     text,
-                )
+                ))
             })
             .collect()
     }

@@ -20,7 +20,7 @@ pub struct ApplyOrder {
 }
 
 impl ApplyOrder {
-    pub fn new(blueprints: &[BlueprintFacts]) -> Self {
+    pub fn new(blueprints: &[std::sync::Arc<BlueprintFacts>]) -> Self {
         let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, bp) in blueprints.iter().enumerate() {
             if let Some((name, _)) = &bp.name {
@@ -75,7 +75,7 @@ impl ApplyOrder {
 /// the key). Only a blueprint discovery instantiates has an instance; any other
 /// identifier is a field bplint does not know the value of, and matches none.
 fn targets(
-    blueprints: &[BlueprintFacts],
+    blueprints: &[std::sync::Arc<BlueprintFacts>],
     by_name: &HashMap<&str, Vec<usize>>,
     apply: &MetaApply,
 ) -> Vec<usize> {
@@ -133,13 +133,19 @@ mod tests {
     use super::*;
     use crate::model::locate::Located;
 
-    fn facts(files: &[(&str, &str)]) -> Vec<BlueprintFacts> {
+    fn facts(files: &[(&str, &str)]) -> Vec<std::sync::Arc<BlueprintFacts>> {
         files
             .iter()
             .enumerate()
             .map(|(i, (path, text))| {
                 let located = Located::new(text, crate::yaml::parse(text).unwrap());
-                BlueprintFacts::extract(i, (*path).into(), 0, &located.blueprints()[0], text)
+                std::sync::Arc::new(BlueprintFacts::extract(
+                    i,
+                    (*path).into(),
+                    0,
+                    &located.blueprints()[0],
+                    text,
+                ))
             })
             .collect()
     }

@@ -191,7 +191,7 @@ impl<'a> BlueprintCx<'a> {
 /// The whole blueprint set, for rules that look across files.
 pub struct SetCx<'a> {
     pub index: &'a Index<'a>,
-    pub blueprints: &'a [BlueprintFacts],
+    pub blueprints: &'a [std::sync::Arc<BlueprintFacts>],
     pub kb: &'a Knowledge,
     /// OIDC clients declared in `bplint.toml`.
     pub declared_clients: &'a [crate::clients::Client],

@@ -120,6 +120,7 @@ pub fn facts_of<'a>(
         .iter()
         .enumerate()
         .filter(move |(_, f)| f.path == path)
+        .map(|(i, f)| (i, &**f))
 }
 
 /// The entry around a byte offset.
