@@ -53,6 +53,12 @@ pub struct Request {
     /// in the run are unchanged (`bplint server` re-checks the set on every
     /// edit); `None` for a batch run, which reads every file once.
     pub memo: Option<std::sync::Arc<FileMemo>>,
+    /// The files whose findings are wanted (`bplint server`: the open
+    /// documents); `None` for all. The others are still read, modelled and
+    /// indexed, so everything the focus refers to resolves as in a full run,
+    /// but the set rules judge only the focus and the blueprints it depends on
+    /// (`judged_blueprints`), and findings elsewhere are left out.
+    pub focus: Option<std::collections::BTreeSet<PathBuf>>,
 }
 
 impl Request {
@@ -88,6 +94,7 @@ impl Request {
             keep_sources: false,
             outside: Default::default(),
             memo: None,
+            focus: None,
         }
     }
 }
@@ -359,6 +366,10 @@ pub fn run(request: &Request) -> Outcome {
     let index = Index::build(request.judged.kb, &facts, &request.config.assume_exists);
     clients::match_providers(&mut outcome.clients, &facts);
     let paths: Vec<PathBuf> = outcome.files.iter().map(|f| f.path.clone()).collect();
+    let judged = request
+        .focus
+        .as_ref()
+        .map(|focus| judged_blueprints(&index, focus));
     let set = SetCx {
         paths: &paths,
         index: &index,
@@ -366,6 +377,7 @@ pub fn run(request: &Request) -> Outcome {
         kb: &request.judged.kb,
         declared_clients: &request.config.clients,
         clients: &outcome.clients,
+        judged: judged.as_deref(),
     };
     // The set rules read the index and facts only, so they run side by side;
     // their findings are joined in rule order.
@@ -420,7 +432,13 @@ pub fn run(request: &Request) -> Outcome {
         &request.config,
     );
     let files = &outcome.files;
-    outcome.diagnostics.retain(|d| !files[d.file].context);
+    outcome.diagnostics.retain(|d| {
+        !files[d.file].context
+            && request
+                .focus
+                .as_ref()
+                .is_none_or(|focus| focus.contains(&files[d.file].path))
+    });
     load_missing_sources(&mut outcome, request);
     let files = &outcome.files;
     outcome.diagnostics.sort_by(|a, b| {
@@ -431,6 +449,26 @@ pub fn run(request: &Request) -> Outcome {
         ))
     });
     outcome
+}
+
+/// The blueprints the set rules judge when only the files of `focus` are
+/// reported on: the focus's own, and those creating what the focus refers to
+/// in other blueprints, since whether the importer refuses those (their own
+/// set findings) decides BP119 and BP120 in the focus.
+fn judged_blueprints(index: &Index<'_>, focus: &std::collections::BTreeSet<PathBuf>) -> Vec<bool> {
+    let mut judged: Vec<bool> = index
+        .blueprints
+        .iter()
+        .map(|bp| focus.contains(&bp.path))
+        .collect();
+    let givers = crate::resolve::references::KeyGivers::new(index);
+    let from = judged.clone();
+    for reference in crate::resolve::references::cross_blueprint(index, &givers, &|b| from[b]) {
+        for (b, _) in reference.creators {
+            judged[b] = true;
+        }
+    }
+    judged
 }
 
 /// Set rules may report in files whose text was dropped after the per-file pass

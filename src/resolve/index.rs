@@ -85,8 +85,9 @@ pub struct Index<'a> {
     by_model: HashMap<&'a str, Vec<ObjId>>,
     /// Queries answered so far: blueprints repeat the same `!Find`s (scope
     /// mappings, default flows) in file after file, and the same lookup value
-    /// may name hundreds of objects.
-    resolved: Mutex<HashMap<QueryKey, Arc<Answer>>>,
+    /// may name hundreds of objects. Kept by the query's hash, so asking again
+    /// copies nothing.
+    resolved: Mutex<Answered>,
     /// Per blueprint: [`Index::is_live`].
     live: Vec<bool>,
     /// Per blueprint and entry: [`Index::object_of_entry`], filled as asked.
@@ -137,6 +138,9 @@ impl Answer {
 
 /// A `!Find` as far as its answer depends on it: the model and the conditions.
 type QueryKey = (String, Vec<(String, Option<String>)>);
+
+/// Answers by the hash of their query, each with the query it answers.
+type Answered = HashMap<u64, Vec<(QueryKey, Arc<Answer>)>>;
 
 /// Lower-cased value -> the objects with that value of one field, in set order.
 /// (Owned keys: borrowed ones would make the index invariant in `'a`.)
@@ -369,16 +373,30 @@ impl<'a> Index<'a> {
     }
 
     fn answer(&self, query: &FindQuery) -> Arc<Answer> {
-        let key = (query.model.clone(), query.conditions.clone());
-        if let Some(known) = self.memo().get(&key) {
-            return Arc::clone(known);
+        use std::hash::BuildHasher;
+        let hash =
+            foldhash::fast::FixedState::default().hash_one((&query.model, &query.conditions));
+        let known = self.memo().get(&hash).and_then(|asked| {
+            asked
+                .iter()
+                .find(|((model, conditions), _)| {
+                    *model == query.model && *conditions == query.conditions
+                })
+                .map(|(_, answer)| Arc::clone(answer))
+        });
+        if let Some(known) = known {
+            return known;
         }
         let answer = Arc::new(self.resolve(query));
-        self.memo().insert(key, Arc::clone(&answer));
+        let key = (query.model.clone(), query.conditions.clone());
+        self.memo()
+            .entry(hash)
+            .or_default()
+            .push((key, Arc::clone(&answer)));
         answer
     }
 
-    fn memo(&self) -> MutexGuard<'_, HashMap<QueryKey, Arc<Answer>>> {
+    fn memo(&self) -> MutexGuard<'_, Answered> {
         lock(&self.resolved)
     }
 

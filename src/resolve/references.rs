@@ -191,11 +191,16 @@ pub fn key_exists(index: &Index<'_>, key: &str) -> bool {
 /// create: nothing built in or assumed, and no entry of its own blueprint
 /// above it (those references are BP113's, or fine). References in blueprints
 /// without an instance are left out: such a blueprint applies only by hand,
-/// when whatever it needs is usually there, or never.
-pub fn cross_blueprint<'a>(index: &Index<'a>, givers: &KeyGivers) -> Vec<CrossRef<'a>> {
+/// when whatever it needs is usually there, or never. Only the references of
+/// the blueprints `from` accepts are gathered.
+pub fn cross_blueprint<'a>(
+    index: &Index<'a>,
+    givers: &KeyGivers,
+    from: &dyn Fn(usize) -> bool,
+) -> Vec<CrossRef<'a>> {
     let mut out = Vec::new();
     for (b, bp) in index.blueprints.iter().enumerate() {
-        if !has_instance(bp) {
+        if !has_instance(bp) || !from(b) {
             continue;
         }
         for (user, query) in &bp.finds {

@@ -29,6 +29,9 @@ const NAMED: usize = 3;
 impl Rule for AmbiguousIdentifiers {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         for (b, bp) in cx.blueprints.iter().enumerate() {
+            if !cx.judges(b) {
+                continue;
+            }
             for entry in &bp.entries {
                 // `must_created` fails on any match at all; `absent` is BP106's.
                 if !matches!(entry.state, State::Present | State::Created) {

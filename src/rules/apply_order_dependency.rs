@@ -27,7 +27,7 @@ impl Rule for ApplyOrderDependency {
 
     fn check_findings(&self, cx: &SetCx<'_>, found: &[&Diagnostic], out: &mut Vec<Diagnostic>) {
         let givers = KeyGivers::new(cx.index);
-        let refs = references::cross_blueprint(cx.index, &givers);
+        let refs = references::cross_blueprint(cx.index, &givers, &|b| cx.judges(b));
         if refs.is_empty() {
             return;
         }

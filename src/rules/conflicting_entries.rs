@@ -29,8 +29,10 @@ type ObjectKey<'a> = (&'a str, Vec<(&'a str, Cow<'a, str>)>);
 
 impl Rule for ConflictingEntries {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
-        for bp in cx.blueprints {
-            within_blueprint(bp, out);
+        for (b, bp) in cx.blueprints.iter().enumerate() {
+            if cx.judges(b) {
+                within_blueprint(bp, out);
+            }
         }
         across_files(cx, out);
     }
@@ -182,7 +184,7 @@ fn across_files(cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
                 Entry::Occupied(slot) => {
                     let &(fb, fe) = slot.get();
                     // Within a blueprint, `within_blueprint` judges.
-                    if fb == b {
+                    if fb == b || !cx.judges(b) {
                         continue;
                     }
                     let earlier = &cx.blueprints[fb];

@@ -15,7 +15,7 @@ pub fn entries_on_existing<'a>(
     cx.blueprints.iter().enumerate().flat_map(move |(b, bp)| {
         bp.entries
             .iter()
-            .filter(move |e| e.state == state && !e.conditional)
+            .filter(move |e| cx.judges(b) && e.state == state && !e.conditional)
             .filter_map(move |e| Some((bp.file, e, existing_object(cx, b, e)?)))
     })
 }

@@ -27,6 +27,9 @@ impl Rule for InstallSpecificPk {
         }
         let givers = KeyGivers::new(cx.index);
         for (b, bp) in cx.blueprints.iter().enumerate() {
+            if !cx.judges(b) {
+                continue;
+            }
             for entry in &bp.entries {
                 if entry.state == State::Absent {
                     continue;

@@ -199,6 +199,22 @@ pub struct SetCx<'a> {
     pub clients: &'a [crate::clients::ClientMatch],
     /// Path of each file of the run, by file id.
     pub paths: &'a [std::path::PathBuf],
+    /// Per blueprint, whether its findings are wanted (`Request::focus`);
+    /// `None` wants them all. See [`SetCx::judges`].
+    pub judged: Option<&'a [bool]>,
+}
+
+impl SetCx<'_> {
+    /// Whether the set rules judge blueprint `b`. The language server wants
+    /// the findings of its open documents only, so the rules whose findings
+    /// land in the blueprint they are looking at skip the others, and an edit
+    /// costs what the open files need rather than a judgement of the whole
+    /// set. A rule that reports in one blueprint what it learns while looking
+    /// at another must not skip on this.
+    pub fn judges(&self, b: usize) -> bool {
+        self.judged
+            .is_none_or(|judged| judged.get(b).copied().unwrap_or(true))
+    }
 }
 
 /// What `bplint rules`, `explain`, selection and the reports know of a rule.

@@ -49,6 +49,9 @@ enum Mapped {
 impl Rule for OfflineAccessUnmapped {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Vec<Diagnostic>) {
         for (bp_idx, bp) in cx.blueprints.iter().enumerate() {
+            if !cx.judges(bp_idx) {
+                continue;
+            }
             for entry in &bp.entries {
                 if entry.model.as_deref() != Some(PROVIDER) || entry.state == State::Absent {
                     continue;

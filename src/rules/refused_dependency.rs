@@ -33,7 +33,7 @@ impl Rule for RefusedDependency {
             return;
         }
         let givers = KeyGivers::new(cx.index);
-        for reference in references::cross_blueprint(cx.index, &givers) {
+        for reference in references::cross_blueprint(cx.index, &givers, &|b| cx.judges(b)) {
             if !reference
                 .creators
                 .iter()

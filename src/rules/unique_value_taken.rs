@@ -28,7 +28,7 @@ impl Rule for UniqueValueTaken {
         for (b, bp) in cx.blueprints.iter().enumerate() {
             // A blueprint discovery does not instantiate applies only when another
             // asks for it: when, and whether, is not in the files.
-            if !bp.instantiates {
+            if !bp.instantiates || !cx.judges(b) {
                 continue;
             }
             for entry in &bp.entries {

@@ -22,6 +22,9 @@ impl Rule for UnresolvedFind {
         // field of one model is read once for every unresolved lookup.
         let mut memo = Memo::default();
         for (bp_idx, bp) in cx.blueprints.iter().enumerate() {
+            if !cx.judges(bp_idx) {
+                continue;
+            }
             for (entry, query) in &bp.finds {
                 if !cx.kb.is_findable(&query.model)
                     || cx.index.resolve_find_from(bp_idx, query) != Resolution::NotFound

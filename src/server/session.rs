@@ -114,6 +114,9 @@ impl Session {
                 .cloned(),
         );
         paths.sort();
+        // Diagnostics are sent for open documents only: the set rules judge
+        // those (and what they depend on), not the whole set, on every edit.
+        self.request.focus = Some(self.docs.keys().cloned().collect());
         if self.instances.is_empty() {
             self.request.paths = paths;
             self.outcome = pipeline::run(&self.request);
@@ -121,6 +124,7 @@ impl Session {
             let mut runs = Vec::with_capacity(self.instances.len());
             for (name, request) in &mut self.instances {
                 request.overlay = self.request.overlay.clone();
+                request.focus = self.request.focus.clone();
                 request.paths = paths.clone();
                 runs.push((name.clone(), pipeline::run(request)));
             }
