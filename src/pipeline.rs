@@ -378,6 +378,7 @@ pub fn run(request: &Request) -> Outcome {
         declared_clients: &request.config.clients,
         clients: &outcome.clients,
         judged: judged.as_deref(),
+        shared: Default::default(),
     };
     // The set rules read the index and facts only, so they run side by side;
     // their findings are joined in rule order.

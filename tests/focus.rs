@@ -97,7 +97,10 @@ fn a_focused_file_has_the_findings_of_a_full_run() {
             .map(|f| f.path.clone())
             .collect();
         let step = (linted.len() / 50).max(1);
-        for path in linted.iter().step_by(if linted.len() > 100 { step } else { 1 }) {
+        for path in linted
+            .iter()
+            .step_by(if linted.len() > 100 { step } else { 1 })
+        {
             let focused = run(&request(&set, Some(path)));
             let want = findings_in(&full, path);
             assert_eq!(

@@ -9,6 +9,7 @@
 use super::facts::{BlueprintFacts, MetaApply};
 use crate::model::Origin;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::ffi::OsStr;
 use std::path::Path;
 
 /// The `metaapplyblueprint` entries of a set, resolved to the blueprints they
@@ -22,17 +23,32 @@ pub struct ApplyOrder {
 impl ApplyOrder {
     pub fn new(blueprints: &[std::sync::Arc<BlueprintFacts>]) -> Self {
         let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        // A `path` names a file by its last part first: looking only at the
+        // blueprints of that file name keeps a set of thousands of files, each
+        // naming others, from comparing every path with every `path`.
+        let mut by_file_name: HashMap<&OsStr, Vec<usize>> = HashMap::new();
         for (i, bp) in blueprints.iter().enumerate() {
             if let Some((name, _)) = &bp.name {
                 by_name.entry(name.as_str()).or_default().push(i);
             }
+            let file_name = match &bp.origin {
+                Origin::Embedded { key, .. } => Some(OsStr::new(key.as_str())),
+                _ => bp.path.file_name(),
+            };
+            if let Some(file_name) = file_name {
+                by_file_name.entry(file_name).or_default().push(i);
+            }
         }
+        let names = Names {
+            by_name,
+            by_file_name,
+        };
         let applies = blueprints
             .iter()
             .map(|bp| {
                 bp.meta_applies
                     .iter()
-                    .map(|apply| (apply.entry, targets(blueprints, &by_name, apply)))
+                    .map(|apply| (apply.entry, targets(blueprints, &names, apply)))
                     .collect()
             })
             .collect();
@@ -67,6 +83,13 @@ impl ApplyOrder {
     }
 }
 
+/// The set's blueprints by `metadata.name`, and by the last part of their
+/// file's path (an embedded blueprint's key), each in set order.
+struct Names<'a> {
+    by_name: HashMap<&'a str, Vec<usize>>,
+    by_file_name: HashMap<&'a OsStr, Vec<usize>>,
+}
+
 /// The blueprints of the set a `metaapplyblueprint` names. Its `identifiers`
 /// filter the blueprint instances, so every one of them must match: `name` is
 /// the instance's name (the blueprint's `metadata.name`), `path` its file below
@@ -76,16 +99,31 @@ impl ApplyOrder {
 /// identifier is a field bplint does not know the value of, and matches none.
 fn targets(
     blueprints: &[std::sync::Arc<BlueprintFacts>],
-    by_name: &HashMap<&str, Vec<usize>>,
+    names: &Names<'_>,
     apply: &MetaApply,
 ) -> Vec<usize> {
     let mut found: Option<Vec<usize>> = None;
     for (field, value) in &apply.identifiers {
         let matching: Vec<usize> = match field.as_str() {
-            "name" => by_name.get(value.as_str()).cloned().unwrap_or_default(),
-            "path" => (0..blueprints.len())
-                .filter(|&i| has_path(&blueprints[i], value))
-                .collect(),
+            "name" => names
+                .by_name
+                .get(value.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            // A path without a last part (`..`, empty) is compared with all.
+            "path" => match Path::new(value).file_name() {
+                Some(file_name) => names
+                    .by_file_name
+                    .get(file_name)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|&i| has_path(&blueprints[i], value))
+                    .collect(),
+                None => (0..blueprints.len())
+                    .filter(|&i| has_path(&blueprints[i], value))
+                    .collect(),
+            },
             _ => return Vec::new(),
         };
         found = Some(match found {

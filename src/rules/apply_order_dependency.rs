@@ -7,8 +7,9 @@ use super::refusal::Refusals;
 use super::{Rule, SetCx};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::resolve::order::{ApplyOrder, has_instance};
-use crate::resolve::references::{self, CrossRef, KeyGivers, Target};
+use crate::resolve::references::{self, CrossRef, Target};
 use crate::source::Span;
+use foldhash::{HashMap, HashMapExt};
 
 rule! {
     pub struct ApplyOrderDependency {
@@ -26,14 +27,21 @@ impl Rule for ApplyOrderDependency {
     }
 
     fn check_findings(&self, cx: &SetCx<'_>, found: &[&Diagnostic], out: &mut Vec<Diagnostic>) {
-        let givers = KeyGivers::new(cx.index);
-        let refs = references::cross_blueprint(cx.index, &givers, &|b| cx.judges(b));
+        let refs = cx.cross_refs();
         if refs.is_empty() {
             return;
         }
         let refusals = Refusals::of(cx, found);
         let order = ApplyOrder::new(cx.blueprints);
-        for reference in &refs {
+        // The blueprints by name, for the fix to tell whether a name is the
+        // target's alone without comparing it with every blueprint's.
+        let mut named: Named<'_> = HashMap::new();
+        for (b, bp) in cx.blueprints.iter().enumerate() {
+            if let Some((name, _)) = &bp.name {
+                named.entry(name.as_str()).or_default().push(b);
+            }
+        }
+        for reference in refs {
             // A blueprint the importer refuses creates nothing: BP120's finding.
             let creators: Vec<(usize, usize)> = reference
                 .creators
@@ -53,14 +61,18 @@ impl Rule for ApplyOrderDependency {
             }) {
                 continue;
             }
-            out.push(diagnostic(cx, &order, reference, &creators));
+            out.push(diagnostic(cx, &order, &named, reference, &creators));
         }
     }
 }
 
+/// Blueprint name -> the blueprints of the set that have it.
+type Named<'a> = HashMap<&'a str, Vec<usize>>;
+
 fn diagnostic(
     cx: &SetCx<'_>,
     order: &ApplyOrder,
+    by_name: &Named<'_>,
     reference: &CrossRef<'_>,
     creators: &[(usize, usize)],
 ) -> Diagnostic {
@@ -92,7 +104,7 @@ fn diagnostic(
     let mut diag = Diagnostic::new(&META, bp.file, reference.target.span(), message)
         .label("may find nothing on a fresh install");
     let first = others[0];
-    let fix = fix(cx, order, reference.bp, first);
+    let fix = fix(cx, order, by_name, reference.bp, first);
     let remedy = match (&fix, &cx.blueprints[first].name) {
         (Some(_), Some((name, _))) => format!(
             "apply `{name}` first with a `metaapplyblueprint` entry above this one, or move \
@@ -124,15 +136,22 @@ fn diagnostic(
 /// blueprint of the set has (the instance the meta model looks up goes by it),
 /// discovery gives it an instance, and it does not apply `user` itself (the two
 /// would apply each other without end).
-fn fix(cx: &SetCx<'_>, order: &ApplyOrder, user: usize, target: usize) -> Option<Fix> {
+fn fix(
+    cx: &SetCx<'_>,
+    order: &ApplyOrder,
+    named: &Named<'_>,
+    user: usize,
+    target: usize,
+) -> Option<Fix> {
     let bp = &cx.blueprints[user];
     let other = &cx.blueprints[target];
     let (name, _) = other.name.as_ref()?;
     let (at, indent) = bp.entries_top?;
-    let unique = cx.blueprints.iter().enumerate().all(|(i, b)| {
-        b.name.as_ref().is_none_or(|(n, _)| n != name)
-            || references::same_blueprint(cx.index, i, target)
-    });
+    let unique = named
+        .get(name.as_str())
+        .into_iter()
+        .flatten()
+        .all(|&i| references::same_blueprint(cx.index, i, target));
     if !has_instance(other) || !unique || order.applied_before(target, usize::MAX).contains(&user) {
         return None;
     }

@@ -8,10 +8,10 @@ use crate::resolve::{EntryFacts, ObjId};
 
 /// Every unconditional entry with `state` whose object exists before it runs,
 /// with its file and a description of that object (see [`existing_object`]).
-pub fn entries_on_existing<'a>(
-    cx: &'a SetCx<'a>,
+pub fn entries_on_existing<'c>(
+    cx: &'c SetCx<'_>,
     state: State,
-) -> impl Iterator<Item = (FileId, &'a EntryFacts, String)> + 'a {
+) -> impl Iterator<Item = (FileId, &'c EntryFacts, String)> + 'c {
     cx.blueprints.iter().enumerate().flat_map(move |(b, bp)| {
         bp.entries
             .iter()

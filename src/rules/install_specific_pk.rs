@@ -7,7 +7,7 @@ use super::{Rule, SetCx};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::model::State;
 use crate::resolve::index::identifier_query;
-use crate::resolve::references::{self, KeyGivers, KeyLost};
+use crate::resolve::references::{self, KeyLost};
 use crate::resolve::{LiteralKey, ObjId};
 
 rule! {
@@ -25,7 +25,7 @@ impl Rule for InstallSpecificPk {
         if cx.kb.serializers().is_none() {
             return;
         }
-        let givers = KeyGivers::new(cx.index);
+        let givers = cx.key_givers();
         for (b, bp) in cx.blueprints.iter().enumerate() {
             if !cx.judges(b) {
                 continue;

@@ -8,6 +8,7 @@
 use crate::diagnostic::{Diagnostic, FileId, RuleMeta};
 use crate::knowledge::Knowledge;
 use crate::model::Blueprint;
+use crate::resolve::references::{self, CrossRef, KeyGivers};
 use crate::resolve::typecheck::{Problem, check_field};
 use crate::resolve::{BlueprintFacts, Index};
 use crate::source::SourceFile;
@@ -202,6 +203,17 @@ pub struct SetCx<'a> {
     /// Per blueprint, whether its findings are wanted (`Request::focus`);
     /// `None` wants them all. See [`SetCx::judges`].
     pub judged: Option<&'a [bool]>,
+    /// The set's literal keys and its references across blueprints, worked
+    /// out once for the rules that read them ([`SetCx::key_givers`],
+    /// [`SetCx::cross_refs`]); empty until asked.
+    pub shared: SetShared<'a>,
+}
+
+/// What several set rules read of the whole set, computed by the first to ask.
+#[derive(Default)]
+pub struct SetShared<'a> {
+    givers: std::sync::OnceLock<KeyGivers>,
+    cross: std::sync::OnceLock<Vec<CrossRef<'a>>>,
 }
 
 impl SetCx<'_> {
@@ -214,6 +226,21 @@ impl SetCx<'_> {
     pub fn judges(&self, b: usize) -> bool {
         self.judged
             .is_none_or(|judged| judged.get(b).copied().unwrap_or(true))
+    }
+
+    /// What the set does with each literal primary key its entries give.
+    pub fn key_givers(&self) -> &KeyGivers {
+        self.shared
+            .givers
+            .get_or_init(|| KeyGivers::new(self.index))
+    }
+
+    /// The references of the judged blueprints whose objects only other
+    /// blueprints create (`references::cross_blueprint`).
+    pub fn cross_refs(&self) -> &[CrossRef<'_>] {
+        self.shared.cross.get_or_init(|| {
+            references::cross_blueprint(self.index, self.key_givers(), &|b| self.judges(b))
+        })
     }
 }
 

@@ -5,7 +5,7 @@
 use super::refusal::Refusals;
 use super::{Rule, SetCx};
 use crate::diagnostic::Diagnostic;
-use crate::resolve::references::{self, KeyGivers, Target};
+use crate::resolve::references::{self, Target};
 
 rule! {
     pub struct RefusedDependency {
@@ -32,8 +32,7 @@ impl Rule for RefusedDependency {
         {
             return;
         }
-        let givers = KeyGivers::new(cx.index);
-        for reference in references::cross_blueprint(cx.index, &givers, &|b| cx.judges(b)) {
+        for reference in cx.cross_refs() {
             if !reference
                 .creators
                 .iter()
