@@ -36,7 +36,8 @@ impl Rule for ExpressionNameUndefined {
             let Some(scalar) = pair.value.scalar() else {
                 continue;
             };
-            let Some(names) = expression::names(&scalar.value) else {
+            let names = cx.expression_names(scalar);
+            let Some(names) = names.as_ref() else {
                 continue;
             };
             for (name, place) in &names.free {

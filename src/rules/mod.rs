@@ -8,12 +8,16 @@
 use crate::diagnostic::{Diagnostic, FileId, RuleMeta};
 use crate::knowledge::Knowledge;
 use crate::model::Blueprint;
+use crate::resolve::expression;
 use crate::resolve::references::{self, CrossRef, KeyGivers};
 use crate::resolve::typecheck::{Problem, check_field};
 use crate::resolve::{BlueprintFacts, Index};
 use crate::source::SourceFile;
 use crate::yaml::DuplicateKey;
-use std::cell::OnceCell;
+use crate::yaml::Scalar;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// Declares a rule's prelude: its unit struct, its `pub static META` and the
 /// [`HasMeta`] impl that returns it, so a rule file states its code, name,
@@ -151,6 +155,10 @@ pub struct BlueprintCx<'a> {
     /// What the serializers make of each known field's value, worked out once
     /// for BP203 and BP209, which report different kinds of the same problems.
     field_problems: OnceCell<Vec<Problem>>,
+    /// What each expression imports and reads, by where its text starts:
+    /// BP223, BP226 and BP227 read the same expressions, and parsing them is
+    /// most of what those rules cost.
+    expressions: RefCell<HashMap<usize, Rc<Option<expression::Names>>>>,
 }
 
 impl<'a> BlueprintCx<'a> {
@@ -170,7 +178,21 @@ impl<'a> BlueprintCx<'a> {
             kb,
             duplicates,
             field_problems: OnceCell::new(),
+            expressions: RefCell::default(),
         }
+    }
+
+    /// The imports and free names of the expression `scalar` holds
+    /// (`expression::names`; `None` when it is not valid Python), parsed once
+    /// however many rules ask.
+    pub fn expression_names(&self, scalar: &Scalar) -> Rc<Option<expression::Names>> {
+        let at = scalar.value_span.start;
+        if let Some(known) = self.expressions.borrow().get(&at) {
+            return Rc::clone(known);
+        }
+        let names = Rc::new(expression::names(&scalar.value));
+        self.expressions.borrow_mut().insert(at, Rc::clone(&names));
+        names
     }
 
     /// Type problems of every `identifiers`/`attrs` field the target release
