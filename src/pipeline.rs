@@ -222,7 +222,8 @@ pub fn run(request: &Request) -> Outcome {
     } else {
         &[]
     };
-    let (mut candidates, walk_errors) = discover(&request.paths, &request.exclude, also);
+    let (mut candidates, mut walk_errors) = discover(&request.paths, &request.exclude, also);
+    unwritten(request, &mut candidates, &mut walk_errors);
     let mut outcome = Outcome {
         judged: request.judged.clone(),
         ..Outcome::default()
@@ -450,6 +451,43 @@ pub fn run(request: &Request) -> Outcome {
         ))
     });
     outcome
+}
+
+/// Texts of the overlay whose files are not on disk (an editor's new file, not
+/// saved yet) are checked as if written there: a YAML file below one of the
+/// paths as a file found there, any other YAML file as one named.
+fn unwritten(
+    request: &Request,
+    candidates: &mut Vec<Candidate>,
+    walk_errors: &mut Vec<crate::discover::WalkError>,
+) {
+    let mut added = false;
+    for path in request.overlay.keys() {
+        if path.exists()
+            || !crate::discover::is_yaml(path)
+            || candidates.iter().any(|c| c.path == *path)
+        {
+            continue;
+        }
+        walk_errors.retain(|e| e.path != *path);
+        let below = request
+            .paths
+            .iter()
+            .find(|root| *root != path && path.starts_with(root));
+        candidates.push(Candidate {
+            path: path.clone(),
+            relative: match below {
+                Some(root) => path.strip_prefix(root).unwrap_or(path).to_path_buf(),
+                None => path.file_name().map_or_else(|| path.clone(), PathBuf::from),
+            },
+            explicit: below.is_none(),
+            context: false,
+        });
+        added = true;
+    }
+    if added {
+        candidates.sort_by(|a, b| a.path.cmp(&b.path));
+    }
 }
 
 /// The blueprints the set rules judge when only the files of `focus` are

@@ -67,9 +67,14 @@ struct Client {
 
 impl Client {
     fn start(root: &Path) -> Client {
+        Client::start_folders(root, &[root])
+    }
+
+    /// A client with several workspace folders; the server runs in `cwd`.
+    fn start_folders(cwd: &Path, folders: &[&Path]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_bplint"))
             .arg("server")
-            .current_dir(root)
+            .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -109,17 +114,24 @@ impl Client {
             notifications: Vec::new(),
             next_id: 1,
         };
-        let uri = uri(root);
+        let folders: Vec<Value> = folders
+            .iter()
+            .map(|f| json!({"uri": uri(f), "name": f.file_name().unwrap().to_str()}))
+            .collect();
         let result = client.request(
             "initialize",
             json!({
                 "processId": null,
-                "rootUri": uri,
-                "workspaceFolders": [{"uri": uri, "name": "ws"}],
+                "rootUri": folders[0]["uri"],
+                "workspaceFolders": folders,
                 "capabilities": {},
             }),
         );
         assert!(result["capabilities"]["hoverProvider"].as_bool().unwrap());
+        assert_eq!(
+            result["capabilities"]["workspace"]["workspaceFolders"]["changeNotifications"],
+            true
+        );
         client.notify("initialized", json!({}));
         client
     }
@@ -546,6 +558,79 @@ fn a_broken_configuration_is_shown_and_the_defaults_judge_meanwhile() {
             .contains("bplint.toml"),
         "{shown}"
     );
+    client.shutdown();
+}
+
+/// A file the editor has open but that is not written yet is judged as a
+/// file of the set: its own findings, and its lookups resolve in the others.
+#[test]
+fn a_new_file_not_yet_written_is_judged_with_the_set() {
+    let (_dir, root) = workspace();
+    let mut client = Client::start(&root);
+    let new = uri(&root.join("new.yaml"));
+    let text = APP
+        .replace("name: app", "name: new-app")
+        .replace("team-app", "new-app")
+        .replace("example.com", "new.example.com");
+    client.open(&new, &text);
+    assert_eq!(codes(&client.diagnostics(&new)), ["BP004"]);
+    // Its `!Find` finds the flow flows.yaml creates, which may apply later.
+    client.change(&new, 2, &text.replace("!find", "!Find"));
+    let found = client.diagnostics(&new);
+    assert_eq!(codes(&found), ["BP119"], "{found:?}");
+    assert_eq!(
+        found[0]["relatedInformation"][0]["location"]["uri"],
+        uri(&root.join("flows.yaml"))
+    );
+    client.shutdown();
+}
+
+/// Each workspace folder is judged with its own configuration, and a folder
+/// added inside another takes the open files below it (and gives them back
+/// when removed).
+#[test]
+fn each_workspace_folder_is_judged_with_its_own_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path().canonicalize().unwrap();
+    let quiet = top.join("quiet");
+    let loud = top.join("loud");
+    let inner = loud.join("inner");
+    for folder in [&quiet, &loud, &inner] {
+        std::fs::create_dir_all(folder).unwrap();
+        std::fs::write(folder.join("app.yaml"), APP).unwrap();
+    }
+    std::fs::write(quiet.join("bplint.toml"), "ignore = [\"BP004\"]\n").unwrap();
+    std::fs::write(inner.join("bplint.toml"), "ignore = [\"BP004\"]\n").unwrap();
+    let mut client = Client::start_folders(&top, &[&quiet, &loud]);
+    let (quiet_app, loud_app, inner_app) = (
+        uri(&quiet.join("app.yaml")),
+        uri(&loud.join("app.yaml")),
+        uri(&inner.join("app.yaml")),
+    );
+    client.open(&quiet_app, APP);
+    client.open(&loud_app, APP);
+    client.open(&inner_app, APP);
+    assert_eq!(codes(&client.diagnostics(&loud_app)), ["BP004"]);
+    // Until its own folder is opened, `inner` is a file of `loud`.
+    assert_eq!(codes(&client.diagnostics(&inner_app)), ["BP004"]);
+    assert!(client.nothing_published_for(&quiet_app));
+
+    let folder = |path: &Path| json!([{"uri": uri(path), "name": "inner"}]);
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": folder(&inner), "removed": []}}),
+    );
+    let after = client.diagnostics(&inner_app);
+    assert!(after.is_empty(), "{after:?}");
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": folder(&inner)}}),
+    );
+    assert_eq!(codes(&client.diagnostics(&inner_app)), ["BP004"]);
+    // An edit goes to the folder that holds the file now.
+    client.change(&inner_app, 2, &APP.replace("!find", "!Find"));
+    let edited = client.diagnostics(&inner_app);
+    assert!(!codes(&edited).contains(&"BP004"), "{edited:?}");
     client.shutdown();
 }
 

@@ -9,6 +9,10 @@
 //! sent, so a burst of keystrokes costs one check. A request that reads the
 //! findings (code actions, hover) checks first when an edit is pending.
 //!
+//! Each workspace folder the client opens is a session of its own (its own
+//! bplint.toml, release and blueprint set, as `check` run there would have);
+//! a document belongs to the innermost folder holding it.
+//!
 //! Notes for maintainers: ruff's server (`crates/ruff_server`) and taplo's
 //! (`crates/taplo-lsp`) were the models for the shape; no code was taken.
 
@@ -21,8 +25,8 @@ pub mod text;
 use crate::{EXIT_OK, EXIT_TROUBLE};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics, ShowMessage,
+    DidChangeTextDocument, DidChangeWorkspaceFolders, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, References,
@@ -33,9 +37,10 @@ use lsp_types::{
     GotoDefinitionResponse, HoverProviderCapability, InitializeParams, MessageType, OneOf,
     PublishDiagnosticsParams, ServerCapabilities, ServerInfo, ShowMessageParams,
     TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind,
+    WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
 use session::{Document, Session};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Serve on standard input and output until the client says `exit`.
 pub fn run() -> u8 {
@@ -66,7 +71,101 @@ fn capabilities() -> ServerCapabilities {
             trigger_characters: Some(["!", ":", " ", "[", ","].map(String::from).to_vec()),
             ..CompletionOptions::default()
         }),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
         ..ServerCapabilities::default()
+    }
+}
+
+/// The client's workspace folders, each checked as a set of its own.
+struct Workspace {
+    /// Never empty: the last folder removed stays, for the files still open.
+    sessions: Vec<Session>,
+    docs_base: Option<String>,
+}
+
+impl Workspace {
+    /// Open a session for the folder `root`, telling the client when its
+    /// configuration or release cannot be read.
+    fn open(&mut self, connection: &Connection, root: PathBuf) -> Result<(), String> {
+        let (session, problem) = Session::new(root, self.docs_base.clone());
+        if let Some(problem) = problem {
+            let params = ShowMessageParams {
+                typ: MessageType::ERROR,
+                message: format!(
+                    "bplint: {}: {problem} (checking with the defaults until it is fixed and the server restarted)",
+                    crate::source::display_path(&session.root)
+                ),
+            };
+            send(
+                connection,
+                Message::Notification(Notification::new(ShowMessage::METHOD.into(), params)),
+            )?;
+        }
+        self.sessions.push(session);
+        Ok(())
+    }
+
+    /// Which session a file belongs to: the innermost folder holding it; a
+    /// file outside every folder is judged with the first.
+    fn index_of(&self, path: &Path) -> usize {
+        self.sessions
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| path.starts_with(&s.root))
+            .max_by_key(|(_, s)| s.root.components().count())
+            .map_or(0, |(i, _)| i)
+    }
+
+    fn of(&mut self, path: &Path) -> &mut Session {
+        let i = self.index_of(path);
+        &mut self.sessions[i]
+    }
+
+    /// The client added and removed folders. Open files move to the folder
+    /// that holds them now (a removed folder's, and those below a folder
+    /// added inside another), and are judged there.
+    fn change(
+        &mut self,
+        connection: &Connection,
+        added: Vec<PathBuf>,
+        removed: Vec<PathBuf>,
+    ) -> Result<(), String> {
+        for root in added {
+            if !self.sessions.iter().any(|s| s.root == root) {
+                self.open(connection, root)?;
+            }
+        }
+        let mut moving = Vec::new();
+        for root in removed {
+            if self.sessions.len() == 1 {
+                break;
+            }
+            if let Some(i) = self.sessions.iter().position(|s| s.root == root) {
+                let mut gone = self.sessions.remove(i);
+                let paths: Vec<PathBuf> = gone.docs.keys().cloned().collect();
+                moving.extend(paths.iter().filter_map(|p| gone.release(p)));
+            }
+        }
+        // A folder added inside another takes the open files below it.
+        for i in 0..self.sessions.len() {
+            let misplaced: Vec<PathBuf> = self.sessions[i]
+                .docs
+                .keys()
+                .filter(|p| self.index_of(p) != i)
+                .cloned()
+                .collect();
+            moving.extend(misplaced.iter().filter_map(|p| self.sessions[i].release(p)));
+        }
+        for (path, doc, sent) in moving {
+            self.of(&path).adopt(path, doc, sent);
+        }
+        Ok(())
     }
 }
 
@@ -77,7 +176,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         .map_err(|e| format!("the client did not initialize: {e}"))?;
     let params: InitializeParams = serde_json::from_value(params)
         .map_err(|e| format!("the client's initialize request is not valid: {e}"))?;
-    let root = workspace_root(&params)?;
+    let roots = workspace_roots(&params)?;
     let docs_base = params
         .initialization_options
         .as_ref()
@@ -94,51 +193,51 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     connection
         .initialize_finish(id, result)
         .map_err(|e| format!("the client left during initialization: {e}"))?;
-    let (mut session, problem) = Session::new(root, docs_base);
-    if let Some(problem) = problem {
-        let params = ShowMessageParams {
-            typ: MessageType::ERROR,
-            message: format!(
-                "bplint: {problem} (checking with the defaults until it is fixed and the server restarted)"
-            ),
-        };
-        send(
-            connection,
-            Message::Notification(Notification::new(ShowMessage::METHOD.into(), params)),
-        )?;
+    let mut workspace = Workspace {
+        sessions: Vec::new(),
+        docs_base,
+    };
+    for root in roots {
+        workspace.open(connection, root)?;
     }
     loop {
         let Ok(message) = connection.receiver.recv() else {
             return Ok(());
         };
-        if handle(connection, &mut session, message)? {
+        if handle(connection, &mut workspace, message)? {
             return Ok(());
         }
         while let Ok(message) = connection.receiver.try_recv() {
-            if handle(connection, &mut session, message)? {
+            if handle(connection, &mut workspace, message)? {
                 return Ok(());
             }
         }
-        if session.dirty && !session.docs.is_empty() {
-            session.check();
-            publish(connection, &mut session)?;
+        for session in &mut workspace.sessions {
+            if session.dirty && !session.docs.is_empty() {
+                session.check();
+                publish(connection, session)?;
+            }
         }
     }
 }
 
-/// The workspace folder: the first one the client names, else its root, else
-/// the current folder.
-fn workspace_root(params: &InitializeParams) -> Result<PathBuf, String> {
-    let first = params
+/// The workspace folders: those the client names, else its root, else the
+/// current folder.
+fn workspace_roots(params: &InitializeParams) -> Result<Vec<PathBuf>, String> {
+    let folders: Vec<PathBuf> = params
         .workspace_folders
-        .as_ref()
-        .and_then(|folders| folders.first())
-        .map(|f| f.uri.clone());
+        .iter()
+        .flatten()
+        .filter_map(|f| text::uri_to_path(&f.uri))
+        .collect();
+    if !folders.is_empty() {
+        return Ok(folders);
+    }
     #[allow(deprecated)] // Older clients send only `rootUri`.
-    let uri = first.or_else(|| params.root_uri.clone());
-    match uri.as_ref().and_then(text::uri_to_path) {
-        Some(path) => Ok(path),
+    match params.root_uri.as_ref().and_then(text::uri_to_path) {
+        Some(path) => Ok(vec![path]),
         None => std::env::current_dir()
+            .map(|dir| vec![dir])
             .map_err(|e| format!("no workspace folder, and no current folder: {e}")),
     }
 }
@@ -168,7 +267,7 @@ fn publish(connection: &Connection, session: &mut Session) -> Result<(), String>
 /// Handle one message; `true` when the client asked to exit.
 fn handle(
     connection: &Connection,
-    session: &mut Session,
+    workspace: &mut Workspace,
     message: Message,
 ) -> Result<bool, String> {
     match message {
@@ -179,6 +278,18 @@ fn handle(
             {
                 return Ok(true);
             }
+            // Every request this server answers names its document.
+            let path = request
+                .params
+                .get("textDocument")
+                .and_then(|d| d.get("uri"))
+                .and_then(|u| u.as_str())
+                .and_then(|u| u.parse::<lsp_types::Uri>().ok())
+                .and_then(|u| text::uri_to_path(&u));
+            let session = match &path {
+                Some(path) => workspace.of(path),
+                None => &mut workspace.sessions[0],
+            };
             let response = answer(session, request);
             send(connection, Message::Response(response))?;
         }
@@ -186,7 +297,7 @@ fn handle(
             if notification.method == "exit" {
                 return Ok(true);
             }
-            notify(connection, session, notification)?;
+            notify(connection, workspace, notification)?;
         }
         Message::Response(_) => {}
     }
@@ -195,17 +306,32 @@ fn handle(
 
 fn notify(
     connection: &Connection,
-    session: &mut Session,
+    workspace: &mut Workspace,
     notification: Notification,
 ) -> Result<(), String> {
     let params = notification.params;
     match notification.method.as_str() {
+        DidChangeWorkspaceFolders::METHOD => {
+            let Ok(p) =
+                serde_json::from_value::<lsp_types::DidChangeWorkspaceFoldersParams>(params)
+            else {
+                return Ok(());
+            };
+            let paths = |folders: Vec<lsp_types::WorkspaceFolder>| {
+                folders
+                    .iter()
+                    .filter_map(|f| text::uri_to_path(&f.uri))
+                    .collect::<Vec<_>>()
+            };
+            workspace.change(connection, paths(p.event.added), paths(p.event.removed))?;
+        }
         DidOpenTextDocument::METHOD => {
             let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(params)
             else {
                 return Ok(());
             };
             if let Some(path) = text::uri_to_path(&p.text_document.uri) {
+                let session = workspace.of(&path);
                 session.docs.insert(
                     path,
                     Document {
@@ -221,10 +347,15 @@ fn notify(
             else {
                 return Ok(());
             };
-            let path = text::uri_to_path(&p.text_document.uri);
-            let doc = path.as_ref().and_then(|p| session.docs.get_mut(p));
+            let Some(path) = text::uri_to_path(&p.text_document.uri) else {
+                return Ok(());
+            };
+            let session = workspace.of(&path);
             // Full synchronisation: the last change holds the whole text.
-            if let (Some(doc), Some(change)) = (doc, p.content_changes.into_iter().last()) {
+            if let (Some(doc), Some(change)) = (
+                session.docs.get_mut(&path),
+                p.content_changes.into_iter().last(),
+            ) {
                 doc.text = change.text;
                 session.dirty = true;
             }
@@ -235,6 +366,7 @@ fn notify(
                 return Ok(());
             };
             if let Some(path) = text::uri_to_path(&p.text_document.uri) {
+                let session = workspace.of(&path);
                 session.docs.remove(&path);
                 session.dirty = true;
                 if session.forget(&path) {
@@ -255,7 +387,11 @@ fn notify(
         }
         // Saving changes nothing the open text did not say already; other
         // files changed on disk are read again at the next check.
-        DidSaveTextDocument::METHOD => session.dirty = true,
+        DidSaveTextDocument::METHOD => {
+            for session in &mut workspace.sessions {
+                session.dirty = true;
+            }
+        }
         _ => {}
     }
     Ok(())

@@ -166,6 +166,26 @@ impl Session {
         out
     }
 
+    /// Give up an open document that another session now judges (the
+    /// client added or removed a workspace folder), with what was last sent
+    /// for it, for [`Session::adopt`].
+    pub fn release(&mut self, path: &Path) -> Option<(PathBuf, Document, Option<u64>)> {
+        let doc = self.docs.remove(path)?;
+        self.dirty = true;
+        Some((path.to_path_buf(), doc, self.published.remove(path)))
+    }
+
+    /// Take over an open document from a session that ended: what the client
+    /// shows for it is what that session sent, so a document with nothing to
+    /// report now is cleared rather than left with the old findings.
+    pub fn adopt(&mut self, path: PathBuf, doc: Document, sent: Option<u64>) {
+        if let Some(sent) = sent {
+            self.published.insert(path.clone(), sent);
+        }
+        self.docs.insert(path, doc);
+        self.dirty = true;
+    }
+
     /// A closed document's diagnostics are cleared, and it is reported afresh
     /// when opened again.
     pub fn forget(&mut self, path: &Path) -> bool {
