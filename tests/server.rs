@@ -650,6 +650,30 @@ fn each_instance_of_the_workspace_is_a_set_of_its_own() {
     let mut client = Client::start(&root);
     client.open(&uri(&path), &text);
     assert_eq!(codes(&client.diagnostics(&uri(&path))), ["BP203"]);
+
+    // Both sites have an application `grafana`: a `!Find` in site B reaches
+    // site B's alone, and hover speaks of site B's release.
+    let bound = format!(
+        "{text}  - model: authentik_policies.policybinding\n    identifiers:\n      \
+         target: !Find [authentik_core.application, [slug, grafana]]\n      order: 0\n"
+    );
+    client.change(&uri(&path), 2, &bound);
+    let at = position_of(&bound, "!Find", 2);
+    let found = client.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri(&path)}, "position": at}),
+    );
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["uri"], uri(&path));
+    let missing = bound.replace("[slug, grafana]", "[slug, nothing]");
+    client.change(&uri(&path), 3, &missing);
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&path)}, "position": at}),
+    );
+    let said = hover["contents"]["value"].as_str().unwrap();
+    assert!(said.contains("Authentik 2024.12"), "{said}");
     client.shutdown();
 }
 

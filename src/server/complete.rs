@@ -4,7 +4,7 @@
 //! entries of the last check.
 
 use super::navigate::{TAGS, text_of};
-use super::session::Session;
+use super::session::{Scope, Session};
 use super::text::Lines;
 use crate::knowledge::types::Ty;
 use lsp_types::{CompletionItem, CompletionItemKind};
@@ -57,7 +57,8 @@ pub fn complete(session: &Session, path: &Path, offset: usize) -> Vec<Completion
     let (line_start, line) = lines.line_around(offset);
     let before = &line[..(offset - line_start).min(line.len())];
     let p = patterns();
-    let kb = session.request.judged.kb;
+    let scope = session.scope(path);
+    let kb = scope.kb;
     let item = |label: &str, kind: CompletionItemKind, detail: Option<String>| CompletionItem {
         label: label.to_string(),
         kind: Some(kind),
@@ -77,7 +78,7 @@ pub fn complete(session: &Session, path: &Path, offset: usize) -> Vec<Completion
             .collect();
     }
     if let Some(c) = p.find_value.captures(before) {
-        return find_values(session, &c[1], &c[2])
+        return find_values(&scope, &c[1], &c[2])
             .into_iter()
             .map(|(v, from)| item(&v, CompletionItemKind::VALUE, Some(from)))
             .collect();
@@ -200,10 +201,10 @@ fn model_above(lines: &Lines<'_>, line: usize) -> Option<String> {
 
 /// Values of `field` on objects of `model`: the workspace's entries and the
 /// release's built-ins, with where each comes from.
-fn find_values(session: &Session, model: &str, field: &str) -> Vec<(String, String)> {
-    let kb = session.request.judged.kb;
+fn find_values(scope: &Scope, model: &str, field: &str) -> Vec<(String, String)> {
+    let kb = scope.kb;
     let mut out: Vec<(String, String)> = Vec::new();
-    for facts in &session.outcome.facts {
+    for facts in &scope.facts {
         for entry in &facts.entries {
             let Some(entry_model) = entry.model.as_deref() else {
                 continue;

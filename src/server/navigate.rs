@@ -6,7 +6,7 @@
 //! `model:` value), since the facts keep spans of values and keys, not of every
 //! token; what it means comes from the facts and the index.
 
-use super::session::Session;
+use super::session::{Scope, Session};
 use super::text::{Lines, path_to_uri};
 use crate::knowledge::types::{FieldDef, StrFormat, Ty};
 use crate::resolve::{BlueprintFacts, EntryFacts, Index, ObjId, Resolution};
@@ -109,13 +109,13 @@ pub fn token_at(line: &str, column: usize) -> (usize, usize) {
     (start, end)
 }
 
-/// The blueprints of a file in the last check, with their positions in the set.
+/// The blueprints of a file in the last check, with their positions in the
+/// file's scope.
 pub fn facts_of<'a>(
-    session: &'a Session,
+    scope: &'a Scope,
     path: &'a Path,
 ) -> impl Iterator<Item = (usize, &'a BlueprintFacts)> + 'a {
-    session
-        .outcome
+    scope
         .facts
         .iter()
         .enumerate()
@@ -125,11 +125,11 @@ pub fn facts_of<'a>(
 
 /// The entry around a byte offset.
 pub fn entry_at<'a>(
-    session: &'a Session,
+    scope: &'a Scope,
     path: &'a Path,
     offset: usize,
 ) -> Option<(usize, &'a EntryFacts)> {
-    facts_of(session, path).find_map(|(bp, facts)| {
+    facts_of(scope, path).find_map(|(bp, facts)| {
         facts
             .entries
             .iter()
@@ -138,10 +138,10 @@ pub fn entry_at<'a>(
     })
 }
 
-pub fn index(session: &Session) -> Index<'_> {
+pub fn index<'a>(session: &'a Session, scope: &'a Scope) -> Index<'a> {
     Index::build(
-        session.request.judged.kb,
-        &session.outcome.facts,
+        scope.kb,
+        &scope.facts,
         &session.request.config.assume_exists,
     )
 }
@@ -191,10 +191,11 @@ pub fn hover(session: &Session, path: &Path, offset: usize) -> Option<Hover> {
     let column = offset - line_start;
     let (start, end) = token_at(line, column);
     let token = &line[start..end];
-    let kb = session.request.judged.kb;
+    let scope = session.scope(path);
+    let kb = scope.kb;
     let mut body = None;
     if let Some(id) = key_of_at(line, column).filter(|_| !token.starts_with('!')) {
-        let found = facts_of(session, path)
+        let found = facts_of(&scope, path)
             .find(|(_, f)| f.span.start <= offset && offset <= f.span.end)
             .and_then(|(_, f)| entry_with_id(f, &id));
         body = Some(match found {
@@ -213,17 +214,17 @@ pub fn hover(session: &Session, path: &Path, offset: usize) -> Option<Hover> {
     {
         body = Some(format!("```yaml\n{shape}\n```\n{what}"));
     }
-    if let Some(found) = find_hover(session, path, offset) {
+    if let Some(found) = find_hover(session, &scope, path, offset) {
         body = Some(match body {
             Some(tag) => format!("{found}\n\n---\n{tag}"),
             None => found,
         });
     }
     if body.is_none() && kb.model(token).is_some() {
-        body = Some(model_hover(session, token));
+        body = Some(model_hover(kb, token));
     }
     if body.is_none() && line[end..].trim_start().starts_with(':') {
-        let model = entry_at(session, path, offset).and_then(|(_, e)| e.model.clone());
+        let model = entry_at(&scope, path, offset).and_then(|(_, e)| e.model.clone());
         if let Some(field) = model.as_deref().and_then(|m| kb.field(m, token)) {
             body = Some(field_hover(model.as_deref().unwrap_or(""), field));
         }
@@ -237,8 +238,7 @@ pub fn hover(session: &Session, path: &Path, offset: usize) -> Option<Hover> {
     })
 }
 
-fn model_hover(session: &Session, model: &str) -> String {
-    let kb = session.request.judged.kb;
+fn model_hover(kb: crate::knowledge::Knowledge, model: &str) -> String {
     let mut out = format!("**{model}**\n\n");
     if let Some(def) = kb.model(model) {
         if !def.parents.is_empty() {
@@ -315,11 +315,11 @@ fn type_name(ty: &Ty) -> String {
 
 /// The `!Find` around the offset in this file, and its blueprint.
 fn find_at<'a>(
-    session: &'a Session,
+    scope: &'a Scope,
     path: &'a Path,
     offset: usize,
 ) -> Option<(usize, &'a crate::resolve::FindQuery)> {
-    facts_of(session, path).find_map(|(bp, facts)| {
+    facts_of(scope, path).find_map(|(bp, facts)| {
         facts
             .finds
             .iter()
@@ -328,9 +328,9 @@ fn find_at<'a>(
     })
 }
 
-fn find_hover(session: &Session, path: &Path, offset: usize) -> Option<String> {
-    let (bp, query) = find_at(session, path, offset)?;
-    let index = index(session);
+fn find_hover(session: &Session, scope: &Scope, path: &Path, offset: usize) -> Option<String> {
+    let (bp, query) = find_at(scope, path, offset)?;
+    let index = index(session, scope);
     Some(match index.resolve_find_from(bp, query) {
         Resolution::Found(objs) => {
             let mut out = format!("`!Find` on {} resolves to:\n", query.model);
@@ -341,7 +341,7 @@ fn find_hover(session: &Session, path: &Path, offset: usize) -> Option<String> {
         }
         Resolution::NotFound => format!(
             "`!Find` on {}: no entry of the set and no built-in object of Authentik {} matches; it yields null.",
-            query.model, session.request.judged.kb.version
+            query.model, scope.kb.version
         ),
         Resolution::Unknown => format!(
             "`!Find` on {}: bplint cannot tell what it finds (a tag in the query, or a lookup it does not model).",
@@ -374,8 +374,9 @@ pub fn definition(session: &Session, path: &Path, offset: usize) -> Vec<Location
     };
     let lines = Lines::new(&text);
     let (line_start, line) = lines.line_around(offset);
+    let scope = session.scope(path);
     if let Some(id) = key_of_at(line, offset - line_start) {
-        let target = facts_of(session, path)
+        let target = facts_of(&scope, path)
             .find(|(_, f)| f.span.start <= offset && offset <= f.span.end)
             .and_then(|(_, f)| entry_with_id(f, &id));
         return target
@@ -383,10 +384,10 @@ pub fn definition(session: &Session, path: &Path, offset: usize) -> Vec<Location
             .into_iter()
             .collect();
     }
-    let Some((bp, query)) = find_at(session, path, offset) else {
+    let Some((bp, query)) = find_at(&scope, path, offset) else {
         return Vec::new();
     };
-    let index = index(session);
+    let index = index(session, &scope);
     match index.resolve_find_from(bp, query) {
         Resolution::Found(objs) => objs
             .iter()
@@ -411,7 +412,8 @@ pub fn references(
     offset: usize,
     declaration: bool,
 ) -> Vec<Location> {
-    let Some((bp, entry)) = entry_at(session, path, offset) else {
+    let scope = session.scope(path);
+    let Some((bp, entry)) = entry_at(&scope, path, offset) else {
         return Vec::new();
     };
     let Some(text) = text_of(session, path) else {
@@ -428,8 +430,8 @@ pub fn references(
             .trim_start_matches("- ")
             .starts_with("id:")
     }) {
-        let scope = session.outcome.facts[bp].span;
-        let inside = &text[scope.start.min(text.len())..scope.end.min(text.len())];
+        let within = scope.facts[bp].span;
+        let inside = &text[within.start.min(text.len())..within.end.min(text.len())];
         for (at, _) in inside.match_indices("!KeyOf") {
             let rest = &inside[at + "!KeyOf".len()..];
             let written = rest.trim_start();
@@ -439,18 +441,18 @@ pub fn references(
                 .unwrap_or("")
                 .trim_matches(['"', '\'']);
             if name == id {
-                let start = scope.start + at;
+                let start = within.start + at;
                 let end = start + "!KeyOf".len() + (rest.len() - written.len()) + name.len();
                 out.extend(location(session, path, Span::new(start, end)));
             }
         }
         return out;
     }
-    let index = index(session);
+    let index = index(session, &scope);
     let Some(object) = index.object_of_entry(bp, entry) else {
         return out;
     };
-    for (other, facts) in session.outcome.facts.iter().enumerate() {
+    for (other, facts) in scope.facts.iter().enumerate() {
         for (_, query) in &facts.finds {
             let reaches = match index.resolve_find_from(other, query) {
                 Resolution::Found(objs) => objs.iter().any(|o| {
@@ -476,7 +478,8 @@ pub fn symbols(session: &Session, path: &Path) -> Vec<DocumentSymbol> {
     };
     let lines = Lines::new(&text);
     let mut out = Vec::new();
-    for (_, facts) in facts_of(session, path) {
+    let scope = session.scope(path);
+    for (_, facts) in facts_of(&scope, path) {
         let children: Vec<DocumentSymbol> = facts
             .entries
             .iter()

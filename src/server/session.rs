@@ -16,6 +16,15 @@ use lsp_types::{
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+/// What a file is judged with: in a repository of several Authentik
+/// instances, its instance's release and blueprints (so hover, definition,
+/// references and completion never reach into another instance's files, as
+/// nothing resolves across instances in `check`); else the whole set's.
+pub struct Scope {
+    pub kb: crate::knowledge::Knowledge,
+    pub facts: Vec<std::sync::Arc<crate::resolve::BlueprintFacts>>,
+}
+
 pub struct Document {
     pub uri: Uri,
     pub text: String,
@@ -136,6 +145,33 @@ impl Session {
     pub fn ensure_checked(&mut self) {
         if self.dirty {
             self.check();
+        }
+    }
+
+    /// The release and blueprints `path` is judged with (see [`Scope`]): the
+    /// first instance whose run holds the file, else the set's.
+    pub fn scope(&self, path: &Path) -> Scope {
+        let files = &self.outcome.files;
+        let run = self.outcome.instances.iter().find(|run| {
+            run.files
+                .clone()
+                .any(|f| files.get(f).is_some_and(|r| r.path == path))
+        });
+        match run {
+            Some(run) => Scope {
+                kb: run.judged.kb,
+                facts: self
+                    .outcome
+                    .facts
+                    .iter()
+                    .filter(|f| run.files.contains(&f.file))
+                    .cloned()
+                    .collect(),
+            },
+            None => Scope {
+                kb: self.request.judged.kb,
+                facts: self.outcome.facts.clone(),
+            },
         }
     }
 
