@@ -455,12 +455,17 @@ pub fn run(request: &Request) -> Outcome {
 
 /// Texts of the overlay whose files are not on disk (an editor's new file, not
 /// saved yet) are checked as if written there: a YAML file below one of the
-/// paths as a file found there, any other YAML file as one named.
+/// paths as a file found there, any other YAML file as one named. In a run of
+/// one of several instances (`outside` is set) such a file belongs to none
+/// until it is written and a deployment names it, so it is left out there.
 fn unwritten(
     request: &Request,
     candidates: &mut Vec<Candidate>,
     walk_errors: &mut Vec<crate::discover::WalkError>,
 ) {
+    if !request.outside.is_empty() {
+        return;
+    }
     let mut added = false;
     for path in request.overlay.keys() {
         if path.exists()
