@@ -123,12 +123,13 @@ pub enum Command {
     /// Run the language server: the Language Server Protocol over standard input
     /// and output, for editors (docs/editors.md).
     ///
-    /// The workspace folder the editor opens is the blueprint set (one per
+    /// Each workspace folder the editor opens is a blueprint set (one per
     /// Authentik instance when the repository deploys several), checked as
-    /// `check` checks it (bplint.toml, the detected release, the rules) with
-    /// the text of open files in place of what is on disk. Diagnostics, quick
-    /// fixes, suppression comments, hover, go to definition, references,
-    /// completion and the outline.
+    /// `check` run there checks it (bplint.toml, the detected release, the
+    /// rules) with the text of open files in place of what is on disk; the
+    /// findings of the open files are sent. Diagnostics, quick fixes,
+    /// suppression comments, hover, go to definition, references, completion
+    /// and the outline.
     Server,
     /// List every rule with its code, name, default severity and fix.
     Rules {
