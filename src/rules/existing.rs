@@ -12,10 +12,15 @@ pub fn entries_on_existing<'c>(
     cx: &'c SetCx<'_>,
     state: State,
 ) -> impl Iterator<Item = (FileId, &'c EntryFacts, String)> + 'c {
-    cx.blueprints.iter().enumerate().flat_map(move |(b, bp)| {
+    let judged = cx
+        .blueprints
+        .iter()
+        .enumerate()
+        .filter(|(b, _)| cx.judges(*b));
+    judged.flat_map(move |(b, bp)| {
         bp.entries
             .iter()
-            .filter(move |e| cx.judges(b) && e.state == state && !e.conditional)
+            .filter(move |e| e.state == state && !e.conditional)
             .filter_map(move |e| Some((bp.file, e, existing_object(cx, b, e)?)))
     })
 }

@@ -21,19 +21,11 @@ pub fn code_actions(
     let Some(doc) = session.docs.get(path) else {
         return Vec::new();
     };
-    let Some(file) = session.file_of(path) else {
-        return Vec::new();
-    };
     let lines = Lines::new(&doc.text);
     let uri = &doc.uri;
     let start = lines.offset(params.range.start);
     let end = lines.offset(params.range.end);
-    let findings: Vec<&Diagnostic> = session
-        .outcome
-        .diagnostics
-        .iter()
-        .filter(|d| d.file == file)
-        .collect();
+    let findings: Vec<&Diagnostic> = session.findings_of(path).collect();
     let here: Vec<&Diagnostic> = findings
         .iter()
         .copied()
@@ -82,6 +74,7 @@ pub fn code_actions(
             codes.push((d.code, d.span.start));
         }
     }
+    let eol = crate::rules::edits::eol(&doc.text);
     for (code, at) in codes {
         let line = lines.line_of(at);
         let line_start = lines.line_start(line).unwrap_or(0);
@@ -89,11 +82,6 @@ pub fn code_actions(
             .chars()
             .take_while(|c| *c == ' ' || *c == '\t')
             .collect();
-        let eol = if doc.text.contains("\r\n") {
-            "\r\n"
-        } else {
-            "\n"
-        };
         let comment = Edit {
             span: crate::source::Span::empty(line_start),
             replacement: format!("{indent}# bplint: disable={code}{eol}"),

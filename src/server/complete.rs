@@ -180,7 +180,6 @@ fn section_above(lines: &Lines<'_>, line: usize, indent: usize) -> Option<Sectio
             return match key.trim_end() {
                 "attrs:" | "identifiers:" => Some(Section::Fields),
                 "entries:" => Some(Section::Entry),
-                _ if trimmed.starts_with("- ") && item_indent == indent => Some(Section::Entry),
                 _ => None,
             };
         }

@@ -251,17 +251,25 @@ fn send(connection: &Connection, message: Message) -> Result<(), String> {
 
 fn publish(connection: &Connection, session: &mut Session) -> Result<(), String> {
     for (uri, diagnostics) in session.changed_diagnostics() {
-        let params = PublishDiagnosticsParams {
-            uri,
-            diagnostics,
-            version: None,
-        };
-        send(
-            connection,
-            Message::Notification(Notification::new(PublishDiagnostics::METHOD.into(), params)),
-        )?;
+        send_diagnostics(connection, uri, diagnostics)?;
     }
     Ok(())
+}
+
+fn send_diagnostics(
+    connection: &Connection,
+    uri: lsp_types::Uri,
+    diagnostics: Vec<lsp_types::Diagnostic>,
+) -> Result<(), String> {
+    let params = PublishDiagnosticsParams {
+        uri,
+        diagnostics,
+        version: None,
+    };
+    send(
+        connection,
+        Message::Notification(Notification::new(PublishDiagnostics::METHOD.into(), params)),
+    )
 }
 
 /// Handle one message; `true` when the client asked to exit.
@@ -370,18 +378,7 @@ fn notify(
                 session.docs.remove(&path);
                 session.dirty = true;
                 if session.forget(&path) {
-                    let params = PublishDiagnosticsParams {
-                        uri: p.text_document.uri,
-                        diagnostics: Vec::new(),
-                        version: None,
-                    };
-                    send(
-                        connection,
-                        Message::Notification(Notification::new(
-                            PublishDiagnostics::METHOD.into(),
-                            params,
-                        )),
-                    )?;
+                    send_diagnostics(connection, p.text_document.uri, Vec::new())?;
                 }
             }
         }

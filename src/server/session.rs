@@ -6,7 +6,7 @@
 use super::text::{Lines, path_to_uri};
 use crate::config::Config;
 use crate::detect;
-use crate::diagnostic::{self, Applicability, FileId, Severity};
+use crate::diagnostic::{self, Applicability, Severity};
 use crate::discover::Exclude;
 use crate::pipeline::{self, Outcome, Request};
 use lsp_types::{
@@ -175,9 +175,17 @@ impl Session {
         }
     }
 
-    /// The file id of an open document in the last outcome.
-    pub fn file_of(&self, path: &Path) -> Option<FileId> {
-        self.outcome.files.iter().position(|f| f.path == path)
+    /// The findings of the last check in `path`. A file two instances deploy
+    /// has a record in each instance's run, and findings in each.
+    pub fn findings_of<'s>(
+        &'s self,
+        path: &'s Path,
+    ) -> impl Iterator<Item = &'s diagnostic::Diagnostic> + 's {
+        let files = &self.outcome.files;
+        self.outcome
+            .diagnostics
+            .iter()
+            .filter(move |d| files.get(d.file).is_some_and(|f| f.path == path))
     }
 
     /// Diagnostics of every open document whose findings changed since they
@@ -229,15 +237,8 @@ impl Session {
     }
 
     pub fn diagnostics_of(&self, path: &Path, text: &str) -> Vec<lsp_types::Diagnostic> {
-        // A file two instances deploy has a record in each instance's run.
-        let files: Vec<FileId> = (0..self.outcome.files.len())
-            .filter(|&i| self.outcome.files[i].path == path)
-            .collect();
         let lines = Lines::new(text);
-        self.outcome
-            .diagnostics
-            .iter()
-            .filter(|d| files.contains(&d.file))
+        self.findings_of(path)
             .map(|d| self.to_lsp(d, &lines))
             .collect()
     }
